@@ -1,0 +1,87 @@
+package io.cryoprotect.gateway.routing;
+
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The immutable colour split of one route as loaded from its file. A new plan is built on
+ * every reload and travels with the route object built from it, so no weight state can
+ * outlive a refresh (the stock {@code Weight} predicate's flaw, SCG #922 and #2630).
+ *
+ * <p>Colours own consecutive slices of the bucket range [0,100) in file order. A sticky
+ * caller's bucket is fixed by its key, so moving weight from one colour to the next only
+ * ever moves callers across that one boundary, in one direction.
+ */
+public final class ColourPlan {
+
+	/** Number of buckets that weights (which sum to 100) divide. */
+	public static final int BUCKETS = 100;
+
+	private final String routeId;
+
+	private final String stickySalt;
+
+	private final RouteFile.StickyKey sticky;
+
+	private final UpstreamColour[] colours;
+
+	private final int[] upperBounds;
+
+	public ColourPlan(String routeId, String stickySalt, RouteFile.StickyKey sticky, List<UpstreamColour> colours) {
+		this.routeId = routeId;
+		this.stickySalt = stickySalt;
+		this.sticky = sticky;
+		this.colours = colours.toArray(UpstreamColour[]::new);
+		this.upperBounds = new int[this.colours.length];
+		int cumulative = 0;
+		for (int i = 0; i < this.colours.length; i++) {
+			cumulative += this.colours[i].weight();
+			upperBounds[i] = cumulative;
+		}
+		if (cumulative != BUCKETS) {
+			throw new IllegalArgumentException("weights of route " + routeId + " must sum to 100 but sum to " + cumulative);
+		}
+	}
+
+	public String routeId() {
+		return routeId;
+	}
+
+	public RouteFile.StickyKey sticky() {
+		return sticky;
+	}
+
+	public List<UpstreamColour> colours() {
+		return List.of(colours);
+	}
+
+	/** The colour that owns {@code bucket}, which must lie in [0,100). */
+	public UpstreamColour colourForBucket(int bucket) {
+		for (int i = 0; i < upperBounds.length; i++) {
+			if (bucket < upperBounds[i]) {
+				return colours[i];
+			}
+		}
+		throw new IllegalArgumentException("bucket out of range: " + bucket);
+	}
+
+	/** A random pick by weight, for routes without stickiness. */
+	public UpstreamColour pickRandom() {
+		return colours.length == 1 ? colours[0] : colourForBucket(ThreadLocalRandom.current().nextInt(BUCKETS));
+	}
+
+	/** The pick for a sticky caller key; the same key always lands in the same bucket. */
+	public UpstreamColour pickSticky(CharSequence key) {
+		return colours.length == 1 ? colours[0] : colourForBucket(StickyHash.bucket(stickySalt, key, BUCKETS));
+	}
+
+	@Override
+	public String toString() {
+		StringBuilder sb = new StringBuilder("ColourPlan{").append(routeId).append(", sticky=").append(sticky);
+		for (UpstreamColour c : colours) {
+			sb.append(", ").append(c.name()).append('=').append(c.weight());
+		}
+		return sb.append('}').toString();
+	}
+
+}

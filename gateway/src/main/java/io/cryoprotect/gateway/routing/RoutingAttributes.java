@@ -1,0 +1,15 @@
+package io.cryoprotect.gateway.routing;
+
+/** Exchange attributes the routing package sets for the policies and observers after it. */
+public final class RoutingAttributes {
+
+	/** The name of the colour picked for this request, e.g. {@code blue}. */
+	public static final String COLOUR = RoutingAttributes.class.getName() + ".colour";
+
+	/** The route file's service name, e.g. {@code flask-api}. */
+	public static final String SERVICE = RoutingAttributes.class.getName() + ".service";
+
+	private RoutingAttributes() {
+	}
+
+}

@@ -1,0 +1,52 @@
+package io.cryoprotect.gateway.routing;
+
+import java.time.Clock;
+import java.util.List;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.cloud.gateway.filter.factory.GatewayFilterFactory;
+import org.springframework.cloud.gateway.handler.predicate.RoutePredicateFactory;
+import org.springframework.cloud.gateway.support.ConfigurationService;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/** Wires route files into Spring Cloud Gateway: locator, reloader, readiness and status. */
+@Configuration(proxyBeanMethods = false)
+class RoutingConfiguration {
+
+	@Bean
+	ReplacePrefixGatewayFilterFactory replacePrefixGatewayFilterFactory() {
+		return new ReplacePrefixGatewayFilterFactory();
+	}
+
+	@Bean
+	RouteFileRouteLocator routeFileRouteLocator() {
+		return new RouteFileRouteLocator();
+	}
+
+	@Bean
+	RouteReloader routeReloader(RoutingProperties properties, List<RoutePredicateFactory<?>> predicates,
+			List<GatewayFilterFactory<?>> filters, ConfigurationService configurationService, Environment environment,
+			RouteFileRouteLocator locator, ApplicationEventPublisher publisher, MeterRegistry meters) {
+		ScgRouteBuilder builder = new ScgRouteBuilder(predicates, filters, configurationService,
+				properties.stickyCookieName());
+		RouteConfigLoader loader = new RouteConfigLoader(builder, environment::resolveRequiredPlaceholders,
+				Clock.systemUTC());
+		return new RouteReloader(properties, loader, locator, publisher, meters, Clock.systemUTC());
+	}
+
+	@Bean
+	RouteConfigHealthIndicator routeConfigHealthIndicator(RouteFileRouteLocator locator, RouteReloader reloader) {
+		return new RouteConfigHealthIndicator(locator, reloader);
+	}
+
+	@Bean
+	RoutingStatusEndpoint routingStatusEndpoint(RoutingProperties properties, RouteFileRouteLocator locator,
+			RouteReloader reloader) {
+		return new RoutingStatusEndpoint(properties, locator, reloader);
+	}
+
+}
