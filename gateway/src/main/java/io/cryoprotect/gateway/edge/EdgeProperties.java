@@ -1,0 +1,46 @@
+package io.cryoprotect.gateway.edge;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Limits the public listener enforces before any route runs ({@code gateway.edge.*}).
+ *
+ * @param maxHeaderSize total size of all request header lines; default 16 KB; beyond it 431
+ * @param maxHeaderCount number of request header lines; default 100; beyond it 431
+ * @param maxUrlLength length of path plus query; default 8192 characters; beyond it 414
+ * @param maxBodySize body of a proxied request, by Content-Length or as streamed; default 10 MB; beyond it 413
+ * @param readTimeout longest silence while a request is being read; default 10 s, against slow senders
+ * @param requestTimeout longest time to receive a whole request; default 60 s, against slow bodies
+ * @param idleTimeout how long an idle keep-alive connection is kept; default 60 s
+ */
+@ConfigurationProperties("gateway.edge")
+public record EdgeProperties(DataSize maxHeaderSize, Integer maxHeaderCount, Integer maxUrlLength,
+		DataSize maxBodySize, Duration readTimeout, Duration requestTimeout, Duration idleTimeout) {
+
+	public EdgeProperties {
+		maxHeaderSize = maxHeaderSize == null ? DataSize.ofKilobytes(16) : maxHeaderSize;
+		maxHeaderCount = maxHeaderCount == null ? 100 : maxHeaderCount;
+		maxUrlLength = maxUrlLength == null ? 8192 : maxUrlLength;
+		maxBodySize = maxBodySize == null ? DataSize.ofMegabytes(10) : maxBodySize;
+		readTimeout = readTimeout == null ? Duration.ofSeconds(10) : readTimeout;
+		requestTimeout = requestTimeout == null ? Duration.ofSeconds(60) : requestTimeout;
+		idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : idleTimeout;
+		positive("max-header-size", maxHeaderSize.toBytes());
+		positive("max-header-count", maxHeaderCount);
+		positive("max-url-length", maxUrlLength);
+		positive("max-body-size", maxBodySize.toBytes());
+		positive("read-timeout", readTimeout.toMillis());
+		positive("request-timeout", requestTimeout.toMillis());
+		positive("idle-timeout", idleTimeout.toMillis());
+	}
+
+	private static void positive(String name, long value) {
+		if (value <= 0) {
+			throw new IllegalArgumentException("gateway.edge." + name + " must be positive but was " + value);
+		}
+	}
+
+}

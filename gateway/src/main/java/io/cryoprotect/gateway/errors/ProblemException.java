@@ -1,0 +1,47 @@
+package io.cryoprotect.gateway.errors;
+
+import java.util.Map;
+
+/**
+ * An error the gateway answers itself. Filters signal it with {@code Mono.error(...)};
+ * {@link ProblemExceptionHandler} renders it as {@code application/problem+json}.
+ * {@code extensions} become extra members of the problem body (RFC 9457 section 3.2).
+ */
+public class ProblemException extends RuntimeException {
+
+	private final ProblemType problemType;
+
+	private final Map<String, Object> extensions;
+
+	private final Long retryAfterSeconds;
+
+	public ProblemException(ProblemType problemType, String detail) {
+		this(problemType, detail, Map.of(), null, null);
+	}
+
+	public ProblemException(ProblemType problemType, String detail, Throwable cause) {
+		this(problemType, detail, Map.of(), null, cause);
+	}
+
+	public ProblemException(ProblemType problemType, String detail, Map<String, Object> extensions,
+			Long retryAfterSeconds, Throwable cause) {
+		super(detail, cause, false, false);
+		this.problemType = problemType;
+		this.extensions = extensions;
+		this.retryAfterSeconds = retryAfterSeconds;
+	}
+
+	public ProblemType problemType() {
+		return problemType;
+	}
+
+	public Map<String, Object> extensions() {
+		return extensions;
+	}
+
+	/** Seconds a client should wait before retrying, sent as {@code Retry-After}; null for none. */
+	public Long retryAfterSeconds() {
+		return retryAfterSeconds;
+	}
+
+}

@@ -1,0 +1,43 @@
+package io.cryoprotect.gateway.errors;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+
+import io.cryoprotect.gateway.observability.RequestId;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebExceptionHandler;
+
+/**
+ * Turns every failure on the public port into problem+json via {@link ErrorMap}. It runs
+ * before Spring Boot's default handler, so no HTML or Boot error JSON ever leaks out.
+ */
+@Component
+@Order(-2)
+class ProblemExceptionHandler implements WebExceptionHandler {
+
+	private static final Log logger = LogFactory.getLog(ProblemExceptionHandler.class);
+
+	@Override
+	public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
+		ProblemException problem = ErrorMap.toProblem(ex);
+		if (problem.problemType() == ProblemType.INTERNAL) {
+			logger.error("Unexpected failure, request " + RequestId.of(exchange), ex);
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Request " + RequestId.of(exchange) + " answered " + problem.problemType().status().value()
+					+ ": " + ex);
+		}
+		if (exchange.getResponse().isCommitted()) {
+			// Headers are gone; the only honest signal left is to abort the connection mid-body.
+			return Mono.error(ex);
+		}
+		exchange.getResponse().getHeaders().clear();
+		RequestId.echo(exchange);
+		return ProblemWriter.write(exchange, problem);
+	}
+
+}
