@@ -49,7 +49,7 @@ public final class StrictYamlReader {
 			return value;
 		}
 		catch (JacksonException ex) {
-			throw new ConfigRejectedException(describe(file, ex));
+			throw new ConfigRejectedException(describe(file, text, ex));
 		}
 	}
 
@@ -70,13 +70,14 @@ public final class StrictYamlReader {
 		}
 	}
 
-	static ConfigProblem describe(String file, JacksonException ex) {
+	static ConfigProblem describe(String file, String text, JacksonException ex) {
 		String where = ex.getLocation() != null && ex.getLocation().getLineNr() > 0
 				? file + ":" + ex.getLocation().getLineNr() : file;
 		String key = path(ex.getPath());
 		if (ex instanceof UnrecognizedPropertyException unknown) {
 			List<String> known = unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
-			return new ConfigProblem(where, key, unknown.getPropertyName(),
+			int line = lineOfKey(text, unknown.getPropertyName());
+			return new ConfigProblem(line > 0 ? file + ":" + line : where, key, unknown.getPropertyName(),
 					"unknown key; expected one of " + known);
 		}
 		if (ex instanceof InvalidFormatException invalid) {
@@ -84,10 +85,31 @@ public final class StrictYamlReader {
 					"expected " + describeType(invalid.getTargetType()));
 		}
 		if (ex instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-			return new ConfigProblem(where, key, null, "expected " + describeType(mismatch.getTargetType())
-					+ " (" + firstLine(ex.getOriginalMessage()) + ")");
+			return new ConfigProblem(where, key, null, "expected " + describeType(mismatch.getTargetType()));
 		}
 		return new ConfigProblem(where, key, null, "unparseable YAML: " + firstLine(ex.getOriginalMessage()));
+	}
+
+	/**
+	 * The line of an unknown key, found in the text because the parser has read past it by
+	 * the time it reports; 0 when the key is not found exactly once.
+	 */
+	private static int lineOfKey(String text, String key) {
+		Matcher m = Pattern.compile("^[ \\t-]*\"?" + Pattern.quote(key) + "\"?[ \\t]*:", Pattern.MULTILINE).matcher(text);
+		if (!m.find()) {
+			return 0;
+		}
+		int start = m.start();
+		if (m.find()) {
+			return 0;
+		}
+		int line = 1;
+		for (int i = 0; i < start; i++) {
+			if (text.charAt(i) == '\n') {
+				line++;
+			}
+		}
+		return line;
 	}
 
 	private static String path(List<JacksonException.Reference> refs) {

@@ -1,0 +1,81 @@
+package io.cryoprotect.gateway.routing;
+
+import java.net.URI;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/** Colour picking: weights, stickiness and the monotonic shift of sticky callers. */
+class ColourPlanTests {
+
+	private static ColourPlan plan(RouteFile.StickyKey sticky, int blue, int green) {
+		return new ColourPlan("flask-api", "flask-api", sticky,
+				List.of(UpstreamColour.of("blue", URI.create("http://127.0.0.1:9101"), blue),
+						UpstreamColour.of("green", URI.create("http://127.0.0.1:9102"), green)));
+	}
+
+	@Test
+	void raisingGreenOnlyEverMovesStickyCallersFromBlueToGreen() {
+		int callers = 10_000;
+		String[] previous = new String[callers];
+		for (int green = 0; green <= 100; green++) {
+			ColourPlan plan = plan(RouteFile.StickyKey.user, 100 - green, green);
+			int onGreen = 0;
+			for (int i = 0; i < callers; i++) {
+				String colour = plan.pickSticky("user-" + i).name();
+				if (previous[i] != null && previous[i].equals("green")) {
+					assertThat(colour).as("caller %d at green weight %d", i, green).isEqualTo("green");
+				}
+				previous[i] = colour;
+				onGreen += colour.equals("green") ? 1 : 0;
+			}
+			assertThat(onGreen / (double) callers).as("share on green at weight %d", green)
+				.isCloseTo(green / 100.0, org.assertj.core.data.Offset.offset(0.025));
+		}
+	}
+
+	@Test
+	void sameKeyAlwaysGetsSameColour() {
+		ColourPlan plan = plan(RouteFile.StickyKey.ip, 50, 50);
+		String first = plan.pickSticky("203.0.113.7").name();
+		for (int i = 0; i < 100; i++) {
+			assertThat(plan.pickSticky("203.0.113.7").name()).isEqualTo(first);
+		}
+	}
+
+	@Test
+	void drainedColourIsNeverPicked() {
+		ColourPlan plan = plan(RouteFile.StickyKey.none, 100, 0);
+		for (int i = 0; i < 10_000; i++) {
+			assertThat(plan.pickRandom().name()).isEqualTo("blue");
+			assertThat(plan.pickSticky("k" + i).name()).isEqualTo("blue");
+		}
+	}
+
+	@Test
+	void randomPickFollowsWeights() {
+		ColourPlan plan = plan(RouteFile.StickyKey.none, 90, 10);
+		int green = 0;
+		for (int i = 0; i < 10_000; i++) {
+			green += plan.pickRandom().name().equals("green") ? 1 : 0;
+		}
+		assertThat(green).isBetween(850, 1150);
+	}
+
+	@Test
+	void weightsNotSummingTo100AreRefused() {
+		assertThatIllegalArgumentException().isThrownBy(() -> plan(RouteFile.StickyKey.none, 90, 20))
+			.withMessage("weights of route flask-api must sum to 100 but sum to 110");
+	}
+
+	@Test
+	void retargetKeepsRawPathAndQuery() {
+		UpstreamColour green = UpstreamColour.of("green", URI.create("https://green.example.org:8443"), 100);
+		URI target = green.retarget(URI.create("http://127.0.0.1:9101/api/v1/molecules/a%20b?q=x%26y&limit=5"));
+		assertThat(target).hasToString("https://green.example.org:8443/api/v1/molecules/a%20b?q=x%26y&limit=5");
+	}
+
+}

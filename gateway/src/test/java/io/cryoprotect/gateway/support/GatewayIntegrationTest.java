@@ -1,0 +1,68 @@
+package io.cryoprotect.gateway.support;
+
+import java.time.Duration;
+
+import io.cryoprotect.gateway.routing.RouteReloader;
+import org.junit.jupiter.api.AfterEach;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * Base of the integration tests: one running gateway (one Spring context, shared by every
+ * subclass through the context cache) in front of real stub upstreams on loopback, reading
+ * route files from a ConfigMap-shaped temp directory.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "management.server.port=0", "gateway.drain.delay=0s", "gateway.routing.poll-interval=100ms",
+				"gateway.edge.max-body-size=64KB", "gateway.edge.max-header-size=8KB", "gateway.edge.max-header-count=40",
+				"gateway.edge.max-url-length=2048" })
+public abstract class GatewayIntegrationTest {
+
+	protected static final StubUpstream FLASK_BLUE = TestUpstreams.FLASK_BLUE;
+
+	protected static final StubUpstream FLASK_GREEN = TestUpstreams.FLASK_GREEN;
+
+	protected static final StubUpstream RDKIT = TestUpstreams.RDKIT;
+
+	protected static final StubUpstream CONVEX = TestUpstreams.CONVEX;
+
+	protected static final TestRoutesDir ROUTES = new TestRoutesDir();
+
+	@LocalServerPort
+	protected int port;
+
+	@LocalManagementPort
+	protected int managementPort;
+
+	@Autowired
+	protected RouteReloader reloader;
+
+	@DynamicPropertySource
+	static void upstreams(DynamicPropertyRegistry registry) {
+		TestUpstreams.register(registry);
+		registry.add("gateway.routing.dir", ROUTES::path);
+	}
+
+	@AfterEach
+	void restoreRoutesAndStubs() {
+		ROUTES.restore();
+		reloader.reloadNow();
+		TestUpstreams.resetAll();
+	}
+
+	protected WebTestClient client() {
+		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(10)).build();
+	}
+
+	protected WebTestClient management() {
+		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build();
+	}
+
+}
