@@ -6,10 +6,11 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.stereotype.Component;
 
 /**
- * Sets the Reactor Netty server timeouts (it sets none by default) and decoder limits.
- * The decoder limits sit at twice the configured ones: they are a backstop against
- * absurd input, while {@link EdgeLimitsWebFilter} enforces the configured limits with
- * a problem+json answer. Applies to the public port and the management port alike.
+ * Sets the Reactor Netty server timeouts, of which it sets none by default, and strict
+ * header decoding. The decoder's size limits ({@code server.max-http-request-header-size},
+ * {@code server.netty.max-initial-line-length}) are set above the edge limits: they are a
+ * backstop against absurd input, while {@link EdgeLimitsWebFilter} enforces the configured
+ * limits with a problem+json answer. Applies to the public and management ports alike.
  */
 @Component
 class EdgeServerCustomizer implements NettyServerCustomizer {
@@ -22,13 +23,7 @@ class EdgeServerCustomizer implements NettyServerCustomizer {
 
 	@Override
 	public HttpServer apply(HttpServer server) {
-		int headerBackstop = (int) Math.min(Integer.MAX_VALUE / 2, properties.maxHeaderSize().toBytes()) * 2;
-		int lineBackstop = (properties.maxUrlLength() + 64) * 2;
-		return server
-			.httpRequestDecoder(spec -> spec.maxHeaderSize(headerBackstop)
-				.maxInitialLineLength(lineBackstop)
-				.validateHeaders(true)
-				.allowDuplicateContentLengths(false))
+		return server.httpRequestDecoder(spec -> spec.validateHeaders(true).allowDuplicateContentLengths(false))
 			.readTimeout(properties.readTimeout())
 			.requestTimeout(properties.requestTimeout())
 			.idleTimeout(properties.idleTimeout());

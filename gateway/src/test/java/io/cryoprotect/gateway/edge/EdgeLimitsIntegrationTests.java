@@ -1,0 +1,118 @@
+package io.cryoprotect.gateway.edge;
+
+import java.time.Duration;
+
+import io.cryoprotect.gateway.support.GatewayIntegrationTest;
+import io.cryoprotect.gateway.support.RawHttp;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Flux;
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.http.MediaType;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Hostile or oversized requests are answered at the edge with problem+json and never reach
+ * an upstream (RELIABILITY.md H1, H2, H4, H6, H7). This context caps headers at 8 KB and 40
+ * lines, URLs at 2048 characters and bodies at 64 KB.
+ */
+class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
+
+	@Test
+	void oversizedHeaderIs431() {
+		client().get().uri("/api/v1/molecules").header("X-Big", "x".repeat(9_000)).exchange()
+			.expectStatus().isEqualTo(431)
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody().jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/headers-too-large")
+			.jsonPath("$.requestId").isNotEmpty();
+		assertThat(FLASK_BLUE.count()).isZero();
+	}
+
+	@Test
+	void tooManyHeadersIs431() {
+		client().get().uri("/api/v1/molecules").headers(h -> {
+			for (int i = 0; i < 45; i++) {
+				h.add("X-H" + i, "v");
+			}
+		}).exchange().expectStatus().isEqualTo(431)
+			.expectBody().jsonPath("$.detail").value(detail -> assertThat(detail.toString()).contains("the limit is 40"));
+		assertThat(FLASK_BLUE.count()).isZero();
+	}
+
+	@Test
+	void overlongUrlIs414() {
+		client().get().uri("/api/v1/molecules?q=" + "a".repeat(3_000)).exchange()
+			.expectStatus().isEqualTo(414)
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(FLASK_BLUE.count()).isZero();
+	}
+
+	@Test
+	void bodyOverTheCapByContentLengthIs413WithoutTouchingTheUpstream() {
+		client().post().uri("/api/v1/mixtures").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"name\":\"" + "x".repeat(70_000) + "\"}")
+			.exchange()
+			.expectStatus().isEqualTo(413)
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(FLASK_BLUE.count()).isZero();
+		assertThat(FLASK_BLUE.bodyBytesTotal()).isZero();
+	}
+
+	@Test
+	void chunkedBodyOverTheCapIs413AndTheUpstreamGetsNothingBeyondTheCap() {
+		byte[] chunk = new byte[8 * 1024];
+		var response = HttpClient.create()
+			.post()
+			.uri("http://127.0.0.1:" + port + "/api/v1/mixtures")
+			.send(Flux.range(0, 40).map(i -> Unpooled.wrappedBuffer(chunk)))
+			.responseSingle((res, body) -> body.asString().defaultIfEmpty("").map(text -> res.status().code() + " " + text))
+			.block(Duration.ofSeconds(10));
+		assertThat(response).startsWith("413 ").contains("payload-too-large");
+		assertThat(FLASK_BLUE.bodyBytesTotal()).isLessThanOrEqualTo(64 * 1024);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "/api/v1/../admin", "/api/v1/%2e%2e/admin", "/api/v1/.%2E/admin", "/api/v1/a%2Fb",
+			"/api/v1/a%2fb", "/api/v1/a%5Cb", "/api/v1/a\\b", "/api/v1/a%00b", "/api/v1/molecules;jsessionid=1",
+			"/api/v1/%C3%28", "/api/v1/%E2%82", "/api/v1/%zz", "/api/v1/./molecules" })
+	void unsafePathIsRejectedWithoutReachingTheUpstream(String target) {
+		RawHttp.Response response = RawHttp.get(port, target);
+		assertThat(response.status()).isEqualTo(400);
+		assertThat(FLASK_BLUE.count()).isZero();
+	}
+
+	@Test
+	void unsafePathAnswerIsProblemJson() {
+		RawHttp.Response response = RawHttp.get(port, "/rdkit/..%2F..%2Fapi/v1/molecules");
+		assertThat(response.status()).isEqualTo(400);
+		assertThat(response.text()).contains("Content-Type: application/problem+json");
+		assertThat(response.body()).contains("\"type\":\"https://cryoprotect.io/problems/bad-request\"");
+	}
+
+	@Test
+	void encodedUnicodePathIsAccepted() {
+		RawHttp.Response response = RawHttp.get(port, "/api/v1/molecules/%C3%A9thanol");
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(FLASK_BLUE.last().uri()).isEqualTo("/api/v1/molecules/%C3%A9thanol");
+	}
+
+	@Test
+	void underscoreHeaderNameIsRejected() {
+		RawHttp.Response response = RawHttp.get(port, "/api/v1/molecules", "X_User_Id: admin");
+		assertThat(response.status()).isEqualTo(400);
+		assertThat(FLASK_BLUE.count()).isZero();
+	}
+
+	@Test
+	void crlfInjectedIntoAHeaderValueCannotSplitHeaders() {
+		RawHttp.Response response = RawHttp.send(port,
+				"GET /api/v1/molecules HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Note: a\rX-Injected: yes\r\nConnection: close\r\n\r\n");
+		assertThat(response.status()).isEqualTo(400);
+		assertThat(FLASK_BLUE.received()).noneMatch(r -> r.headers().contains("X-Injected"));
+	}
+
+}
