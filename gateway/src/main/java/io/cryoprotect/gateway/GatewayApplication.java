@@ -1,5 +1,7 @@
 package io.cryoprotect.gateway;
 
+import io.cryoprotect.gateway.health.SigtermExit;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -10,7 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class GatewayApplication {
 
 	public static void main(String[] args) {
-		SpringApplication.run(GatewayApplication.class, args);
+		SigtermExit.install(SpringApplication.run(GatewayApplication.class, args));
 	}
 
 }
