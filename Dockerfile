@@ -1,0 +1,65 @@
+# syntax=docker/dockerfile:1
+#
+# CryoProtect API gateway: production image.
+#
+#   docker build -t cryoprotect-gateway .
+#   docker run --rm -p 8080:8080 -p 8081:8081 \
+#     -e FLASK_BLUE_URL=https://... -e FLASK_GREEN_URL=https://... \
+#     -e RDKIT_URL=https://... -e CONVEX_URL=https://... cryoprotect-gateway
+#
+# Route files ship in the image under /app/routes (the gateway's default directory,
+# relative to WORKDIR /app), so the image runs on its own. On Kubernetes the routes are
+# mounted from a ConfigMap instead (GATEWAY_ROUTES_DIR=/etc/cryoprotect/routes, see k8s/),
+# and filters-conf/ (policy configuration) is mounted the same way through
+# GATEWAY_FILTERS_CONF_DIR; it is deliberately not baked into the image.
+
+# ---- build ---------------------------------------------------------------------------
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /build
+
+# Only what the build needs; local target/ directories never enter the build.
+COPY pom.xml ./
+COPY gateway/pom.xml gateway/
+COPY gateway/src gateway/src
+
+# The cache mount keeps ~/.m2 between builds (BuildKit) without putting it in a layer.
+RUN --mount=type=cache,target=/root/.m2 \
+    mvn -B -q -DskipTests package
+
+# ---- runtime -------------------------------------------------------------------------
+FROM eclipse-temurin:17-jre
+
+# A fixed numeric non-root user: Kubernetes' runAsNonRoot can only verify a numeric USER.
+RUN groupadd --system --gid 10001 cryoprotect \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home \
+       --shell /usr/sbin/nologin cryoprotect
+
+WORKDIR /app
+
+COPY --from=build --chown=root:root /build/gateway/target/cryoprotect-gateway.jar /app/cryoprotect-gateway.jar
+COPY --chown=root:root routes/ /app/routes/
+
+# Sized for a 512 MiB container: ~300 MiB heap, the rest for metaspace, thread stacks
+# and Netty's direct buffers.
+# SerialGC: the gateway runs with 2 cores or fewer and a small heap, where the serial
+# collector has the least overhead and footprint and its pauses stay short. The JVM would
+# pick it by itself only when it *sees* <2 CPUs or <1792 MB; with a CPU request but no CPU
+# limit it sees the whole node and would choose G1, so it is set explicitly.
+# ExitOnOutOfMemoryError: a half-dead JVM is worse than a restart by the orchestrator.
+# egd: never block on /dev/random for SecureRandom (TLS, random sticky ids).
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:InitialRAMPercentage=30 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Djava.security.egd=file:/dev/./urandom"
+
+USER 10001:10001
+
+# 8080 public traffic, 8081 management (health probes, Prometheus, status).
+EXPOSE 8080 8081
+
+# SIGTERM starts the drain: readiness goes DOWN, the gateway keeps serving for
+# gateway.drain.delay, then finishes in-flight requests and exits.
+STOPSIGNAL SIGTERM
+
+# No HEALTHCHECK: Kubernetes probes :8081/actuator/health/liveness and /readiness
+# directly (k8s/base/deployment.yaml), and Docker HEALTHCHECK is ignored there anyway.
+
+# Exec form: java is PID 1 and receives SIGTERM itself (no shell in between).
+ENTRYPOINT ["java", "-jar", "/app/cryoprotect-gateway.jar"]
