@@ -65,10 +65,13 @@ class RouteRejectionIntegrationTests extends GatewayIntegrationTest {
 			.anySatisfy(text -> assertThat(text).startsWith(ROUTES.path() + "/" + message));
 		assertThat(liveVersion()).isEqualTo(liveVersion);
 		client().get().uri("/api/v1/molecules").exchange().expectStatus().isOk()
-			.expectHeader().valueEquals("X-Upstream", "flask-blue");
+			.expectHeader().valueEquals("X-Upstream", "flask-blue")
+			.expectBody().returnResult();
 		client().post().uri("/rdkit/similarity").exchange().expectStatus().isOk()
-			.expectHeader().valueEquals("X-Upstream", "rdkit");
-		management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
+			.expectHeader().valueEquals("X-Upstream", "rdkit")
+			.expectBody().returnResult();
+		management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
+			.expectBody().returnResult();
 	}
 
 	@Test

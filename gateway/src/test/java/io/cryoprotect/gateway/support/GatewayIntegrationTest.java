@@ -1,5 +1,11 @@
 package io.cryoprotect.gateway.support;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import io.cryoprotect.gateway.routing.RouteReloader;
@@ -35,6 +41,8 @@ public abstract class GatewayIntegrationTest {
 
 	protected static final TestRoutesDir ROUTES = new TestRoutesDir();
 
+	private static final HttpClient PLAIN_CLIENT = HttpClient.newHttpClient();
+
 	@LocalServerPort
 	protected int port;
 
@@ -59,6 +67,23 @@ public abstract class GatewayIntegrationTest {
 
 	protected WebTestClient client() {
 		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(10)).build();
+	}
+
+	/** The upstream that answered a GET of {@code path}, read with a client that keeps no Netty buffers. */
+	protected String upstreamOf(String path) {
+		try {
+			HttpResponse<Void> response = PLAIN_CLIENT.send(
+					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+					HttpResponse.BodyHandlers.discarding());
+			return response.statusCode() + " " + response.headers().firstValue("X-Upstream").orElse("-");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	protected WebTestClient management() {
