@@ -1,15 +1,19 @@
 package io.cryoprotect.gateway.routing;
 
-import java.time.Instant;
 import java.util.List;
 
 import org.springframework.cloud.gateway.route.Route;
 
 /** One validated, fully built set of routes: what the gateway serves until the next valid edit. */
-public record RouteConfig(String version, Instant loadedAt, List<LoadedRoute> routes) {
+public record RouteConfig(List<LoadedRoute> routes) {
 
 	/** A route as the operator wrote it, with its colour plan and the SCG route built from both. */
 	public record LoadedRoute(String file, String service, RouteFile.Route spec, ColourPlan plan, Route route) {
+	}
+
+	@Override
+	public String toString() {
+		return routes.size() + " routes " + routes.stream().map(r -> r.plan().toString()).toList();
 	}
 
 }

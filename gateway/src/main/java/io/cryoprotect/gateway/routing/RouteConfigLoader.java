@@ -1,6 +1,5 @@
 package io.cryoprotect.gateway.routing;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,12 +24,9 @@ final class RouteConfigLoader {
 
 	private final UnaryOperator<String> placeholders;
 
-	private final Clock clock;
-
-	RouteConfigLoader(ScgRouteBuilder builder, UnaryOperator<String> placeholders, Clock clock) {
+	RouteConfigLoader(ScgRouteBuilder builder, UnaryOperator<String> placeholders) {
 		this.builder = builder;
 		this.placeholders = placeholders;
-		this.clock = clock;
 	}
 
 	static boolean isRouteFile(String relativePath) {
@@ -53,7 +49,7 @@ final class RouteConfigLoader {
 		if (!problems.isEmpty()) {
 			throw new ConfigRejectedException(problems);
 		}
-		return new RouteConfig(files.version(), clock.instant(), List.copyOf(loaded));
+		return new RouteConfig(List.copyOf(loaded));
 	}
 
 	private void loadFile(String file, String service, String text, List<RouteConfig.LoadedRoute> loaded,

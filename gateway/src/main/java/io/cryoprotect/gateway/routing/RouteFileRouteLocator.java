@@ -21,11 +21,6 @@ public class RouteFileRouteLocator implements RouteLocator {
 		return config == null ? Flux.empty() : Flux.fromIterable(config.routes()).map(RouteConfig.LoadedRoute::route);
 	}
 
-	/** The live config, or null before the first valid one loaded. */
-	public RouteConfig live() {
-		return live.get();
-	}
-
 	void swap(RouteConfig config) {
 		live.set(config);
 	}

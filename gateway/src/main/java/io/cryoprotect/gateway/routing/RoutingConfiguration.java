@@ -3,8 +3,10 @@ package io.cryoprotect.gateway.routing;
 import java.time.Clock;
 import java.util.List;
 
+import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.cloud.gateway.event.RefreshRoutesEvent;
 import org.springframework.cloud.gateway.filter.factory.GatewayFilterFactory;
 import org.springframework.cloud.gateway.handler.predicate.RoutePredicateFactory;
 import org.springframework.cloud.gateway.support.ConfigurationService;
@@ -27,26 +29,24 @@ class RoutingConfiguration {
 		return new RouteFileRouteLocator();
 	}
 
+	/** Routes are swapped in whole, then SCG's route cache is refreshed from the locator. */
 	@Bean
-	RouteReloader routeReloader(RoutingProperties properties, List<RoutePredicateFactory<?>> predicates,
+	ConfigReloader<RouteConfig> routeReloader(RoutingProperties properties, List<RoutePredicateFactory<?>> predicates,
 			List<GatewayFilterFactory<?>> filters, ConfigurationService configurationService, Environment environment,
 			RouteFileRouteLocator locator, ApplicationEventPublisher publisher, MeterRegistry meters) {
 		ScgRouteBuilder builder = new ScgRouteBuilder(predicates, filters, configurationService,
 				properties.stickyCookieName());
-		RouteConfigLoader loader = new RouteConfigLoader(builder, environment::resolveRequiredPlaceholders,
-				Clock.systemUTC());
-		return new RouteReloader(properties, loader, locator, publisher, meters, Clock.systemUTC());
+		RouteConfigLoader loader = new RouteConfigLoader(builder, environment::resolveRequiredPlaceholders);
+		return new ConfigReloader<>("routes", properties.dir(), properties.pollInterval(), RouteConfigLoader::isRouteFile,
+				loader::load, config -> {
+					locator.swap(config);
+					publisher.publishEvent(new RefreshRoutesEvent(locator));
+				}, meters, Clock.systemUTC());
 	}
 
 	@Bean
-	RouteConfigHealthIndicator routeConfigHealthIndicator(RouteFileRouteLocator locator, RouteReloader reloader) {
-		return new RouteConfigHealthIndicator(locator, reloader);
-	}
-
-	@Bean
-	RoutingStatusEndpoint routingStatusEndpoint(RoutingProperties properties, RouteFileRouteLocator locator,
-			RouteReloader reloader) {
-		return new RoutingStatusEndpoint(properties, locator, reloader);
+	RoutingStatusEndpoint routingStatusEndpoint(ConfigReloader<RouteConfig> routeReloader) {
+		return new RoutingStatusEndpoint(routeReloader);
 	}
 
 }

@@ -4,6 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.cryoprotect.gateway.configfile.ConfigReloader;
+import io.cryoprotect.gateway.configfile.ConfigStatusEndpoint;
+
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -14,46 +17,17 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 @Endpoint(id = "gatewayroutes")
 class RoutingStatusEndpoint {
 
-	private final RoutingProperties properties;
+	private final ConfigReloader<RouteConfig> reloader;
 
-	private final RouteFileRouteLocator locator;
-
-	private final RouteReloader reloader;
-
-	RoutingStatusEndpoint(RoutingProperties properties, RouteFileRouteLocator locator, RouteReloader reloader) {
-		this.properties = properties;
-		this.locator = locator;
+	RoutingStatusEndpoint(ConfigReloader<RouteConfig> reloader) {
 		this.reloader = reloader;
 	}
 
 	@ReadOperation
 	Map<String, Object> status() {
-		Map<String, Object> status = new LinkedHashMap<>();
-		status.put("dir", properties.dir());
-		RouteConfig live = locator.live();
-		status.put("version", live == null ? null : live.version());
-		status.put("loadedAt", live == null ? null : live.loadedAt().toString());
-		status.put("routes", live == null ? List.of() : live.routes().stream().map(RoutingStatusEndpoint::describe).toList());
-		RouteReloader.Rejection rejection = reloader.lastRejection();
-		if (rejection != null) {
-			Map<String, Object> last = new LinkedHashMap<>();
-			last.put("version", rejection.version());
-			last.put("at", rejection.at().toString());
-			last.put("problems", rejection.problems().stream().map(p -> {
-				Map<String, Object> problem = new LinkedHashMap<>();
-				problem.put("file", p.file());
-				problem.put("key", p.key());
-				problem.put("value", p.value());
-				problem.put("reason", p.reason());
-				problem.put("message", p.toString());
-				return problem;
-			}).toList());
-			status.put("lastRejection", last);
-		}
-		else {
-			status.put("lastRejection", null);
-		}
-		status.put("reloads", Map.of("applied", (long) reloader.appliedCount(), "rejected", (long) reloader.rejectedCount()));
+		Map<String, Object> status = new LinkedHashMap<>(ConfigStatusEndpoint.describe(reloader));
+		ConfigReloader.Loaded<RouteConfig> live = reloader.live();
+		status.put("routes", live == null ? List.of() : live.value().routes().stream().map(RoutingStatusEndpoint::describe).toList());
 		return status;
 	}
 

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.cryoprotect.gateway.support.TestRoutesDir;
+import io.cryoprotect.gateway.support.TestConfigDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +17,7 @@ import static org.awaitility.Awaitility.await;
 /** The watcher sees in-place edits and ConfigMap symlink swaps, and reports each version once. */
 class ConfigDirectoryWatcherTests {
 
-	private final TestRoutesDir dir = new TestRoutesDir();
+	private final TestConfigDir dir = new TestConfigDir("routes");
 
 	private final List<ConfigFiles> seen = new CopyOnWriteArrayList<>();
 

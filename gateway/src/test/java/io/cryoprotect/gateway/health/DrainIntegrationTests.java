@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.cryoprotect.gateway.GatewayApplication;
 import io.cryoprotect.gateway.support.StubUpstream;
-import io.cryoprotect.gateway.support.TestRoutesDir;
+import io.cryoprotect.gateway.support.TestConfigDir;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +37,7 @@ class DrainIntegrationTests {
 
 	private final StubUpstream upstream = new StubUpstream("flask-blue");
 
-	private final TestRoutesDir routes = new TestRoutesDir();
+	private final TestConfigDir routes = new TestConfigDir("routes");
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 

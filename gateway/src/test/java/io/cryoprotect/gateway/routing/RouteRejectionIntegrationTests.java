@@ -3,6 +3,7 @@ package io.cryoprotect.gateway.routing;
 import java.util.stream.Stream;
 
 import io.cryoprotect.gateway.configfile.ConfigProblem;
+import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.support.GatewayIntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,7 +60,7 @@ class RouteRejectionIntegrationTests extends GatewayIntegrationTest {
 		assertThat(content).as("the edit must change the file").isNotEqualTo(ROUTES.original(file));
 		reloader.reloadNow();
 
-		RouteReloader.Rejection rejection = reloader.lastRejection();
+		ConfigReloader.Rejection rejection = reloader.lastRejection();
 		assertThat(rejection).isNotNull();
 		assertThat(rejection.problems()).map(ConfigProblem::toString)
 			.anySatisfy(text -> assertThat(text).startsWith(ROUTES.path() + "/" + message));

@@ -113,7 +113,7 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
 	void readinessAndLivenessAreUp() {
 		management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
 			.expectBody().jsonPath("$.status").isEqualTo("UP")
-			.jsonPath("$.components.routeConfig.status").isEqualTo("UP");
+			.jsonPath("$.components.config.status").isEqualTo("UP");
 		management().get().uri("/actuator/health/liveness").exchange().expectStatus().isOk()
 			.expectBody().returnResult();
 	}

@@ -7,8 +7,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
-import io.cryoprotect.gateway.routing.RouteReloader;
+import io.cryoprotect.gateway.configfile.ConfigReloader;
+import io.cryoprotect.gateway.routing.RouteConfig;
 import org.junit.jupiter.api.AfterEach;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -39,7 +41,9 @@ public abstract class GatewayIntegrationTest {
 
 	protected static final StubUpstream CONVEX = TestUpstreams.CONVEX;
 
-	protected static final TestRoutesDir ROUTES = new TestRoutesDir();
+	protected static final TestConfigDir ROUTES = new TestConfigDir("routes");
+
+	protected static final TestConfigDir FILTERS = new TestConfigDir("filters-conf");
 
 	private static final HttpClient PLAIN_CLIENT = HttpClient.newHttpClient();
 
@@ -50,18 +54,23 @@ public abstract class GatewayIntegrationTest {
 	protected int managementPort;
 
 	@Autowired
-	protected RouteReloader reloader;
+	protected ConfigReloader<RouteConfig> reloader;
+
+	@Autowired
+	private List<ConfigReloader<?>> allReloaders;
 
 	@DynamicPropertySource
 	static void upstreams(DynamicPropertyRegistry registry) {
 		TestUpstreams.register(registry);
 		registry.add("gateway.routing.dir", ROUTES::path);
+		registry.add("gateway.filters-conf.dir", FILTERS::path);
 	}
 
 	@AfterEach
 	void restoreRoutesAndStubs() {
 		ROUTES.restore();
-		reloader.reloadNow();
+		FILTERS.restore();
+		allReloaders.forEach(ConfigReloader::reloadNow);
 		TestUpstreams.resetAll();
 	}
 

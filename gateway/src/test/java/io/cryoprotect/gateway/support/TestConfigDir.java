@@ -6,39 +6,48 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * A copy of the repository's {@code routes/} laid out the way a Kubernetes ConfigMap volume
- * is: the files are symlinks into {@code ..data}, itself a symlink to a versioned directory.
- * {@link #swap} publishes new content the way the kubelet does, by atomically re-pointing
- * {@code ..data}; {@link #editInPlace} rewrites a file where it lies, as an editor would.
+ * A copy of one of the repository's config directories ({@code routes/}, {@code filters-conf/})
+ * laid out the way a Kubernetes ConfigMap volume is: each top-level entry is a symlink into
+ * {@code ..data}, itself a symlink to a versioned directory. {@link #swap} publishes new
+ * content the way the kubelet does, by atomically re-pointing {@code ..data};
+ * {@link #editInPlace} rewrites a file where it lies, as an editor would.
  */
-public final class TestRoutesDir {
-
-	private static final Path SOURCE = Path.of("..", "routes");
+public final class TestConfigDir {
 
 	private final Path root;
 
 	private final Map<String, String> originals = new TreeMap<>();
 
+	private final Set<String> topLevel = new TreeSet<>();
+
 	private int version;
 
-	public TestRoutesDir() {
+	/** Copies every file below {@code ../<name>} (this module's sibling directory), keyed by relative path. */
+	public TestConfigDir(String name) {
+		Path source = Path.of("..", name);
 		try {
-			root = Files.createTempDirectory("routes-");
-			try (Stream<Path> files = Files.list(SOURCE)) {
-				for (Path file : (Iterable<Path>) files::iterator) {
-					String name = file.getFileName().toString();
-					if (name.endsWith(".yml")) {
-						originals.put(name, Files.readString(file));
+			root = Files.createTempDirectory(name + "-");
+			if (Files.isDirectory(source)) {
+				try (Stream<Path> files = Files.walk(source)) {
+					for (Path file : (Iterable<Path>) files::iterator) {
+						if (Files.isRegularFile(file)) {
+							originals.put(source.relativize(file).toString().replace('\\', '/'), Files.readString(file));
+						}
 					}
 				}
 			}
 			publish(originals);
-			for (String name : originals.keySet()) {
-				Files.createSymbolicLink(root.resolve(name), Path.of("..data", name));
+			for (String file : originals.keySet()) {
+				String first = file.contains("/") ? file.substring(0, file.indexOf('/')) : file;
+				if (topLevel.add(first)) {
+					Files.createSymbolicLink(root.resolve(first), Path.of("..data", first));
+				}
 			}
 		}
 		catch (IOException ex) {
@@ -80,9 +89,13 @@ public final class TestRoutesDir {
 
 	private Map<String, String> current() {
 		Map<String, String> contents = new TreeMap<>();
-		try {
-			for (String name : originals.keySet()) {
-				contents.put(name, Files.readString(root.resolve(name)));
+		Path data = root.resolve("..data");
+		try (Stream<Path> files = Files.walk(data.toRealPath())) {
+			Path real = data.toRealPath();
+			for (Path file : (Iterable<Path>) files::iterator) {
+				if (Files.isRegularFile(file)) {
+					contents.put(real.relativize(file).toString().replace('\\', '/'), Files.readString(file));
+				}
 			}
 		}
 		catch (IOException ex) {
@@ -96,7 +109,9 @@ public final class TestRoutesDir {
 			Path dir = root.resolve("..v" + (++version));
 			Files.createDirectory(dir);
 			for (Map.Entry<String, String> e : contents.entrySet()) {
-				Files.writeString(dir.resolve(e.getKey()), e.getValue());
+				Path file = dir.resolve(e.getKey());
+				Files.createDirectories(file.getParent());
+				Files.writeString(file, e.getValue());
 			}
 			Path tmp = root.resolve("..data_tmp");
 			Files.deleteIfExists(tmp);

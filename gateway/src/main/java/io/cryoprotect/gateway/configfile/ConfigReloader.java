@@ -1,0 +1,187 @@
+package io.cryoprotect.gateway.configfile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Keeps one piece of file-based config (routes, or one policy in {@code filters-conf/}) in
+ * step with its directory: each new version of the files is loaded off the event loop and
+ * handed to {@code onApply} whole if valid, or rejected whole with the last good version left
+ * live. Outcomes are counted as {@code gateway_config_reloads_total{config,result}}, and
+ * {@code gateway_config_rejected{config}} is 1 while the files on disk are rejected.
+ *
+ * @param <T> the validated, ready-to-serve form of the config
+ */
+public class ConfigReloader<T> implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(ConfigReloader.class);
+
+	/** Turns the files into a ready config, or throws {@link ConfigRejectedException}. */
+	@FunctionalInterface
+	public interface Loader<T> {
+
+		T load(ConfigFiles files);
+
+	}
+
+	/** The live config: its value, the version hash of the files and when it was applied. */
+	public record Loaded<T>(T value, String version, Instant loadedAt) {
+	}
+
+	/** The most recent rejected version, when and why. */
+	public record Rejection(String version, Instant at, List<ConfigProblem> problems) {
+	}
+
+	private final String name;
+
+	private final String dir;
+
+	private final Duration pollInterval;
+
+	private final Loader<T> loader;
+
+	private final Consumer<T> onApply;
+
+	private final Clock clock;
+
+	private final Counter applied;
+
+	private final Counter rejected;
+
+	private final ConfigDirectoryWatcher watcher;
+
+	private final AtomicReference<Loaded<T>> live = new AtomicReference<>();
+
+	private final AtomicReference<Rejection> lastRejection = new AtomicReference<>();
+
+	private volatile boolean currentRejected;
+
+	private volatile boolean running;
+
+	public ConfigReloader(String name, String dir, Duration pollInterval, Predicate<String> include, Loader<T> loader,
+			Consumer<T> onApply, MeterRegistry meters, Clock clock) {
+		this.name = name;
+		this.dir = dir;
+		this.pollInterval = pollInterval;
+		this.loader = loader;
+		this.onApply = onApply;
+		this.clock = clock;
+		this.applied = reloads(meters, name, "applied");
+		this.rejected = reloads(meters, name, "rejected");
+		Gauge.builder("gateway.config.rejected", () -> currentRejected ? 1 : 0)
+			.description("1 while the files on disk are rejected and an older config is live")
+			.tag("config", name)
+			.register(meters);
+		this.watcher = new ConfigDirectoryWatcher(dir, include, this::apply);
+	}
+
+	private static Counter reloads(MeterRegistry meters, String name, String result) {
+		return Counter.builder("gateway.config.reloads")
+			.description("Config reload attempts by outcome")
+			.tag("config", name)
+			.tag("result", result)
+			.register(meters);
+	}
+
+	private void apply(ConfigFiles files) {
+		T value;
+		try {
+			value = loader.load(files);
+		}
+		catch (ConfigRejectedException ex) {
+			currentRejected = true;
+			lastRejection.set(new Rejection(files.version(), clock.instant(), ex.problems()));
+			rejected.increment();
+			Loaded<T> current = live.get();
+			logger.warn("Config '" + name + "' version " + files.version() + " rejected, last good version "
+					+ (current == null ? "(none yet)" : current.version()) + " stays live: " + ex.getMessage());
+			return;
+		}
+		onApply.accept(value);
+		live.set(new Loaded<>(value, files.version(), clock.instant()));
+		currentRejected = false;
+		applied.increment();
+		logger.info("Config '" + name + "' version " + files.version() + " applied: " + value);
+	}
+
+	/** Reads the directory now; used by tests that must not wait for a poll. */
+	public void reloadNow() {
+		try {
+			watcher.check();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot read config directory " + dir, ex);
+		}
+	}
+
+	public String name() {
+		return name;
+	}
+
+	public String dir() {
+		return dir;
+	}
+
+	/** The live config, or null before a valid one loaded. */
+	public Loaded<T> live() {
+		return live.get();
+	}
+
+	public Rejection lastRejection() {
+		return lastRejection.get();
+	}
+
+	public long appliedCount() {
+		return (long) applied.count();
+	}
+
+	public long rejectedCount() {
+		return (long) rejected.count();
+	}
+
+	/** Loads once before the public port opens, then polls. */
+	@Override
+	public void start() {
+		try {
+			watcher.check();
+		}
+		catch (IOException ex) {
+			logger.error("Cannot read config directory " + dir + "; readiness stays DOWN until it can", ex);
+		}
+		watcher.start(pollInterval);
+		running = true;
+	}
+
+	@Override
+	public void stop() {
+		watcher.close();
+		running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return running;
+	}
+
+	@Override
+	public int getPhase() {
+		// Before the web server starts (and after it stopped), so the first request finds routes.
+		return 0;
+	}
+
+}
