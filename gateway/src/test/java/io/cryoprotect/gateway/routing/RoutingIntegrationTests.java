@@ -110,6 +110,18 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void upstreamOutageIs502ProblemJsonAndNeverTouchesReadiness() {
+		ROUTES.swap("convex.yml", ROUTES.original("convex.yml").replace("${CONVEX_URL:http://127.0.0.1:9104}", "http://127.0.0.1:1"));
+		reloader.reloadNow();
+		client().post().uri("/convex/api/query").exchange()
+			.expectStatus().isEqualTo(502)
+			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody().jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/upstream-unreachable");
+		management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
+			.expectBody().returnResult();
+	}
+
+	@Test
 	void readinessAndLivenessAreUp() {
 		management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
 			.expectBody().jsonPath("$.status").isEqualTo("UP")

@@ -10,6 +10,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
 
 /**
  * A real HTTP upstream on a free loopback port for tests. It answers JSON naming itself
@@ -24,6 +25,8 @@ public final class StubUpstream implements AutoCloseable {
 
 	private final String name;
 
+	private final LoopResources loops;
+
 	private final DisposableServer server;
 
 	private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
@@ -34,7 +37,10 @@ public final class StubUpstream implements AutoCloseable {
 
 	public StubUpstream(String name) {
 		this.name = name;
+		// Own event loops: a Spring context closing in another test disposes Reactor Netty's global ones.
+		this.loops = LoopResources.create("stub-" + name, 1, true);
 		this.server = HttpServer.create()
+			.runOn(loops)
 			.host("127.0.0.1")
 			.port(0)
 			.handle((req, res) -> req.receive()
@@ -107,6 +113,7 @@ public final class StubUpstream implements AutoCloseable {
 	public void close() {
 		release();
 		server.disposeNow();
+		loops.disposeLater().block(java.time.Duration.ofSeconds(5));
 	}
 
 }

@@ -1,0 +1,58 @@
+package io.cryoprotect.gateway.health;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.cryoprotect.gateway.GatewayApplication;
+import io.cryoprotect.gateway.support.TestUpstreams;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Readiness is DOWN until a valid route config has loaded: a gateway started on invalid
+ * route files serves nothing and says why, and becomes ready as soon as the files are fixed.
+ */
+class ReadinessIntegrationTests {
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@Test
+	void readinessStaysDownUntilTheFirstValidConfigLoads() throws Exception {
+		Path dir = Files.createTempDirectory("routes-invalid-");
+		String valid = Files.readString(Path.of("..", "routes", "rdkit.yml"));
+		Files.writeString(dir.resolve("rdkit.yml"), valid.replace("weight: 100", "weight: 99"));
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class).run(
+				"--server.port=0", "--management.server.port=0", "--gateway.drain.delay=0s",
+				"--gateway.routing.poll-interval=100ms", "--gateway.routing.dir=" + dir,
+				"--RDKIT_URL=" + TestUpstreams.RDKIT.url())) {
+			int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+			int managementPort = Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+
+			HttpResponse<String> readiness = get(managementPort, "/actuator/health/readiness");
+			assertThat(readiness.statusCode()).isEqualTo(503);
+			assertThat(readiness.body()).contains("OUT_OF_SERVICE").contains("weights must sum to 100 but sum to 99");
+			assertThat(get(managementPort, "/actuator/health/liveness").statusCode()).isEqualTo(200);
+			assertThat(get(port, "/rdkit/similarity").statusCode()).isEqualTo(404);
+
+			Files.writeString(dir.resolve("rdkit.yml"), valid);
+			await().atMost(Duration.ofSeconds(2)).until(() -> get(managementPort, "/actuator/health/readiness").statusCode() == 200);
+		}
+	}
+
+	private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+}
