@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RawHttp {
 
-	/** The status line's code and the whole response text as received. */
-	public record Response(int status, String text) {
+	/** The status line's code, the whole response text as received, and whether the server closed the connection. */
+	public record Response(int status, String text, boolean closedByServer) {
 
 		public String body() {
 			int split = text.indexOf("\r\n\r\n");
@@ -40,6 +40,7 @@ public final class RawHttp {
 			InputStream in = socket.getInputStream();
 			ByteArrayOutputStream received = new ByteArrayOutputStream();
 			byte[] buffer = new byte[8192];
+			boolean closed = true;
 			try {
 				for (int n; (n = in.read(buffer)) >= 0;) {
 					received.write(buffer, 0, n);
@@ -47,10 +48,11 @@ public final class RawHttp {
 			}
 			catch (SocketTimeoutException ex) {
 				// A server that keeps the connection open after answering: what arrived is the answer.
+				closed = false;
 			}
 			String text = received.toString(StandardCharsets.ISO_8859_1);
 			int status = text.startsWith("HTTP/1.") && text.length() >= 12 ? Integer.parseInt(text.substring(9, 12)) : -1;
-			return new Response(status, text);
+			return new Response(status, text, closed);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
