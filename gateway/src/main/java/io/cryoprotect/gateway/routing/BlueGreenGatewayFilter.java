@@ -22,10 +22,10 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * {@link RouteToRequestUrlFilter} has merged the rewritten path into the route URI, and only
  * swaps scheme, host and port.
  */
-final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
+public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 
 	/** Runs after the request URL exists and before the routing filter sends it. */
-	static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
+	public static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
 
 	private static final Duration STICKY_COOKIE_MAX_AGE = Duration.ofDays(30);
 
@@ -50,6 +50,7 @@ final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 		}
 		exchange.getAttributes().put(RoutingAttributes.COLOUR, colour.name());
 		exchange.getAttributes().put(RoutingAttributes.SERVICE, service);
+		exchange.getAttributes().put(RoutingAttributes.PLAN, plan);
 		return chain.filter(exchange);
 	}
 

@@ -65,6 +65,16 @@ public final class ColourPlan {
 		throw new IllegalArgumentException("bucket out of range: " + bucket);
 	}
 
+	/** The colour with this name, or null. */
+	public UpstreamColour colour(String name) {
+		for (UpstreamColour c : colours) {
+			if (c.name().equals(name)) {
+				return c;
+			}
+		}
+		return null;
+	}
+
 	/** A random pick by weight, for routes without stickiness. */
 	public UpstreamColour pickRandom() {
 		return colours.length == 1 ? colours[0] : colourForBucket(ThreadLocalRandom.current().nextInt(BUCKETS));

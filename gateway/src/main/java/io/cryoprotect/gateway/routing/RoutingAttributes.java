@@ -6,6 +6,9 @@ public final class RoutingAttributes {
 	/** The name of the colour picked for this request, e.g. {@code blue}. */
 	public static final String COLOUR = RoutingAttributes.class.getName() + ".colour";
 
+	/** The {@link ColourPlan} the colour was picked from, for fallbacks to another colour. */
+	public static final String PLAN = RoutingAttributes.class.getName() + ".plan";
+
 	/** The route file's service name, e.g. {@code flask-api}. */
 	public static final String SERVICE = RoutingAttributes.class.getName() + ".service";
 

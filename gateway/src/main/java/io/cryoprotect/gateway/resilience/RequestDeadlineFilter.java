@@ -1,0 +1,54 @@
+package io.cryoprotect.gateway.resilience;
+
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import io.cryoprotect.gateway.errors.ProblemException;
+import io.cryoprotect.gateway.errors.ProblemType;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.core.Ordered;
+import org.springframework.web.server.ServerWebExchange;
+
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
+
+/**
+ * The total deadline of a routed request, retries and response body included. It sits
+ * outside the filter that streams the response, so a body that stalls past the deadline is
+ * cut off; before the response started, the client gets a 504.
+ */
+final class RequestDeadlineFilter implements GlobalFilter, Ordered {
+
+	/** Outside {@link NettyWriteResponseFilter}, which writes the body after the chain returns. */
+	static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
+
+	private final Supplier<ResilienceConfig> config;
+
+	RequestDeadlineFilter(Supplier<ResilienceConfig> config) {
+		this.config = config;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		ResilienceConfig cfg = config.get();
+		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
+		if (cfg == null || route == null) {
+			return chain.filter(exchange);
+		}
+		ResilienceConfig.Policy policy = cfg.policy(route.getId(), exchange.getRequest().getMethod());
+		return chain.filter(exchange)
+			.timeout(policy.requestTimeout())
+			.onErrorMap(TimeoutException.class, ex -> new ProblemException(ProblemType.UPSTREAM_TIMEOUT,
+					"The request did not complete within its deadline of " + policy.requestTimeout().toMillis() + " ms.", ex));
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+}

@@ -1,0 +1,79 @@
+package io.cryoprotect.gateway.resilience;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Supplier;
+
+import io.cryoprotect.gateway.configfile.ConfigReloader;
+import io.cryoprotect.gateway.configfile.FiltersConfProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.config.HttpClientProperties;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires {@code filters-conf/resilience.yml} into breakers, budgets, pools and the filters that apply them. */
+@Configuration(proxyBeanMethods = false)
+class ResilienceConfiguration {
+
+	@Bean
+	ConfigReloader<ResilienceConfig> resilienceReloader(FiltersConfProperties properties, MeterRegistry meters) {
+		return new ConfigReloader<>("resilience", properties.dir(), properties.pollInterval(),
+				ResilienceConfigLoader::isResilienceFile, ResilienceConfigLoader::loadFiles, config -> {
+				}, meters, Clock.systemUTC());
+	}
+
+	@Bean
+	CircuitBreakers circuitBreakers(MeterRegistry meters) {
+		return new CircuitBreakers(Clock.systemUTC(), meters);
+	}
+
+	@Bean
+	UpstreamClients upstreamClients() {
+		return new UpstreamClients();
+	}
+
+	@Bean
+	ResilienceGatewayFilter resilienceGatewayFilter(ConfigReloader<ResilienceConfig> resilienceReloader,
+			CircuitBreakers breakers, UpstreamClients clients, MeterRegistry meters) {
+		return new ResilienceGatewayFilter(live(resilienceReloader), breakers, new RetryBudgets(System::nanoTime), clients,
+				new ResilienceMetrics(meters));
+	}
+
+	@Bean
+	RequestDeadlineFilter requestDeadlineFilter(ConfigReloader<ResilienceConfig> resilienceReloader) {
+		return new RequestDeadlineFilter(live(resilienceReloader));
+	}
+
+	/** Replaces SCG's routing filter, which is switched off in application.yml. */
+	@Bean
+	UpstreamRoutingFilter upstreamRoutingFilter(HttpClient httpClient,
+			ObjectProvider<List<HttpHeadersFilter>> headersFilters, HttpClientProperties properties) {
+		return new UpstreamRoutingFilter(httpClient, headersFilters, properties);
+	}
+
+	/** SCG ties its response writer to the routing filter's switch, so it is declared here too. */
+	@Bean
+	NettyWriteResponseFilter nettyWriteResponseFilter(GatewayProperties properties,
+			ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
+		return new NettyWriteResponseFilter(properties.getStreamingMediaTypes(), headersFilters);
+	}
+
+	@Bean
+	ResilienceStatusEndpoint resilienceStatusEndpoint(CircuitBreakers breakers) {
+		return new ResilienceStatusEndpoint(breakers);
+	}
+
+	private static Supplier<ResilienceConfig> live(ConfigReloader<ResilienceConfig> reloader) {
+		return () -> {
+			ConfigReloader.Loaded<ResilienceConfig> loaded = reloader.live();
+			return loaded == null ? null : loaded.value();
+		};
+	}
+
+}

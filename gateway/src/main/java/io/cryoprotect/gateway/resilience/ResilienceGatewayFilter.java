@@ -1,0 +1,289 @@
+package io.cryoprotect.gateway.resilience;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import io.cryoprotect.gateway.errors.ProblemException;
+import io.cryoprotect.gateway.errors.ProblemType;
+import io.cryoprotect.gateway.routing.BlueGreenGatewayFilter;
+import io.cryoprotect.gateway.routing.ColourPlan;
+import io.cryoprotect.gateway.routing.RoutingAttributes;
+import io.cryoprotect.gateway.routing.UpstreamColour;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.netty.channel.ConnectTimeoutException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.PrematureCloseException;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
+
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
+
+/**
+ * Wraps the upstream call of every routed request in its route's resilience policy: the
+ * colour's circuit breaker (with the route's fallback, or a fast 503 while open), the time
+ * to the response headers, and retries with capped, jittered exponential backoff that honour
+ * {@code Retry-After}, draw on the upstream's retry budget, and resend a cached, byte-identical
+ * body. Only idempotent requests are retried on reset or status (POST and PATCH only with an
+ * {@code Idempotency-Key}); a connect failure is retried for any method, since nothing was sent.
+ */
+final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
+
+	/** Right after the colour pick, so the breaker of the picked colour is known. */
+	static final int ORDER = BlueGreenGatewayFilter.ORDER + 1;
+
+	private static final Log logger = LogFactory.getLog(ResilienceGatewayFilter.class);
+
+	private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+			HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+
+	private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+	private final Supplier<ResilienceConfig> config;
+
+	private final CircuitBreakers breakers;
+
+	private final RetryBudgets budgets;
+
+	private final UpstreamClients clients;
+
+	private final ResilienceMetrics metrics;
+
+	ResilienceGatewayFilter(Supplier<ResilienceConfig> config, CircuitBreakers breakers, RetryBudgets budgets,
+			UpstreamClients clients, ResilienceMetrics metrics) {
+		this.config = config;
+		this.breakers = breakers;
+		this.budgets = budgets;
+		this.clients = clients;
+		this.metrics = metrics;
+	}
+
+	/** What one attempt came back with: a response status, or an error. */
+	private record Outcome(HttpStatusCode status, Throwable error) {
+	}
+
+	/** The fixed facts of one request across its attempts. */
+	private record Call(ServerWebExchange exchange, GatewayFilterChain chain, String routeId,
+			ResilienceConfig.Policy policy, UpstreamTarget target, CircuitBreaker breaker, RetryBudget budget,
+			boolean idempotent) {
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		ResilienceConfig cfg = config.get();
+		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
+		String service = exchange.getAttribute(RoutingAttributes.SERVICE);
+		String colour = exchange.getAttribute(RoutingAttributes.COLOUR);
+		URI url = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
+		if (cfg == null || route == null || service == null || colour == null || url == null) {
+			return chain.filter(exchange);
+		}
+		ServerHttpRequest request = exchange.getRequest();
+		ResilienceConfig.Policy policy = cfg.policy(route.getId(), request.getMethod());
+		ResilienceConfig.UpstreamPolicy upstream = cfg.upstream(service);
+		UpstreamTarget target = new UpstreamTarget(service, colour, url.getScheme() + "://" + url.getRawAuthority());
+		CircuitBreaker breaker = breakers.get(target, upstream.breaker());
+		if (!breaker.tryAcquirePermission()) {
+			UpstreamTarget fallback = fallback(cfg.fallback(route.getId()), exchange, service, url);
+			CircuitBreaker fallbackBreaker = fallback == null ? null : breakers.get(fallback, upstream.breaker());
+			if (fallbackBreaker == null || !fallbackBreaker.tryAcquirePermission()) {
+				metrics.breakerRejected(route.getId(), target);
+				return Mono.error(new ProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
+						"The " + service + " service (" + colour + ") is failing; its circuit breaker is open.", java.util.Map.of(),
+						breakers.retryAfterSeconds(target), null));
+			}
+			metrics.fallback(route.getId(), target, fallback);
+			exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create(fallback.origin() + url.getRawPath()
+					+ (url.getRawQuery() == null ? "" : "?" + url.getRawQuery())));
+			exchange.getAttributes().put(RoutingAttributes.COLOUR, fallback.colour());
+			target = fallback;
+			breaker = fallbackBreaker;
+		}
+		exchange.getAttributes().put(UpstreamRoutingFilter.CLIENT_ATTR, clients.client(target, upstream.pool(), policy));
+		RetryBudget budget = budgets.get(target, upstream.budget());
+		budget.onRequest();
+		boolean idempotent = IDEMPOTENT.contains(request.getMethod())
+				|| request.getHeaders().containsHeader(IDEMPOTENCY_KEY);
+		Call call = new Call(exchange, chain, route.getId(), policy, target, breaker, budget, idempotent);
+		if (policy.retry().maxAttempts() > 1 && hasBody(request)) {
+			// Cached once so that every attempt sends the same bytes; SCG releases the cache when the exchange ends.
+			return ServerWebExchangeUtils.cacheRequestBodyAndRequest(exchange,
+					cached -> attempt(withRequest(call, exchange.mutate().request(cached).build()), 1));
+		}
+		return attempt(call, 1);
+	}
+
+	private Mono<Void> attempt(Call call, int number) {
+		long start = System.nanoTime();
+		return call.chain()
+			.filter(call.exchange())
+			.timeout(call.policy().responseTimeout())
+			.then(Mono.fromSupplier(() -> new Outcome(call.exchange().getResponse().getStatusCode(), null)))
+			.onErrorResume(error -> Mono.just(new Outcome(null, error)))
+			.flatMap(outcome -> decide(call, number, System.nanoTime() - start, outcome));
+	}
+
+	private Mono<Void> decide(Call call, int number, long nanos, Outcome outcome) {
+		ResilienceConfig.RetryPolicy retry = call.policy().retry();
+		if (outcome.error() == null) {
+			int status = outcome.status() == null ? 200 : outcome.status().value();
+			if (status >= 500) {
+				call.breaker().onError(nanos, TimeUnit.NANOSECONDS, new UpstreamStatusException(status));
+			}
+			else {
+				call.breaker().onSuccess(nanos, TimeUnit.NANOSECONDS);
+			}
+			if (!retry.statuses().contains(status) || !call.idempotent()) {
+				return Mono.empty();
+			}
+			Duration retryAfter = retryAfter(call.exchange().getResponse().getHeaders());
+			if (retryAfter != null && retryAfter.compareTo(retry.maxRetryAfter()) > 0) {
+				return Mono.empty();
+			}
+			return retryOrElse(call, number, "status_" + status, retryAfter, Mono::empty);
+		}
+		Throwable error = outcome.error();
+		String reason = reason(error);
+		if (reason == null) {
+			// Not the upstream's doing (e.g. the request body passed the edge cap): no verdict on its health.
+			call.breaker().releasePermission();
+			return Mono.error(error);
+		}
+		call.breaker().onError(nanos, TimeUnit.NANOSECONDS, error);
+		boolean retryable = switch (reason) {
+			case "connect_failure" -> retry.onConnectFailure();
+			case "reset" -> retry.onReset() && call.idempotent();
+			case "timeout" -> retry.onTimeout() && call.idempotent();
+			default -> false;
+		};
+		Mono<Void> fail = Mono.error(() -> reason.equals("timeout")
+				? new ProblemException(ProblemType.UPSTREAM_TIMEOUT, "The " + call.target().service()
+						+ " service did not answer within " + call.policy().responseTimeout().toMillis() + " ms.", error)
+				: error);
+		return retryable ? retryOrElse(call, number, reason, null, () -> fail) : fail;
+	}
+
+	private Mono<Void> retryOrElse(Call call, int number, String reason, Duration retryAfter,
+			Supplier<Mono<Void>> otherwise) {
+		ResilienceConfig.RetryPolicy retry = call.policy().retry();
+		if (number >= retry.maxAttempts()) {
+			return otherwise.get();
+		}
+		if (!call.budget().tryRetry()) {
+			metrics.budgetExhausted(call.routeId(), call.target());
+			return otherwise.get();
+		}
+		if (!call.breaker().tryAcquirePermission()) {
+			return otherwise.get();
+		}
+		metrics.retry(call.routeId(), call.target(), reason);
+		Duration backoff = retry.backoff(number, ThreadLocalRandom.current().nextDouble());
+		Duration delay = retryAfter != null && retryAfter.compareTo(backoff) > 0 ? retryAfter : backoff;
+		if (logger.isDebugEnabled()) {
+			logger.debug("Retrying " + call.target().key() + " after " + reason + " in " + delay.toMillis() + " ms (attempt "
+					+ (number + 1) + " of " + retry.maxAttempts() + ")");
+		}
+		// Drops the failed attempt's connection and response headers, and lets the routing filter run again.
+		ServerWebExchangeUtils.reset(call.exchange());
+		return Mono.delay(delay).then(Mono.defer(() -> attempt(call, number + 1)));
+	}
+
+	/** The retry reason for an upstream failure, or null when the failure is not the upstream's. */
+	private static String reason(Throwable error) {
+		if (error instanceof TimeoutException) {
+			return "timeout";
+		}
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof ConnectException || cause instanceof ConnectTimeoutException
+					|| cause instanceof NoRouteToHostException || cause instanceof UnknownHostException) {
+				return "connect_failure";
+			}
+			if (cause instanceof PrematureCloseException) {
+				return "reset";
+			}
+			if (cause instanceof io.netty.handler.timeout.ReadTimeoutException) {
+				return "timeout";
+			}
+		}
+		return null;
+	}
+
+	private static Duration retryAfter(HttpHeaders headers) {
+		String value = headers.getFirst(HttpHeaders.RETRY_AFTER);
+		if (value == null) {
+			return null;
+		}
+		try {
+			return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+		}
+		catch (NumberFormatException ex) {
+			try {
+				long at = headers.getFirstDate(HttpHeaders.RETRY_AFTER);
+				return Duration.ofMillis(Math.max(0, at - System.currentTimeMillis()));
+			}
+			catch (IllegalArgumentException unparseable) {
+				return null;
+			}
+		}
+	}
+
+	private UpstreamTarget fallback(ResilienceConfig.Fallback fallback, ServerWebExchange exchange, String service,
+			URI url) {
+		if (fallback == null) {
+			return null;
+		}
+		if (fallback.uri() != null) {
+			return new UpstreamTarget(service, "fallback", fallback.uri().getScheme() + "://" + fallback.uri().getRawAuthority());
+		}
+		ColourPlan plan = exchange.getAttribute(RoutingAttributes.PLAN);
+		UpstreamColour colour = plan == null ? null : plan.colour(fallback.colour());
+		if (colour == null || colour.origin().equals(url.getScheme() + "://" + url.getRawAuthority())) {
+			return null;
+		}
+		return new UpstreamTarget(service, colour.name(), colour.origin());
+	}
+
+	private static boolean hasBody(ServerHttpRequest request) {
+		HttpHeaders headers = request.getHeaders();
+		return headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+	}
+
+	private static Call withRequest(Call call, ServerWebExchange exchange) {
+		return new Call(exchange, call.chain(), call.routeId(), call.policy(), call.target(), call.breaker(), call.budget(),
+				call.idempotent());
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	/** Marks a 5xx answer as a breaker failure. */
+	static final class UpstreamStatusException extends RuntimeException {
+
+		UpstreamStatusException(int status) {
+			super("upstream answered " + status, null, false, false);
+		}
+
+	}
+
+}

@@ -1,0 +1,65 @@
+package io.cryoprotect.gateway.resilience;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.netty.channel.ChannelOption;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * A connection pool per upstream colour, where Spring Cloud Gateway has one global pool:
+ * fixed size, bounded pending-acquire queue and timeout, max idle time below the upstream's
+ * keep-alive (stale connections cause {@code PrematureCloseException}), max life time and
+ * background eviction. Pools report {@code reactor_netty_connection_provider_*} metrics
+ * (active, idle, pending, acquire time) tagged with the pool name, e.g. {@code flask-api/blue}.
+ * HTTP clients per timeout combination share their pool.
+ */
+final class UpstreamClients implements DisposableBean {
+
+	private record PoolKey(String name, ResilienceConfig.PoolSettings settings) {
+	}
+
+	private record ClientKey(PoolKey pool, Duration connectTimeout, Duration responseTimeout) {
+	}
+
+	private final Map<PoolKey, ConnectionProvider> pools = new ConcurrentHashMap<>();
+
+	private final Map<ClientKey, HttpClient> clients = new ConcurrentHashMap<>();
+
+	HttpClient client(UpstreamTarget target, ResilienceConfig.PoolSettings pool, ResilienceConfig.Policy policy) {
+		ClientKey key = new ClientKey(new PoolKey(target.key(), pool), policy.connectTimeout(), policy.responseTimeout());
+		HttpClient client = clients.get(key);
+		return client != null ? client : clients.computeIfAbsent(key, this::create);
+	}
+
+	private HttpClient create(ClientKey key) {
+		ConnectionProvider provider = pools.computeIfAbsent(key.pool(), UpstreamClients::pool);
+		return HttpClient.create(provider)
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, key.connectTimeout().toMillis()))
+			// Longest silence while reading a response, also mid-body; the time to the first byte is bounded separately.
+			.responseTimeout(key.responseTimeout());
+	}
+
+	private static ConnectionProvider pool(PoolKey key) {
+		ResilienceConfig.PoolSettings s = key.settings();
+		return ConnectionProvider.builder(key.name())
+			.maxConnections(s.maxConnections())
+			.pendingAcquireMaxCount(s.pendingAcquireMaxCount())
+			.pendingAcquireTimeout(s.pendingAcquireTimeout())
+			.maxIdleTime(s.maxIdleTime())
+			.maxLifeTime(s.maxLifeTime())
+			.evictInBackground(s.evictionInterval())
+			.metrics(true)
+			.build();
+	}
+
+	@Override
+	public void destroy() {
+		pools.values().forEach(ConnectionProvider::dispose);
+	}
+
+}
