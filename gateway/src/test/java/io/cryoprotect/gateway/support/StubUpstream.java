@@ -1,68 +1,153 @@
 package io.cryoprotect.gateway.support;
 
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaders;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
+import reactor.netty.NettyOutbound;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.resources.LoopResources;
 
 /**
- * A real HTTP upstream on a free loopback port for tests. It answers JSON naming itself
- * in {@code X-Upstream}, records what it received, and can be switched to hold every
- * response until released (for drain tests).
+ * A real HTTP upstream on a loopback port for tests. It answers JSON naming itself in
+ * {@code X-Upstream} and records what it received. Tests switch it between the fault modes
+ * of RELIABILITY.md: ok, down, hang, slow, reset-mid-body, 5xx-burst and close-idle-after.
  */
 public final class StubUpstream implements AutoCloseable {
 
 	/** What the stub saw of one request. */
-	public record Received(String method, String uri, HttpHeaders headers, long bodyBytes) {
+	public record Received(String method, String uri, HttpHeaders headers, byte[] body) {
+
+		public long bodyBytes() {
+			return body.length;
+		}
+
 	}
 
 	private final String name;
 
 	private final LoopResources loops;
 
-	private final DisposableServer server;
+	private final int port;
+
+	private volatile DisposableServer server;
+
+	private volatile Duration idleTimeout;
 
 	private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
 
 	private final AtomicLong bodyBytesTotal = new AtomicLong();
 
+	private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+
 	private final AtomicReference<Sinks.Empty<Void>> hold = new AtomicReference<>();
+
+	private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.OK);
+
+	private final AtomicInteger burstLeft = new AtomicInteger();
+
+	private volatile int burstStatus = 503;
+
+	private volatile String burstRetryAfter;
+
+	private volatile Duration delay = Duration.ZERO;
+
+	private volatile int healthStatus = 200;
+
+	private enum Mode {
+
+		OK, HANG, SLOW, RESET_MID_BODY
+
+	}
 
 	public StubUpstream(String name) {
 		this.name = name;
 		// Own event loops: a Spring context closing in another test disposes Reactor Netty's global ones.
 		this.loops = LoopResources.create("stub-" + name, 1, true);
-		this.server = HttpServer.create()
+		this.server = bind(0);
+		this.port = server.port();
+	}
+
+	private DisposableServer bind(int bindPort) {
+		HttpServer http = HttpServer.create()
 			.runOn(loops)
 			.host("127.0.0.1")
-			.port(0)
-			.handle((req, res) -> req.receive()
-				.map(buf -> {
-					int n = buf.readableBytes();
-					bodyBytesTotal.addAndGet(n);
-					return (long) n;
-				})
-				.reduce(0L, Long::sum)
-				.flatMap(bytes -> {
-					received.add(new Received(req.method().name(), req.uri(), req.requestHeaders().copy(), bytes));
-					Sinks.Empty<Void> gate = hold.get();
-					Mono<Void> wait = gate == null ? Mono.empty() : gate.asMono();
-					byte[] body = ("{\"upstream\":\"" + name + "\",\"path\":\"" + req.path() + "\"}").getBytes();
-					return wait.then(res.status(200)
-						.header("Content-Type", "application/json")
-						.header("X-Upstream", name)
-						.header("Content-Length", Integer.toString(body.length))
-						.sendByteArray(Mono.just(body))
-						.then());
-				}))
-			.bindNow();
+			.port(bindPort)
+			.doOnConnection(connection -> {
+				// Tracks the channel: the Connection object is disposed after each keep-alive exchange.
+				Channel channel = connection.channel();
+				channels.add(channel);
+				channel.closeFuture().addListener(future -> channels.remove(channel));
+			});
+		if (idleTimeout != null) {
+			http = http.idleTimeout(idleTimeout);
+		}
+		return http.handle((req, res) -> req.receive()
+			.asByteArray()
+			.doOnNext(bytes -> bodyBytesTotal.addAndGet(bytes.length))
+			.reduce(new ByteArrayOutputStream(), (out, bytes) -> {
+				out.writeBytes(bytes);
+				return out;
+			})
+			.flatMap(body -> handle(req, res, body.toByteArray()))).bindNow();
+	}
+
+	private Mono<Void> handle(HttpServerRequest req, HttpServerResponse res, byte[] body) {
+		if (req.path().equals("health")) {
+			return json(res, healthStatus, "{\"status\":\"" + (healthStatus < 300 ? "healthy" : "down")
+					+ "\",\"deployment\":\"" + name + "\"}");
+		}
+		received.add(new Received(req.method().name(), req.uri(), req.requestHeaders().copy(), body));
+		Sinks.Empty<Void> gate = hold.get();
+		Mono<Void> wait = gate == null ? Mono.empty() : gate.asMono();
+		String json = "{\"upstream\":\"" + name + "\",\"path\":\"" + req.path() + "\"}";
+		if (burstLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+			if (burstRetryAfter != null) {
+				res.header("Retry-After", burstRetryAfter);
+			}
+			return json(res, burstStatus, "{\"error\":\"burst\"}");
+		}
+		return switch (mode.get()) {
+			case OK -> wait.then(json(res, 200, json));
+			case HANG -> Mono.never();
+			case SLOW -> Mono.delay(delay).then(json(res, 200, json));
+			case RESET_MID_BODY -> resetMidBody(res);
+		};
+	}
+
+	private Mono<Void> json(HttpServerResponse res, int status, String json) {
+		byte[] bytes = json.getBytes();
+		return res.status(status)
+			.header("Content-Type", "application/json")
+			.header("X-Upstream", name)
+			.header("Content-Length", Integer.toString(bytes.length))
+			.sendByteArray(Mono.just(bytes))
+			.then();
+	}
+
+	/** Promises 1000 bytes, sends 100, then closes the connection. */
+	private Mono<Void> resetMidBody(HttpServerResponse res) {
+		byte[] part = new byte[100];
+		Arrays.fill(part, (byte) 'x');
+		res.status(200).header("Content-Type", "application/octet-stream").header("X-Upstream", name)
+			.header("Content-Length", "1000");
+		NettyOutbound outbound = res.send(Mono.just(Unpooled.wrappedBuffer(part)), b -> true);
+		return Mono.from(outbound).then(Mono.fromRunnable(() -> res.withConnection(c -> c.channel().close())));
 	}
 
 	public String name() {
@@ -70,7 +155,7 @@ public final class StubUpstream implements AutoCloseable {
 	}
 
 	public String url() {
-		return "http://127.0.0.1:" + server.port();
+		return "http://127.0.0.1:" + port;
 	}
 
 	public List<Received> received() {
@@ -86,7 +171,7 @@ public final class StubUpstream implements AutoCloseable {
 		return received.size();
 	}
 
-	/** All body bytes that ever reached this upstream, also of requests that were cut off. */
+	/** All body bytes that reached this upstream, also of requests that were cut off. */
 	public long bodyBytesTotal() {
 		return bodyBytesTotal.get();
 	}
@@ -103,8 +188,55 @@ public final class StubUpstream implements AutoCloseable {
 		}
 	}
 
+	/** Never answers. */
+	public void hang() {
+		mode.set(Mode.HANG);
+	}
+
+	/** Answers after {@code delay}. */
+	public void slow(Duration delay) {
+		this.delay = delay;
+		mode.set(Mode.SLOW);
+	}
+
+	/** Promises a body, sends a tenth of it and closes. */
+	public void resetMidBody() {
+		mode.set(Mode.RESET_MID_BODY);
+	}
+
+	/** The next {@code count} requests get {@code status}, with {@code Retry-After} when not null. */
+	public void burst(int status, int count, String retryAfter) {
+		this.burstStatus = status;
+		this.burstRetryAfter = retryAfter;
+		burstLeft.set(count);
+	}
+
+	/** What {@code GET /health} answers. */
+	public void health(int status) {
+		this.healthStatus = status;
+	}
+
+	/** Stops listening and drops open connections: new connections are refused. */
+	public void down() {
+		server.disposeNow();
+		channels.forEach(channel -> channel.close().syncUninterruptibly());
+	}
+
+	/** Listens again on the same port, closing keep-alive connections idle longer than {@code idle} (null: never). */
+	public void up(Duration idle) {
+		down();
+		this.idleTimeout = idle;
+		this.server = bind(port);
+	}
+
 	public void reset() {
 		release();
+		mode.set(Mode.OK);
+		burstLeft.set(0);
+		healthStatus = 200;
+		if (server.isDisposed() || idleTimeout != null) {
+			up(null);
+		}
 		received.clear();
 		bodyBytesTotal.set(0);
 	}
@@ -113,7 +245,7 @@ public final class StubUpstream implements AutoCloseable {
 	public void close() {
 		release();
 		server.disposeNow();
-		loops.disposeLater().block(java.time.Duration.ofSeconds(5));
+		loops.disposeLater().block(Duration.ofSeconds(5));
 	}
 
 }

@@ -1,0 +1,274 @@
+package io.cryoprotect.gateway.resilience;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.cryoprotect.gateway.configfile.ConfigReloader;
+import io.cryoprotect.gateway.support.GatewayIntegrationTest;
+import io.cryoprotect.gateway.support.RawHttp;
+import io.cryoprotect.gateway.support.Traffic;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * RELIABILITY.md F1–F6 over real sockets, with a test resilience.yml: short timeouts, small
+ * breaker windows, a retry budget without floor, and small pools.
+ */
+class ResilienceIntegrationTests extends GatewayIntegrationTest {
+
+	private static final String PRESET = """
+			    connectTimeout: 500ms
+			    responseTimeout: %s
+			    requestTimeout: 3s
+			    retry:
+			      maxAttempts: %d
+			      initialBackoff: 10ms
+			      maxBackoff: 50ms
+			      multiplier: 2.0
+			      jitter: 0.5
+			      retryOn: [connect-failure, reset, 502, 503, 504]
+			      maxRetryAfter: 1s
+			""";
+
+	private static final String CONFIG = """
+			defaultPreset: read
+			presets:
+			  read:
+			%s  write:
+			%s  hang:
+			%sroutes:
+			  flask-api:
+			    preset: read
+			    methods: {POST: write, PUT: write}
+			    %s
+			  rdkit:
+			    preset: hang
+			  convex:
+			    preset: write
+			upstreams:
+			  defaults:
+			    breaker:
+			      failureRateThreshold: 50
+			      slowCallRateThreshold: 100
+			      slowCallDuration: %dms
+			      slidingWindowSize: %d
+			      minimumNumberOfCalls: %d
+			      waitInOpenState: %s
+			      permittedCallsInHalfOpenState: 1
+			    retryBudget: {ratio: 0.2, minRetriesPerSecond: %d, window: %dms}
+			    pool: {maxConnections: 4, pendingAcquireMaxCount: 100, pendingAcquireTimeout: 2s, maxIdleTime: 200ms, maxLifeTime: 1m, evictionInterval: 100ms}
+			    healthCheck: {enabled: false, path: /health, interval: 1s, timeout: 500ms, healthyThreshold: 1, unhealthyThreshold: 1}
+			""";
+
+	@Autowired
+	private ConfigReloader<ResilienceConfig> resilience;
+
+	/** Each applied config differs a little, so every test starts with fresh breakers and budgets. */
+	private static int generation;
+
+	@BeforeEach
+	void useTestPolicies() {
+		apply("", "60s", 4);
+	}
+
+	private void apply(String fallback, String waitInOpenState, int breakerWindow) {
+		apply(fallback, waitInOpenState, breakerWindow, 10);
+	}
+
+	private void apply(String fallback, String waitInOpenState, int breakerWindow, int minRetriesPerSecond) {
+		generation++;
+		long rejectedBefore = resilience.rejectedCount();
+		FILTERS.swap("resilience.yml", CONFIG.formatted(PRESET.formatted("2s", 3), PRESET.formatted("2s", 2),
+				PRESET.formatted("1s", 1), fallback, 10_000 + generation, breakerWindow, breakerWindow, waitInOpenState,
+				minRetriesPerSecond, 10_000 + generation));
+		resilience.reloadNow();
+		assertThat(resilience.rejectedCount()).as("test config must load").isEqualTo(rejectedBefore);
+	}
+
+	@Test
+	void downUpstreamFailsFastThenTheBreakerOpensAnswers503WithRetryAfterAndClosesAfterRecovery() {
+		apply("", "1s", 4);
+		FLASK_BLUE.down();
+		client().get().uri("/api/v1/molecules").exchange().expectStatus().isEqualTo(502)
+			.expectBody().jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/upstream-unreachable");
+		// Each request makes up to 3 attempts; the breaker's window of 4 fills within two requests.
+		assertThat(upstreamOf("/api/v1/molecules")).isIn("502 -", "503 -");
+		assertThat(upstreamOf("/api/v1/molecules")).isEqualTo("503 -");
+		long start = System.nanoTime();
+		client().get().uri("/api/v1/molecules").exchange()
+			.expectStatus().isEqualTo(503)
+			.expectHeader().valueEquals("Retry-After", "1")
+			.expectBody().jsonPath("$.retryAfterSeconds").isEqualTo(1)
+			.jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/upstream-unavailable");
+		assertThat((System.nanoTime() - start) / 1_000_000).as("open breaker answer in ms").isLessThan(200);
+		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
+			.jsonPath("$.breakers['flask-api/blue']").isEqualTo("OPEN");
+
+		FLASK_BLUE.up(null);
+		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+			.until(() -> upstreamOf("/api/v1/molecules").equals("200 flask-blue"));
+		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
+			.jsonPath("$.breakers['flask-api/blue']").isEqualTo("CLOSED");
+	}
+
+	@Test
+	void openBreakerNeverTouchesTheUpstream() {
+		FLASK_BLUE.burst(500, 1_000, null);
+		for (int i = 0; i < 4; i++) {
+			client().post().uri("/api/v1/mixtures").contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange()
+				.expectStatus().isEqualTo(500).expectBody().returnResult();
+		}
+		int seen = FLASK_BLUE.count();
+		for (int i = 0; i < 20; i++) {
+			client().post().uri("/api/v1/mixtures").contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange()
+				.expectStatus().isEqualTo(503).expectBody().returnResult();
+		}
+		assertThat(FLASK_BLUE.count()).isEqualTo(seen);
+	}
+
+	@Test
+	void openBreakerFallsBackToTheOtherColour() {
+		apply("fallback: {colour: green}", "60s", 4);
+		FLASK_BLUE.down();
+		assertThat(upstreamOf("/api/v1/molecules")).isEqualTo("502 -");
+		// The breaker opens within the second request's attempts; from then on green answers.
+		assertThat(upstreamOf("/api/v1/molecules")).isIn("502 -", "200 flask-green");
+		for (int i = 0; i < 5; i++) {
+			assertThat(upstreamOf("/api/v1/molecules")).isEqualTo("200 flask-green");
+		}
+	}
+
+	@Test
+	void hangingUpstreamGives504AtTheRouteTimeoutWhileOtherRoutesAreUnaffected() {
+		// Warm: the pool and its metrics exist, so the measurement is the timeout alone.
+		assertThat(post("/rdkit/similarity").block(Duration.ofSeconds(5))).isEqualTo("200");
+		RDKIT.hang();
+		long start = System.nanoTime();
+		client().post().uri("/rdkit/calculate-properties").contentType(MediaType.APPLICATION_JSON).bodyValue("{}")
+			.exchange()
+			.expectStatus().isEqualTo(504)
+			.expectBody().jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/upstream-timeout");
+		long elapsed = (System.nanoTime() - start) / 1_000_000;
+		assertThat(elapsed).as("ms until 504 for a 1 s timeout").isBetween(1_000L, 1_100L);
+
+		List<Mono<String>> hanging = List.of(post("/rdkit/similarity"), post("/rdkit/similarity"),
+				post("/rdkit/similarity"), post("/rdkit/similarity"), post("/rdkit/similarity"), post("/rdkit/similarity"));
+		Mono<List<String>> all = Flux.merge(hanging).collectList();
+		long flaskStart = System.nanoTime();
+		assertThat(upstreamOf("/api/v1/molecules")).isEqualTo("200 flask-blue");
+		assertThat((System.nanoTime() - flaskStart) / 1_000_000).as("other route in ms").isLessThan(500);
+		assertThat(all.block(Duration.ofSeconds(10))).allMatch(status -> status.equals("504"));
+		// Pool of 4: at most 4 requests were ever waiting on the upstream at once.
+		assertThat(RDKIT.count()).isLessThanOrEqualTo(2 + 4 + 2);
+		String metrics = management().get().uri("/actuator/prometheus").exchange().expectBody(String.class)
+			.returnResult().getResponseBody();
+		assertThat(metrics).contains("reactor_netty_connection_provider_max_connections{id=").contains("name=\"rdkit/blue\"");
+	}
+
+	@Test
+	void postWithoutIdempotencyKeyIsSentExactlyOnce() {
+		FLASK_BLUE.burst(503, 10, null);
+		client().post().uri("/api/v1/mixtures").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"name\":\"VS55\"}")
+			.exchange().expectStatus().isEqualTo(503).expectBody().returnResult();
+		assertThat(FLASK_BLUE.count()).isEqualTo(1);
+	}
+
+	@Test
+	void postWithIdempotencyKeyIsRetriedWithTheByteIdenticalBody() {
+		FLASK_BLUE.burst(503, 1, null);
+		String body = "{\"name\":\"VS55\",\"components\":[{\"molecule_id\":\"x\",\"concentration\":3.1}]}";
+		client().post().uri("/api/v1/mixtures").header("Idempotency-Key", "k-1").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body).exchange().expectStatus().isOk().expectBody().returnResult();
+		assertThat(FLASK_BLUE.received()).hasSize(2)
+			.allSatisfy(r -> assertThat(new String(r.body())).isEqualTo(body));
+	}
+
+	@Test
+	void retryAfterLongerThanAllowedIsPassedToTheClientInsteadOfWaiting() {
+		FLASK_BLUE.burst(503, 1, "30");
+		client().get().uri("/api/v1/molecules").exchange()
+			.expectStatus().isEqualTo(503)
+			.expectHeader().valueEquals("Retry-After", "30")
+			.expectBody().returnResult();
+		assertThat(FLASK_BLUE.count()).isEqualTo(1);
+	}
+
+	@Test
+	void shortRetryAfterIsHonouredAndTheRetrySucceeds() {
+		FLASK_BLUE.burst(503, 1, "1");
+		long start = System.nanoTime();
+		client().get().uri("/api/v1/molecules").exchange().expectStatus().isOk().expectBody().returnResult();
+		assertThat((System.nanoTime() - start) / 1_000_000).as("waited for Retry-After, ms").isGreaterThanOrEqualTo(950);
+		assertThat(FLASK_BLUE.count()).isEqualTo(2);
+	}
+
+	@Test
+	void truncatedUpstreamBodyIsNeverPassedOffAsComplete() {
+		CONVEX.resetMidBody();
+		RawHttp.Response response = RawHttp.send(port,
+				"POST /convex/api/query HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+		if (response.status() == 200) {
+			String text = response.text();
+			int length = Integer.parseInt(text.replaceAll("(?s).*\r\n[Cc]ontent-[Ll]ength: (\\d+)\r\n.*", "$1"));
+			assertThat(response.body().length()).as("bytes received for Content-Length " + length).isLessThan(length);
+		}
+		else {
+			assertThat(response.status()).isEqualTo(502);
+		}
+		assertThat(response.closedByServer()).isTrue();
+	}
+
+	@Test
+	void upstreamClosingIdleConnectionsCausesNoErrors() {
+		FLASK_BLUE.up(Duration.ofMillis(300));
+		List<Duration> gaps = List.of(Duration.ofMillis(250), Duration.ofMillis(290), Duration.ofMillis(310),
+				Duration.ofMillis(330), Duration.ofMillis(280), Duration.ofMillis(305), Duration.ofMillis(320));
+		List<String> statuses = Flux.fromIterable(gaps)
+			.concatMap(gap -> Mono.delay(gap).then(post("/api/v1/mixtures")))
+			.collectList()
+			.block(Duration.ofSeconds(10));
+		assertThat(statuses).hasSize(gaps.size()).allMatch(status -> status.equals("200"));
+	}
+
+	@Test
+	void burstsOf5xxAreRetriedOnlyWithinTheBudget() {
+		// A window the burst cannot fill, so the breaker stays closed, and no floor: only the 20% share limits retries.
+		apply("", "60s", 10_000, 0);
+		FLASK_BLUE.burst(503, 100_000, null);
+		int requests = 500;
+		try (Traffic traffic = new Traffic(port, 16)) {
+			List<Traffic.Outcome> outcomes = traffic.get("/api/v1/molecules", requests, 16);
+			assertThat(outcomes).allSatisfy(o -> assertThat(o.status()).isIn(503));
+		}
+		assertThat(FLASK_BLUE.count()).as("upstream attempts for %d requests", requests)
+			.isGreaterThan(requests)
+			.isLessThanOrEqualTo((int) (requests * 1.2));
+		String metrics = management().get().uri("/actuator/prometheus").exchange().expectBody(String.class)
+			.returnResult().getResponseBody();
+		assertThat(metrics).contains("gateway_retries_total{reason=\"status_503\",route=\"flask-api\",upstream=\"flask-api/blue\"}")
+			.contains("gateway_retry_budget_exhausted_total{route=\"flask-api\",upstream=\"flask-api/blue\"}");
+	}
+
+	private Mono<String> post(String path) {
+		return Mono.fromCallable(() -> postStatus(path)).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
+	}
+
+	private String postStatus(String path) throws Exception {
+		java.net.http.HttpResponse<Void> response = java.net.http.HttpClient.newHttpClient().send(
+				java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+					.header("Content-Type", "application/json")
+					.POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+					.build(),
+				java.net.http.HttpResponse.BodyHandlers.discarding());
+		return Integer.toString(response.statusCode());
+	}
+
+}
