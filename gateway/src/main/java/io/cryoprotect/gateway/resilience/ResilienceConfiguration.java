@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.configfile.FiltersConfProperties;
+import io.cryoprotect.gateway.routing.RouteConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.netty.http.client.HttpClient;
 
@@ -21,11 +22,13 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class ResilienceConfiguration {
 
+	/** Applying new policies re-plans the health probes; breakers, budgets and pools follow lazily per request. */
 	@Bean
-	ConfigReloader<ResilienceConfig> resilienceReloader(FiltersConfProperties properties, MeterRegistry meters) {
+	ConfigReloader<ResilienceConfig> resilienceReloader(FiltersConfProperties properties, MeterRegistry meters,
+			ObjectProvider<ActiveHealthChecks> healthChecks) {
 		return new ConfigReloader<>("resilience", properties.dir(), properties.pollInterval(),
-				ResilienceConfigLoader::isResilienceFile, ResilienceConfigLoader::loadFiles, config -> {
-				}, meters, Clock.systemUTC());
+				ResilienceConfigLoader::isResilienceFile, ResilienceConfigLoader::loadFiles,
+				config -> healthChecks.ifAvailable(ActiveHealthChecks::reconcile), meters, Clock.systemUTC());
 	}
 
 	@Bean
@@ -64,14 +67,21 @@ class ResilienceConfiguration {
 		return new NettyWriteResponseFilter(properties.getStreamingMediaTypes(), headersFilters);
 	}
 
+	/** Routes are looked up lazily: the route builder needs this bean to skip unhealthy colours. */
 	@Bean
-	ResilienceStatusEndpoint resilienceStatusEndpoint(CircuitBreakers breakers) {
-		return new ResilienceStatusEndpoint(breakers);
+	ActiveHealthChecks activeHealthChecks(ObjectProvider<ConfigReloader<RouteConfig>> routeReloader,
+			ConfigReloader<ResilienceConfig> resilienceReloader, MeterRegistry meters) {
+		return new ActiveHealthChecks(() -> live(routeReloader.getObject()).get(), live(resilienceReloader), meters);
 	}
 
-	private static Supplier<ResilienceConfig> live(ConfigReloader<ResilienceConfig> reloader) {
+	@Bean
+	ResilienceStatusEndpoint resilienceStatusEndpoint(CircuitBreakers breakers, ActiveHealthChecks healthChecks) {
+		return new ResilienceStatusEndpoint(breakers, healthChecks);
+	}
+
+	private static <T> Supplier<T> live(ConfigReloader<T> reloader) {
 		return () -> {
-			ConfigReloader.Loaded<ResilienceConfig> loaded = reloader.live();
+			ConfigReloader.Loaded<T> loaded = reloader.live();
 			return loaded == null ? null : loaded.value();
 		};
 	}

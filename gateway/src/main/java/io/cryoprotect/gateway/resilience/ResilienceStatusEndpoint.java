@@ -6,20 +6,24 @@ import java.util.Map;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
-/** {@code GET :8081/actuator/gatewayupstreams}: circuit breaker state per upstream colour. */
+/** {@code GET :8081/actuator/gatewayupstreams}: circuit breaker state and health verdict per upstream colour. */
 @Endpoint(id = "gatewayupstreams")
 class ResilienceStatusEndpoint {
 
 	private final CircuitBreakers breakers;
 
-	ResilienceStatusEndpoint(CircuitBreakers breakers) {
+	private final ActiveHealthChecks healthChecks;
+
+	ResilienceStatusEndpoint(CircuitBreakers breakers, ActiveHealthChecks healthChecks) {
 		this.breakers = breakers;
+		this.healthChecks = healthChecks;
 	}
 
 	@ReadOperation
 	Map<String, Object> status() {
 		Map<String, Object> status = new LinkedHashMap<>();
 		status.put("breakers", breakers.states());
+		status.put("health", healthChecks.verdicts());
 		return status;
 	}
 

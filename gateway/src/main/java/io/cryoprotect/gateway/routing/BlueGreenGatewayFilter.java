@@ -2,8 +2,11 @@ package io.cryoprotect.gateway.routing;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 
+import io.cryoprotect.gateway.errors.ProblemException;
+import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.identity.ClientAddress;
 import reactor.core.publisher.Mono;
 
@@ -29,21 +32,32 @@ public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 
 	private static final Duration STICKY_COOKIE_MAX_AGE = Duration.ofDays(30);
 
+	/** Roughly one health check interval: when a client may find a colour healthy again. */
+	private static final long NO_HEALTHY_RETRY_AFTER_SECONDS = 5;
+
 	private final ColourPlan plan;
 
 	private final String service;
 
 	private final String stickyCookieName;
 
-	BlueGreenGatewayFilter(ColourPlan plan, String service, String stickyCookieName) {
+	private final UpstreamHealth health;
+
+	BlueGreenGatewayFilter(ColourPlan plan, String service, String stickyCookieName, UpstreamHealth health) {
 		this.plan = plan;
 		this.service = service;
 		this.stickyCookieName = stickyCookieName;
+		this.health = health;
 	}
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		UpstreamColour colour = pick(exchange);
+		UpstreamColour colour = plan.pick(plan.bucket(stickyKey(exchange)), service, health);
+		if (colour == null) {
+			return Mono.error(new ProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
+					"No colour of the " + service + " service is passing its health check.", Map.of(),
+					NO_HEALTHY_RETRY_AFTER_SECONDS, null));
+		}
 		URI url = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
 		if (url != null) {
 			exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, colour.retarget(url));
@@ -54,12 +68,13 @@ public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 		return chain.filter(exchange);
 	}
 
-	private UpstreamColour pick(ServerWebExchange exchange) {
+	/** The key that fixes the caller's bucket, or null for a random pick. */
+	private String stickyKey(ServerWebExchange exchange) {
 		return switch (plan.sticky()) {
-			case none -> plan.pickRandom();
+			case none -> null;
 			// Until verified identities arrive, a user's key is the client address, as for anonymous callers.
-			case user, ip -> plan.pickSticky(ClientAddress.of(exchange));
-			case cookie -> plan.pickSticky(stickyCookie(exchange));
+			case user, ip -> ClientAddress.of(exchange);
+			case cookie -> stickyCookie(exchange);
 		};
 	}
 

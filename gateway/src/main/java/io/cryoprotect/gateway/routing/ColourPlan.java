@@ -75,14 +75,40 @@ public final class ColourPlan {
 		return null;
 	}
 
-	/** A random pick by weight, for routes without stickiness. */
-	public UpstreamColour pickRandom() {
-		return colours.length == 1 ? colours[0] : colourForBucket(ThreadLocalRandom.current().nextInt(BUCKETS));
+	/** The bucket of a pick: random per request, or fixed by the sticky key. */
+	public int bucket(CharSequence stickyKey) {
+		return stickyKey == null ? ThreadLocalRandom.current().nextInt(BUCKETS) : StickyHash.bucket(stickySalt, stickyKey, BUCKETS);
 	}
 
-	/** The pick for a sticky caller key; the same key always lands in the same bucket. */
-	public UpstreamColour pickSticky(CharSequence key) {
-		return colours.length == 1 ? colours[0] : colourForBucket(StickyHash.bucket(stickySalt, key, BUCKETS));
+	/**
+	 * The colour owning {@code bucket}, or, when it is unhealthy, a healthy colour with
+	 * weight chosen by spreading the same bucket over the healthy colours' weights. Null
+	 * when no colour with weight is healthy: the caller fails fast rather than guess.
+	 */
+	public UpstreamColour pick(int bucket, String service, UpstreamHealth health) {
+		UpstreamColour owner = colourForBucket(bucket);
+		if (health.isHealthy(service, owner.name())) {
+			return owner;
+		}
+		int healthyWeight = 0;
+		for (UpstreamColour c : colours) {
+			if (c.weight() > 0 && health.isHealthy(service, c.name())) {
+				healthyWeight += c.weight();
+			}
+		}
+		if (healthyWeight == 0) {
+			return null;
+		}
+		int spread = bucket * healthyWeight / BUCKETS;
+		for (UpstreamColour c : colours) {
+			if (c.weight() > 0 && health.isHealthy(service, c.name())) {
+				if (spread < c.weight()) {
+					return c;
+				}
+				spread -= c.weight();
+			}
+		}
+		throw new IllegalStateException("unreachable: spread bucket within the healthy weight");
 	}
 
 	@Override

@@ -6,6 +6,7 @@ import java.util.List;
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.event.RefreshRoutesEvent;
 import org.springframework.cloud.gateway.filter.factory.GatewayFilterFactory;
 import org.springframework.cloud.gateway.handler.predicate.RoutePredicateFactory;
@@ -33,9 +34,10 @@ class RoutingConfiguration {
 	@Bean
 	ConfigReloader<RouteConfig> routeReloader(RoutingProperties properties, List<RoutePredicateFactory<?>> predicates,
 			List<GatewayFilterFactory<?>> filters, ConfigurationService configurationService, Environment environment,
-			RouteFileRouteLocator locator, ApplicationEventPublisher publisher, MeterRegistry meters) {
+			RouteFileRouteLocator locator, ApplicationEventPublisher publisher, MeterRegistry meters,
+			ObjectProvider<UpstreamHealth> health) {
 		ScgRouteBuilder builder = new ScgRouteBuilder(predicates, filters, configurationService,
-				properties.stickyCookieName());
+				properties.stickyCookieName(), health.getIfAvailable(() -> UpstreamHealth.ALWAYS_HEALTHY));
 		RouteConfigLoader loader = new RouteConfigLoader(builder, environment::resolveRequiredPlaceholders);
 		return new ConfigReloader<>("routes", properties.dir(), properties.pollInterval(), RouteConfigLoader::isRouteFile,
 				loader::load, config -> {

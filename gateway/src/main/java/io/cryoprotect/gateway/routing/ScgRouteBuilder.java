@@ -38,13 +38,16 @@ final class ScgRouteBuilder {
 
 	private final String stickyCookieName;
 
+	private final UpstreamHealth health;
+
 	@SuppressWarnings("unchecked")
 	ScgRouteBuilder(List<RoutePredicateFactory<?>> predicateFactories, List<GatewayFilterFactory<?>> filterFactories,
-			ConfigurationService configurationService, String stickyCookieName) {
+			ConfigurationService configurationService, String stickyCookieName, UpstreamHealth health) {
 		predicateFactories.forEach(f -> this.predicateFactories.put(f.name(), (RoutePredicateFactory<Object>) f));
 		filterFactories.forEach(f -> this.filterFactories.put(f.name(), (GatewayFilterFactory<Object>) f));
 		this.configurationService = configurationService;
 		this.stickyCookieName = stickyCookieName;
+		this.health = health;
 	}
 
 	Route build(String file, String key, String service, RouteFile.Route spec, ColourPlan plan,
@@ -67,7 +70,7 @@ final class ScgRouteBuilder {
 		if (!problems.isEmpty()) {
 			throw new ConfigRejectedException(problems);
 		}
-		filters.add(new BlueGreenGatewayFilter(plan, service, stickyCookieName));
+		filters.add(new BlueGreenGatewayFilter(plan, service, stickyCookieName, health));
 		Map<String, Object> metadata = new LinkedHashMap<>(spec.metadata());
 		metadata.put("service", service);
 		return Route.async()

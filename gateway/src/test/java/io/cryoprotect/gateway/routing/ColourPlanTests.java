@@ -17,6 +17,36 @@ class ColourPlanTests {
 						UpstreamColour.of("green", URI.create("http://127.0.0.1:9102"), green)));
 	}
 
+	private static UpstreamColour sticky(ColourPlan plan, String key) {
+		return plan.pick(plan.bucket(key), "flask-api", UpstreamHealth.ALWAYS_HEALTHY);
+	}
+
+	private static UpstreamColour random(ColourPlan plan) {
+		return plan.pick(plan.bucket(null), "flask-api", UpstreamHealth.ALWAYS_HEALTHY);
+	}
+
+	@Test
+	void unhealthyColourIsSkippedWhileAnotherColourWithWeightIsHealthy() {
+		ColourPlan plan = plan(RouteFile.StickyKey.none, 50, 50);
+		UpstreamHealth greenDown = (service, colour) -> !colour.equals("green");
+		for (int bucket = 0; bucket < 100; bucket++) {
+			assertThat(plan.pick(bucket, "flask-api", greenDown).name()).isEqualTo("blue");
+		}
+	}
+
+	@Test
+	void drainedColourIsNotAFallbackForAnUnhealthyOne() {
+		ColourPlan plan = plan(RouteFile.StickyKey.none, 100, 0);
+		UpstreamHealth blueDown = (service, colour) -> !colour.equals("blue");
+		assertThat(plan.pick(42, "flask-api", blueDown)).isNull();
+	}
+
+	@Test
+	void noHealthyColourMeansNoPick() {
+		ColourPlan plan = plan(RouteFile.StickyKey.none, 30, 70);
+		assertThat(plan.pick(10, "flask-api", (service, colour) -> false)).isNull();
+	}
+
 	@Test
 	void raisingGreenOnlyEverMovesStickyCallersFromBlueToGreen() {
 		int callers = 10_000;
@@ -25,7 +55,7 @@ class ColourPlanTests {
 			ColourPlan plan = plan(RouteFile.StickyKey.user, 100 - green, green);
 			int onGreen = 0;
 			for (int i = 0; i < callers; i++) {
-				String colour = plan.pickSticky("user-" + i).name();
+				String colour = sticky(plan, "user-" + i).name();
 				if (previous[i] != null && previous[i].equals("green")) {
 					assertThat(colour).as("caller %d at green weight %d", i, green).isEqualTo("green");
 				}
@@ -40,9 +70,9 @@ class ColourPlanTests {
 	@Test
 	void sameKeyAlwaysGetsSameColour() {
 		ColourPlan plan = plan(RouteFile.StickyKey.ip, 50, 50);
-		String first = plan.pickSticky("203.0.113.7").name();
+		String first = sticky(plan, "203.0.113.7").name();
 		for (int i = 0; i < 100; i++) {
-			assertThat(plan.pickSticky("203.0.113.7").name()).isEqualTo(first);
+			assertThat(sticky(plan, "203.0.113.7").name()).isEqualTo(first);
 		}
 	}
 
@@ -50,8 +80,8 @@ class ColourPlanTests {
 	void drainedColourIsNeverPicked() {
 		ColourPlan plan = plan(RouteFile.StickyKey.none, 100, 0);
 		for (int i = 0; i < 10_000; i++) {
-			assertThat(plan.pickRandom().name()).isEqualTo("blue");
-			assertThat(plan.pickSticky("k" + i).name()).isEqualTo("blue");
+			assertThat(random(plan).name()).isEqualTo("blue");
+			assertThat(sticky(plan, "k" + i).name()).isEqualTo("blue");
 		}
 	}
 
@@ -60,7 +90,7 @@ class ColourPlanTests {
 		ColourPlan plan = plan(RouteFile.StickyKey.none, 90, 10);
 		int green = 0;
 		for (int i = 0; i < 10_000; i++) {
-			green += plan.pickRandom().name().equals("green") ? 1 : 0;
+			green += random(plan).name().equals("green") ? 1 : 0;
 		}
 		assertThat(green).isBetween(850, 1150);
 	}

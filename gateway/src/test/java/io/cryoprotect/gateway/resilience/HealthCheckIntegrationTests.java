@@ -1,0 +1,83 @@
+package io.cryoprotect.gateway.resilience;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.cryoprotect.gateway.configfile.ConfigReloader;
+import io.cryoprotect.gateway.support.GatewayIntegrationTest;
+import io.cryoprotect.gateway.support.Traffic;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Active health checks eject an unhealthy colour from the pick while another colour is
+ * healthy, put it back when it recovers, and fail fast when no colour is healthy.
+ */
+class HealthCheckIntegrationTests extends GatewayIntegrationTest {
+
+	@Autowired
+	private ConfigReloader<ResilienceConfig> resilience;
+
+	@Autowired
+	private ActiveHealthChecks healthChecks;
+
+	@BeforeEach
+	void probeEvery100msAndSplitFlaskEvenly() {
+		String policies = FILTERS.original("resilience.yml")
+			.replace("      interval: 5s", "      interval: 100ms")
+			.replace("      healthyThreshold: 2", "      healthyThreshold: 1")
+			.replace("      unhealthyThreshold: 3", "      unhealthyThreshold: 1");
+		assertThat(policies).contains("interval: 100ms");
+		FILTERS.swap("resilience.yml", policies);
+		resilience.reloadNow();
+		ROUTES.swap("flask-api.yml", ROUTES.original("flask-api.yml")
+			.replace("sticky: user", "sticky: none")
+			.replace("weight: 100", "weight: 50")
+			.replace("weight: 0", "weight: 50"));
+		reloader.reloadNow();
+		await().atMost(Duration.ofSeconds(2)).until(() -> "HEALTHY".equals(healthChecks.verdicts().get("flask-api/green")));
+	}
+
+	@Test
+	void unhealthyColourGetsNoTrafficUntilItRecovers() {
+		FLASK_GREEN.health(503);
+		await().atMost(Duration.ofSeconds(2)).until(() -> !healthChecks.isHealthy("flask-api", "green"));
+		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
+			.jsonPath("$.health['flask-api/green']").isEqualTo("UNHEALTHY")
+			.jsonPath("$.health['flask-api/blue']").isEqualTo("HEALTHY");
+		try (Traffic traffic = new Traffic(port, 8)) {
+			Map<String, Long> split = Traffic.byUpstream(traffic.get("/api/v1/molecules", 200, 8));
+			assertThat(split).containsOnlyKeys("flask-blue").containsEntry("flask-blue", 200L);
+		}
+		String metrics = management().get().uri("/actuator/prometheus").exchange().expectBody(String.class)
+			.returnResult().getResponseBody();
+		assertThat(metrics).contains("gateway_upstream_healthy{upstream=\"flask-api/green\"} 0.0");
+
+		FLASK_GREEN.health(207);
+		await().atMost(Duration.ofSeconds(2)).until(() -> healthChecks.isHealthy("flask-api", "green"));
+		try (Traffic traffic = new Traffic(port, 8)) {
+			List<Traffic.Outcome> outcomes = traffic.get("/api/v1/molecules", 200, 8);
+			assertThat(Traffic.byUpstream(outcomes)).containsKeys("flask-blue", "flask-green");
+		}
+	}
+
+	@Test
+	void noHealthyColourFailsFastWith503() {
+		FLASK_BLUE.health(500);
+		FLASK_GREEN.health(500);
+		await().atMost(Duration.ofSeconds(2)).until(() -> !healthChecks.isHealthy("flask-api", "green")
+				&& !healthChecks.isHealthy("flask-api", "blue"));
+		client().get().uri("/api/v1/molecules").exchange()
+			.expectStatus().isEqualTo(503)
+			.expectHeader().exists("Retry-After")
+			.expectBody().jsonPath("$.detail").isEqualTo("No colour of the flask-api service is passing its health check.");
+		assertThat(FLASK_BLUE.count() + FLASK_GREEN.count()).isZero();
+	}
+
+}
