@@ -121,16 +121,23 @@ class DemoUpstreams implements SmartLifecycle {
 			String path = body.path("path").asString("");
 			JsonNode args = body.path("args");
 			return switch (path) {
-				case "molecules:listMolecules" -> new Answer(200, Map.of("status", "success", "value",
-						DemoCatalog.MOLECULES.stream().limit(args.path("limit").asInt(100)).map(DemoCatalog.Molecule::convexRecord).toList()));
-				case "molecules:getMolecule", "molecules:getMoleculeWithProperties" -> new Answer(200,
-						Map.of("status", "success", "value", DemoCatalog.MOLECULES.get(0).convexRecord()));
-				case "molecules:createMolecule" -> new Answer(200, Map.of("status", "success", "value", "k17" + UUID.randomUUID().toString().substring(0, 12)));
-				default -> new Answer(400, Map.of("status", "error", "errorMessage",
-						"Could not find public function for '" + path + "'"));
+				case "molecules:listMolecules" -> convex("success", "value",
+						DemoCatalog.MOLECULES.stream().limit(args.path("limit").asInt(100)).map(DemoCatalog.Molecule::convexRecord).toList());
+				case "molecules:getMolecule", "molecules:getMoleculeWithProperties" -> convex("success", "value",
+						DemoCatalog.MOLECULES.get(0).convexRecord());
+				case "molecules:createMolecule" -> convex("success", "value", "k17" + UUID.randomUUID().toString().substring(0, 12));
+				default -> convex("error", "errorMessage", "Could not find public function for '" + path + "'");
 			};
 		});
 		r.post("/api/query", call).post("/api/mutation", call).post("/api/action", call);
+	}
+
+	/** Convex's answer shape, {@code {"status": ..., "value"|"errorMessage": ...}}, in that order. */
+	private static Answer convex(String status, String key, Object value) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("status", status);
+		body.put(key, value);
+		return new Answer(status.equals("success") ? 200 : 400, body);
 	}
 
 	private static Map<String, Object> properties(String smiles) {

@@ -7,11 +7,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import io.cryoprotect.gateway.GatewayApplication;
+import io.cryoprotect.gateway.support.StandaloneGateway;
 import io.cryoprotect.gateway.support.TestConfigDir;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,10 +27,9 @@ class DemoProfileIntegrationTests {
 	@Test
 	void readmeRequestsSucceedAndAWeightEditMovesFlaskToGreen() throws Exception {
 		TestConfigDir routes = new TestConfigDir("routes");
-		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class).run(
-				"--spring.profiles.active=demo", "--server.port=0", "--management.server.port=0",
-				"--gateway.drain.delay=0s", "--gateway.routing.dir=" + routes.path())) {
-			int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+		try (ConfigurableApplicationContext context = StandaloneGateway.start("--spring.profiles.active=demo",
+				"--gateway.routing.dir=" + routes.path())) {
+			int port = StandaloneGateway.port(context);
 
 			HttpResponse<String> molecules = send(port, "GET", "/api/v1/molecules", null);
 			assertThat(molecules.statusCode()).isEqualTo(200);

@@ -6,12 +6,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-import io.cryoprotect.gateway.GatewayApplication;
+import io.cryoprotect.gateway.support.StandaloneGateway;
 import io.cryoprotect.gateway.support.TestConfigDir;
 import io.cryoprotect.gateway.support.TestUpstreams;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,11 +24,9 @@ class SlowClientIntegrationTests {
 	@Test
 	void stalledHeadersAndStalledBodiesAreDisconnected() throws Exception {
 		TestConfigDir routes = new TestConfigDir("routes");
-		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class).run(
-				"--server.port=0", "--management.server.port=0", "--gateway.drain.delay=0s",
-				"--gateway.edge.idle-timeout=300ms", "--gateway.edge.read-timeout=300ms",
+		try (ConfigurableApplicationContext context = StandaloneGateway.start("--gateway.edge.idle-timeout=300ms", "--gateway.edge.read-timeout=300ms",
 				"--gateway.routing.dir=" + routes.path(), "--FLASK_BLUE_URL=" + TestUpstreams.FLASK_BLUE.url())) {
-			int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+			int port = StandaloneGateway.port(context);
 			assertDisconnected(port, "GET /api/v1/molecules HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
 			assertDisconnected(port, "POST /api/v1/mixtures HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
 					+ "Content-Length: 100\r\n\r\n{\"name\":");

@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.cryoprotect.gateway.GatewayApplication;
+import io.cryoprotect.gateway.support.StandaloneGateway;
 import io.cryoprotect.gateway.support.StubUpstream;
 import io.cryoprotect.gateway.support.TestConfigDir;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -39,6 +39,8 @@ class DrainIntegrationTests {
 
 	private final TestConfigDir routes = new TestConfigDir("routes");
 
+	private final TestConfigDir filters = new TestConfigDir("filters-conf");
+
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
 	@AfterEach
@@ -49,11 +51,11 @@ class DrainIntegrationTests {
 	@Test
 	void contextCloseDrainsInFlightRequestsAfterReadinessWentDown() throws Exception {
 		List<String> events = new CopyOnWriteArrayList<>();
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
-			.listeners((ApplicationListener<AvailabilityChangeEvent<?>>) e -> events.add("readiness " + e.getState()))
-			.run(args(0, 0, "1s"));
-		int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
-		int managementPort = Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+		ConfigurableApplicationContext context = StandaloneGateway.start(
+				List.of((ApplicationListener<AvailabilityChangeEvent<?>>) e -> events.add("readiness " + e.getState())),
+				args(0, 0, "1s"));
+		int port = StandaloneGateway.port(context);
+		int managementPort = StandaloneGateway.managementPort(context);
 		assertThat(status(managementPort, "/actuator/health/readiness")).isEqualTo(200);
 
 		upstream.holdResponses();
@@ -114,7 +116,7 @@ class DrainIntegrationTests {
 	private String[] args(int port, int managementPort, String drainDelay) {
 		return new String[] { "--server.port=" + port, "--management.server.port=" + managementPort,
 				"--gateway.drain.delay=" + drainDelay, "--gateway.routing.dir=" + routes.path(),
-				"--FLASK_BLUE_URL=" + upstream.url() };
+				"--gateway.filters-conf.dir=" + filters.path(), "--FLASK_BLUE_URL=" + upstream.url() };
 	}
 
 	private List<CompletableFuture<HttpResponse<String>>> send(int port, int count) {

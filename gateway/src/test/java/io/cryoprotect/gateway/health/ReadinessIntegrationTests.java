@@ -9,11 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import io.cryoprotect.gateway.GatewayApplication;
+import io.cryoprotect.gateway.support.StandaloneGateway;
 import io.cryoprotect.gateway.support.TestUpstreams;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,12 +31,10 @@ class ReadinessIntegrationTests {
 		Path dir = Files.createTempDirectory("routes-invalid-");
 		String valid = Files.readString(Path.of("..", "routes", "rdkit.yml"));
 		Files.writeString(dir.resolve("rdkit.yml"), valid.replace("weight: 100", "weight: 99"));
-		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class).run(
-				"--server.port=0", "--management.server.port=0", "--gateway.drain.delay=0s",
-				"--gateway.routing.poll-interval=100ms", "--gateway.routing.dir=" + dir,
+		try (ConfigurableApplicationContext context = StandaloneGateway.start("--gateway.routing.poll-interval=100ms", "--gateway.routing.dir=" + dir,
 				"--RDKIT_URL=" + TestUpstreams.RDKIT.url())) {
-			int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
-			int managementPort = Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+			int port = StandaloneGateway.port(context);
+			int managementPort = StandaloneGateway.managementPort(context);
 
 			HttpResponse<String> readiness = get(managementPort, "/actuator/health/readiness");
 			assertThat(readiness.statusCode()).isEqualTo(503);
