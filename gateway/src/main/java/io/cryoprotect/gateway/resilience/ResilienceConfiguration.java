@@ -15,12 +15,19 @@ import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires {@code filters-conf/resilience.yml} into breakers, budgets, pools and the filters that apply them. */
+/**
+ * Wires {@code filters-conf/resilience.yml} into breakers, budgets, pools and the filters that
+ * apply them. {@code gateway.resilience.enabled=false} turns the policies off (the benchmark's
+ * routing-only gateway); routing itself stays.
+ */
 @Configuration(proxyBeanMethods = false)
 class ResilienceConfiguration {
+
+	static final String ENABLED = "gateway.resilience.enabled";
 
 	/** Applying new policies re-plans the health probes; breakers, budgets and pools follow lazily per request. */
 	@Bean
@@ -42,6 +49,7 @@ class ResilienceConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	ResilienceGatewayFilter resilienceGatewayFilter(ConfigReloader<ResilienceConfig> resilienceReloader,
 			CircuitBreakers breakers, UpstreamClients clients, MeterRegistry meters) {
 		return new ResilienceGatewayFilter(live(resilienceReloader), breakers, new RetryBudgets(System::nanoTime), clients,
@@ -49,6 +57,7 @@ class ResilienceConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	RequestDeadlineFilter requestDeadlineFilter(ConfigReloader<ResilienceConfig> resilienceReloader) {
 		return new RequestDeadlineFilter(live(resilienceReloader));
 	}
@@ -69,13 +78,15 @@ class ResilienceConfiguration {
 
 	/** Routes are looked up lazily: the route builder needs this bean to skip unhealthy colours. */
 	@Bean
+	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	ActiveHealthChecks activeHealthChecks(ObjectProvider<ConfigReloader<RouteConfig>> routeReloader,
 			ConfigReloader<ResilienceConfig> resilienceReloader, MeterRegistry meters) {
 		return new ActiveHealthChecks(() -> live(routeReloader.getObject()).get(), live(resilienceReloader), meters);
 	}
 
 	@Bean
-	ResilienceStatusEndpoint resilienceStatusEndpoint(CircuitBreakers breakers, ActiveHealthChecks healthChecks) {
+	ResilienceStatusEndpoint resilienceStatusEndpoint(CircuitBreakers breakers,
+			ObjectProvider<ActiveHealthChecks> healthChecks) {
 		return new ResilienceStatusEndpoint(breakers, healthChecks);
 	}
 

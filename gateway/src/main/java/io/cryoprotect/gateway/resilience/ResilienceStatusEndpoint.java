@@ -3,6 +3,7 @@ package io.cryoprotect.gateway.resilience;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -12,9 +13,9 @@ class ResilienceStatusEndpoint {
 
 	private final CircuitBreakers breakers;
 
-	private final ActiveHealthChecks healthChecks;
+	private final ObjectProvider<ActiveHealthChecks> healthChecks;
 
-	ResilienceStatusEndpoint(CircuitBreakers breakers, ActiveHealthChecks healthChecks) {
+	ResilienceStatusEndpoint(CircuitBreakers breakers, ObjectProvider<ActiveHealthChecks> healthChecks) {
 		this.breakers = breakers;
 		this.healthChecks = healthChecks;
 	}
@@ -23,7 +24,8 @@ class ResilienceStatusEndpoint {
 	Map<String, Object> status() {
 		Map<String, Object> status = new LinkedHashMap<>();
 		status.put("breakers", breakers.states());
-		status.put("health", healthChecks.verdicts());
+		ActiveHealthChecks checks = healthChecks.getIfAvailable();
+		status.put("health", checks == null ? Map.of() : checks.verdicts());
 		return status;
 	}
 
