@@ -35,6 +35,10 @@ public final class ErrorMap {
 		}
 		Throwable cause = error;
 		for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
+			if (isPoolExhausted(cause)) {
+				return new ProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
+						"The upstream service has no free connection; try again shortly.", error);
+			}
 			if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException
 					|| cause instanceof ReadTimeoutException) {
 				return new ProblemException(ProblemType.UPSTREAM_TIMEOUT, "The upstream service did not answer in time.",
@@ -51,6 +55,15 @@ public final class ErrorMap {
 			}
 		}
 		return new ProblemException(ProblemType.INTERNAL, "The gateway failed to handle this request.", error);
+	}
+
+	/**
+	 * Reactor Netty's pool rejections (the gateway's own pool is full, not the upstream's fault);
+	 * their classes are shaded internals, so they are matched by name.
+	 */
+	public static boolean isPoolExhausted(Throwable cause) {
+		String name = cause.getClass().getSimpleName();
+		return name.equals("PoolAcquireTimeoutException") || name.equals("PoolAcquirePendingLimitException");
 	}
 
 	private static ProblemException fromStatus(ResponseStatusException ex) {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.routing.BlueGreenGatewayFilter;
@@ -44,7 +45,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * to the response headers, and retries with capped, jittered exponential backoff that honour
  * {@code Retry-After}, draw on the upstream's retry budget, and resend a cached, byte-identical
  * body. Only idempotent requests are retried on reset or status (POST and PATCH only with an
- * {@code Idempotency-Key}); a connect failure is retried for any method, since nothing was sent.
+ * {@code Idempotency-Key}); a connect failure, where nothing reached the upstream, is retried
+ * for any request without a body too.
  */
 final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
@@ -81,10 +83,13 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 	private record Outcome(HttpStatusCode status, Throwable error) {
 	}
 
-	/** The fixed facts of one request across its attempts. */
+	/**
+	 * The fixed facts of one request across its attempts. {@code resendable}: another attempt
+	 * can send the request again, which for a body means it was cached.
+	 */
 	private record Call(ServerWebExchange exchange, GatewayFilterChain chain, String routeId,
 			ResilienceConfig.Policy policy, UpstreamTarget target, CircuitBreaker breaker, RetryBudget budget,
-			boolean idempotent) {
+			boolean idempotent, boolean resendable) {
 	}
 
 	@Override
@@ -123,9 +128,12 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		budget.onRequest();
 		boolean idempotent = IDEMPOTENT.contains(request.getMethod())
 				|| request.getHeaders().containsHeader(IDEMPOTENCY_KEY);
-		Call call = new Call(exchange, chain, route.getId(), policy, target, breaker, budget, idempotent);
-		if (policy.retry().maxAttempts() > 1 && hasBody(request)) {
-			// Cached once so that every attempt sends the same bytes; SCG releases the cache when the exchange ends.
+		boolean body = hasBody(request);
+		Call call = new Call(exchange, chain, route.getId(), policy, target, breaker, budget, idempotent,
+				!body || idempotent);
+		if (policy.retry().maxAttempts() > 1 && body && idempotent) {
+			// Cached once, only when it may be resent, so that every attempt sends the same bytes.
+			// SCG's RemoveCachedBodyFilter releases the cache when the exchange ends, on every path.
 			return ServerWebExchangeUtils.cacheRequestBodyAndRequest(exchange,
 					cached -> attempt(withRequest(call, exchange.mutate().request(cached).build()), 1));
 		}
@@ -139,6 +147,8 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 			.timeout(call.policy().responseTimeout())
 			.then(Mono.fromSupplier(() -> new Outcome(call.exchange().getResponse().getStatusCode(), null)))
 			.onErrorResume(error -> Mono.just(new Outcome(null, error)))
+			// A client that goes away leaves no verdict on the upstream, and must not hold a half-open trial slot.
+			.doOnCancel(() -> call.breaker().releasePermission())
 			.flatMap(outcome -> decide(call, number, System.nanoTime() - start, outcome));
 	}
 
@@ -170,7 +180,7 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		}
 		call.breaker().onError(nanos, TimeUnit.NANOSECONDS, error);
 		boolean retryable = switch (reason) {
-			case "connect_failure" -> retry.onConnectFailure();
+			case "connect_failure" -> retry.onConnectFailure() && call.resendable();
 			case "reset" -> retry.onReset() && call.idempotent();
 			case "timeout" -> retry.onTimeout() && call.idempotent();
 			default -> false;
@@ -209,6 +219,9 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
 	/** The retry reason for an upstream failure, or null when the failure is not the upstream's. */
 	private static String reason(Throwable error) {
+		if (ErrorMap.isPoolExhausted(error)) {
+			return null;
+		}
 		if (error instanceof TimeoutException) {
 			return "timeout";
 		}
@@ -269,7 +282,7 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
 	private static Call withRequest(Call call, ServerWebExchange exchange) {
 		return new Call(exchange, call.chain(), call.routeId(), call.policy(), call.target(), call.breaker(), call.budget(),
-				call.idempotent());
+				call.idempotent(), call.resendable());
 	}
 
 	@Override
