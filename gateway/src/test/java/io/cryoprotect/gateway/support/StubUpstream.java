@@ -1,10 +1,13 @@
 package io.cryoprotect.gateway.support;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -18,8 +21,13 @@ import reactor.netty.http.server.HttpServer;
  */
 public final class StubUpstream implements AutoCloseable {
 
-	/** What the stub saw of one request. */
-	public record Received(String method, String uri, HttpHeaders headers, long bodyBytes) {
+	/** What the stub saw of one request, including its exact body. */
+	public record Received(String method, String uri, HttpHeaders headers, long bodyBytes, byte[] body) {
+
+		public String bodyText() {
+			return new String(body, StandardCharsets.UTF_8);
+		}
+
 	}
 
 	private final String name;
@@ -39,13 +47,17 @@ public final class StubUpstream implements AutoCloseable {
 			.port(0)
 			.handle((req, res) -> req.receive()
 				.map(buf -> {
-					int n = buf.readableBytes();
-					bodyBytesTotal.addAndGet(n);
-					return (long) n;
+					bodyBytesTotal.addAndGet(buf.readableBytes());
+					return ByteBufUtil.getBytes(buf);
 				})
-				.reduce(0L, Long::sum)
-				.flatMap(bytes -> {
-					received.add(new Received(req.method().name(), req.uri(), req.requestHeaders().copy(), bytes));
+				.reduceWith(ByteArrayOutputStream::new, (all, bytes) -> {
+					all.writeBytes(bytes);
+					return all;
+				})
+				.flatMap(all -> {
+					byte[] bytes = all.toByteArray();
+					received.add(new Received(req.method().name(), req.uri(), req.requestHeaders().copy(), bytes.length,
+							bytes));
 					Sinks.Empty<Void> gate = hold.get();
 					Mono<Void> wait = gate == null ? Mono.empty() : gate.asMono();
 					byte[] body = ("{\"upstream\":\"" + name + "\",\"path\":\"" + req.path() + "\"}").getBytes();
