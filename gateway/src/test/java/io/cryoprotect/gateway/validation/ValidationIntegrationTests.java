@@ -1,6 +1,7 @@
 package io.cryoprotect.gateway.validation;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 
 import io.cryoprotect.gateway.support.RawHttp;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,18 @@ class ValidationIntegrationTests extends ValidationIntegrationTest {
 					}
 					""", JsonCompareMode.STRICT);
 		assertThat(FLASK_BLUE.count()).isZero();
+	}
+
+	@Test
+	void documentBreakingARuleThousandsOfTimesListsTheFirstHundred() {
+		String components = String.join(",", Collections.nCopies(150, "{}"));
+		postJson("/api/v1/mixtures", "{\"name\": \"m\", \"components\": [" + components + "]}")
+			.expectStatus().isBadRequest()
+			.expectBody()
+			.jsonPath("$.detail").isEqualTo("The request breaks the rules of endpoint 'mixture-create': 451 violations, "
+					+ "the first 100 listed in errors.")
+			.jsonPath("$.errors.length()").isEqualTo(100)
+			.jsonPath("$.errors[0].keyword").isEqualTo("maxItems");
 	}
 
 	@Test
