@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class JsonBodyReader {
 
-	static final String KEYWORD = "json";
+	private static final String KEYWORD = "json";
 
 	private static final int MAX_MESSAGE_LENGTH = 200;
 

@@ -48,10 +48,6 @@ final class ParameterRules {
 		}
 	}
 
-	String in() {
-		return in;
-	}
-
 	/** Every violation by these parameter values (all values of a repeated parameter, in order). */
 	List<Violation> violations(Map<String, List<String>> values) {
 		ObjectNode object = NODES.objectNode();

@@ -35,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 final class SchemaCompiler {
 
 	/** Where schema files live in the $ref namespace: {@code "$ref": "common.json#/$defs/x"} finds a sibling. */
-	static final String SCHEMAS_BASE = "https://cryoprotect.io/filters-conf/schemas/";
+	private static final String SCHEMAS_BASE = "https://cryoprotect.io/filters-conf/schemas/";
 
 	private static final String VALIDATION_FILE_IRI = "https://cryoprotect.io/filters-conf/validation.yml";
 

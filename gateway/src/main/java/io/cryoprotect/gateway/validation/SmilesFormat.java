@@ -25,6 +25,7 @@ final class SmilesFormat implements Format {
 		return NAME;
 	}
 
+	/** The verdict alone, for callers that do not go through {@link #validate}. */
 	@Override
 	public boolean matches(ExecutionContext executionContext, String value) {
 		return SmilesSyntax.isValid(value);

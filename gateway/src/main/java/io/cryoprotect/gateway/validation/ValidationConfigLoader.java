@@ -37,17 +37,17 @@ final class ValidationConfigLoader {
 
 	static final String SCHEMAS_DIR = "schemas/";
 
-	static final long DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+	private static final long DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
-	static final long DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024;
+	private static final long DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024;
 
-	static final int DEFAULT_MAX_NESTING_DEPTH = 64;
+	private static final int DEFAULT_MAX_NESTING_DEPTH = 64;
 
-	static final int DEFAULT_MAX_NUMBER_LENGTH = 100;
+	private static final int DEFAULT_MAX_NUMBER_LENGTH = 100;
 
-	static final int DEFAULT_MAX_STRING_LENGTH = 100_000;
+	private static final int DEFAULT_MAX_STRING_LENGTH = 100_000;
 
-	static final int DEFAULT_MAX_NAME_LENGTH = 256;
+	private static final int DEFAULT_MAX_NAME_LENGTH = 256;
 
 	private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
 

@@ -47,7 +47,7 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 	static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 10;
 
 	/** Bounds the error body for a document that breaks a rule thousands of times. */
-	static final int MAX_LISTED_VIOLATIONS = 100;
+	private static final int MAX_LISTED_VIOLATIONS = 100;
 
 	private static final Log logger = LogFactory.getLog(ValidationFilter.class);
 
