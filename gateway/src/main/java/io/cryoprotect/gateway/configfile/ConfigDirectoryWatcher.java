@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,7 +87,9 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
 		SortedMap<String, String> contents = new TreeMap<>();
 		SortedMap<String, String> unreadable = new TreeMap<>();
 		if (Files.isDirectory(dir)) {
-			try (Stream<Path> entries = Files.walk(dir, 2)) {
+			// Following links reaches subdirectories such as schemas/, which a ConfigMap volume mounts as
+			// a symlink into ..data like every top-level entry.
+			try (Stream<Path> entries = Files.walk(dir, 2, FileVisitOption.FOLLOW_LINKS)) {
 				for (Path path : (Iterable<Path>) entries::iterator) {
 					String relative = dir.relativize(path).toString().replace('\\', '/');
 					if (relative.isEmpty() || relative.startsWith(".") || relative.contains("/.")

@@ -9,6 +9,7 @@ import org.springframework.http.HttpStatus;
 public enum ProblemType {
 
 	BAD_REQUEST(HttpStatus.BAD_REQUEST, "bad-request", "Bad request"),
+	VALIDATION_FAILED(HttpStatus.BAD_REQUEST, "validation-failed", "Request validation failed"),
 	UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "unauthorized", "Authentication required"),
 	FORBIDDEN(HttpStatus.FORBIDDEN, "forbidden", "Forbidden"),
 	NO_ROUTE(HttpStatus.NOT_FOUND, "no-route", "No route matches this request"),

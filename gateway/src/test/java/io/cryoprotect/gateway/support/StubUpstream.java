@@ -1,6 +1,7 @@
 package io.cryoprotect.gateway.support;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -30,11 +31,15 @@ import reactor.netty.resources.LoopResources;
  */
 public final class StubUpstream implements AutoCloseable {
 
-	/** What the stub saw of one request. */
+	/** What the stub saw of one request, including its exact body. */
 	public record Received(String method, String uri, HttpHeaders headers, byte[] body) {
 
 		public long bodyBytes() {
 			return body.length;
+		}
+
+		public String bodyText() {
+			return new String(body, StandardCharsets.UTF_8);
 		}
 
 	}
