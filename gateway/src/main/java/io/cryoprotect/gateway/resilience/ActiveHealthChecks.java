@@ -133,8 +133,11 @@ final class ActiveHealthChecks implements UpstreamHealth, SmartLifecycle, Applic
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()))
 			.baseUrl(origin);
 		Disposable task = Flux.interval(Duration.ZERO, settings.interval())
+			// A probe slower than the interval skips ticks instead of ending the schedule with an overflow.
+			.onBackpressureDrop()
 			.concatMap(tick -> probe(client, settings), 0)
-			.subscribe(ok -> record(key, state, settings, ok));
+			.subscribe(ok -> record(key, state, settings, ok),
+					error -> logger.error("Health checks of " + key + " stopped", error));
 		return new Probe(origin, settings, task);
 	}
 

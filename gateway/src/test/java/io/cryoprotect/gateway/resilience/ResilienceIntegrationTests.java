@@ -68,6 +68,13 @@ class ResilienceIntegrationTests extends GatewayIntegrationTest {
 			    healthCheck: {enabled: false, path: /health, interval: 1s, timeout: 500ms, healthyThreshold: 1, unhealthyThreshold: 1}
 			""";
 
+	private static final String MIXTURE = "{\"name\":\"VS55\",\"components\":[{\"molecule_id\":"
+			+ "\"8b2d4e61-1a3c-4f5e-8d7a-2b9c0e1f3a45\",\"concentration\":3.1,\"concentration_unit\":\"mM\"}]}";
+
+	private static final String SIMILARITY = "{\"mol1_data\":\"OCC(O)CO\",\"mol2_data\":\"CS(=O)C\"}";
+
+	private static final String PROPERTIES = "{\"molecule_data\":\"OCC(O)CO\",\"input_format\":\"smiles\"}";
+
 	@Autowired
 	private ConfigReloader<ResilienceConfig> resilience;
 
@@ -123,12 +130,12 @@ class ResilienceIntegrationTests extends GatewayIntegrationTest {
 	void openBreakerNeverTouchesTheUpstream() {
 		FLASK_BLUE.burst(500, 1_000, null);
 		for (int i = 0; i < 4; i++) {
-			client().post().uri("/api/v1/mixtures").contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange()
+			client().post().uri("/api/v1/mixtures").contentType(MediaType.APPLICATION_JSON).bodyValue(MIXTURE).exchange()
 				.expectStatus().isEqualTo(500).expectBody().returnResult();
 		}
 		int seen = FLASK_BLUE.count();
 		for (int i = 0; i < 20; i++) {
-			client().post().uri("/api/v1/mixtures").contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange()
+			client().post().uri("/api/v1/mixtures").contentType(MediaType.APPLICATION_JSON).bodyValue(MIXTURE).exchange()
 				.expectStatus().isEqualTo(503).expectBody().returnResult();
 		}
 		assertThat(FLASK_BLUE.count()).isEqualTo(seen);
@@ -149,18 +156,18 @@ class ResilienceIntegrationTests extends GatewayIntegrationTest {
 	@Test
 	void hangingUpstreamGives504AtTheRouteTimeoutWhileOtherRoutesAreUnaffected() {
 		// Warm: the pool and its metrics exist, so the measurement is the timeout alone.
-		assertThat(post("/rdkit/similarity").block(Duration.ofSeconds(5))).isEqualTo("200");
+		assertThat(post("/rdkit/similarity", SIMILARITY).block(Duration.ofSeconds(5))).isEqualTo("200");
 		RDKIT.hang();
 		long start = System.nanoTime();
-		client().post().uri("/rdkit/calculate-properties").contentType(MediaType.APPLICATION_JSON).bodyValue("{}")
+		client().post().uri("/rdkit/calculate-properties").contentType(MediaType.APPLICATION_JSON).bodyValue(PROPERTIES)
 			.exchange()
 			.expectStatus().isEqualTo(504)
 			.expectBody().jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/upstream-timeout");
 		long elapsed = (System.nanoTime() - start) / 1_000_000;
 		assertThat(elapsed).as("ms until 504 for a 1 s timeout").isBetween(1_000L, 1_100L);
 
-		List<Mono<String>> hanging = List.of(post("/rdkit/similarity"), post("/rdkit/similarity"),
-				post("/rdkit/similarity"), post("/rdkit/similarity"), post("/rdkit/similarity"), post("/rdkit/similarity"));
+		List<Mono<String>> hanging = List.of(post("/rdkit/similarity", SIMILARITY), post("/rdkit/similarity", SIMILARITY),
+				post("/rdkit/similarity", SIMILARITY), post("/rdkit/similarity", SIMILARITY), post("/rdkit/similarity", SIMILARITY), post("/rdkit/similarity", SIMILARITY));
 		Mono<List<String>> all = Flux.merge(hanging).collectList();
 		long flaskStart = System.nanoTime();
 		assertThat(upstreamOf("/api/v1/molecules")).isEqualTo("200 flask-blue");
@@ -176,7 +183,7 @@ class ResilienceIntegrationTests extends GatewayIntegrationTest {
 	@Test
 	void postWithoutIdempotencyKeyIsSentExactlyOnce() {
 		FLASK_BLUE.burst(503, 10, null);
-		client().post().uri("/api/v1/mixtures").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"name\":\"VS55\"}")
+		client().post().uri("/api/v1/mixtures").contentType(MediaType.APPLICATION_JSON).bodyValue(MIXTURE)
 			.exchange().expectStatus().isEqualTo(503).expectBody().returnResult();
 		assertThat(FLASK_BLUE.count()).isEqualTo(1);
 	}
@@ -184,7 +191,7 @@ class ResilienceIntegrationTests extends GatewayIntegrationTest {
 	@Test
 	void postWithIdempotencyKeyIsRetriedWithTheByteIdenticalBody() {
 		FLASK_BLUE.burst(503, 1, null);
-		String body = "{\"name\":\"VS55\",\"components\":[{\"molecule_id\":\"x\",\"concentration\":3.1}]}";
+		String body = MIXTURE;
 		client().post().uri("/api/v1/mixtures").header("Idempotency-Key", "k-1").contentType(MediaType.APPLICATION_JSON)
 			.bodyValue(body).exchange().expectStatus().isOk().expectBody().returnResult();
 		assertThat(FLASK_BLUE.received()).hasSize(2)
@@ -214,7 +221,8 @@ class ResilienceIntegrationTests extends GatewayIntegrationTest {
 	void truncatedUpstreamBodyIsNeverPassedOffAsComplete() {
 		CONVEX.resetMidBody();
 		RawHttp.Response response = RawHttp.send(port,
-				"POST /convex/api/query HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+				"POST /convex/api/query HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+						+ "Content-Length: 34\r\nConnection: close\r\n\r\n{\"path\":\"molecules:listMolecules\"}");
 		if (response.status() == 200) {
 			String text = response.text();
 			int length = Integer.parseInt(text.replaceAll("(?s).*\r\n[Cc]ontent-[Ll]ength: (\\d+)\r\n.*", "$1"));
@@ -232,7 +240,7 @@ class ResilienceIntegrationTests extends GatewayIntegrationTest {
 		List<Duration> gaps = List.of(Duration.ofMillis(250), Duration.ofMillis(290), Duration.ofMillis(310),
 				Duration.ofMillis(330), Duration.ofMillis(280), Duration.ofMillis(305), Duration.ofMillis(320));
 		List<String> statuses = Flux.fromIterable(gaps)
-			.concatMap(gap -> Mono.delay(gap).then(post("/api/v1/mixtures")))
+			.concatMap(gap -> Mono.delay(gap).then(post("/api/v1/mixtures", MIXTURE)))
 			.collectList()
 			.block(Duration.ofSeconds(10));
 		assertThat(statuses).hasSize(gaps.size()).allMatch(status -> status.equals("200"));
@@ -257,15 +265,15 @@ class ResilienceIntegrationTests extends GatewayIntegrationTest {
 			.contains("gateway_retry_budget_exhausted_total{route=\"flask-api\",upstream=\"flask-api/blue\"}");
 	}
 
-	private Mono<String> post(String path) {
-		return Mono.fromCallable(() -> postStatus(path)).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
+	private Mono<String> post(String path, String json) {
+		return Mono.fromCallable(() -> postStatus(path, json)).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
 	}
 
-	private String postStatus(String path) throws Exception {
+	private String postStatus(String path, String json) throws Exception {
 		java.net.http.HttpResponse<Void> response = java.net.http.HttpClient.newHttpClient().send(
 				java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
 					.header("Content-Type", "application/json")
-					.POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+					.POST(java.net.http.HttpRequest.BodyPublishers.ofString(json))
 					.build(),
 				java.net.http.HttpResponse.BodyHandlers.discarding());
 		return Integer.toString(response.statusCode());

@@ -10,6 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import org.springframework.http.MediaType;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -68,7 +70,9 @@ class RouteRejectionIntegrationTests extends GatewayIntegrationTest {
 		client().get().uri("/api/v1/molecules").exchange().expectStatus().isOk()
 			.expectHeader().valueEquals("X-Upstream", "flask-blue")
 			.expectBody().returnResult();
-		client().post().uri("/rdkit/similarity").exchange().expectStatus().isOk()
+		client().post().uri("/rdkit/similarity").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"mol1_data\":\"OCC(O)CO\",\"mol2_data\":\"CS(=O)C\"}")
+			.exchange().expectStatus().isOk()
 			.expectHeader().valueEquals("X-Upstream", "rdkit")
 			.expectBody().returnResult();
 		management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()

@@ -113,7 +113,9 @@ class RoutingIntegrationTests extends GatewayIntegrationTest {
 	void upstreamOutageIs502ProblemJsonAndNeverTouchesReadiness() {
 		ROUTES.swap("convex.yml", ROUTES.original("convex.yml").replace("${CONVEX_URL:http://127.0.0.1:9104}", "http://127.0.0.1:1"));
 		reloader.reloadNow();
-		client().post().uri("/convex/api/query").exchange()
+		client().post().uri("/convex/api/query").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"path\":\"molecules:listMolecules\",\"args\":{}}")
+			.exchange()
 			.expectStatus().isEqualTo(502)
 			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.expectBody().jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/upstream-unreachable");

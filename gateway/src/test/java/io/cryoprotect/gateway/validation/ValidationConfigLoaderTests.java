@@ -26,7 +26,7 @@ class ValidationConfigLoaderTests {
 		ValidationConfig config = ShippedConfig.load();
 		assertThat(config.endpoints()).hasSize(14);
 		assertThat(config.schemaCount()).isEqualTo(13);
-		assertThat(config).hasToString("14 endpoints {shadow=4, enforce=10}, 13 schemas, json limits "
+		assertThat(config).hasToString("14 endpoints {shadow=3, enforce=11}, 13 schemas, json limits "
 				+ "{depth 64, number 100, string 100000, name 256, document 262144}");
 	}
 
