@@ -118,6 +118,7 @@ class ResilienceIntegrationTests extends GatewayIntegrationTest {
 		assertThat((System.nanoTime() - start) / 1_000_000).as("open breaker answer in ms").isLessThan(200);
 		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
 			.jsonPath("$.breakers['flask-api/blue']").isEqualTo("OPEN");
+		management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk().expectBody().returnResult();
 
 		FLASK_BLUE.up(null);
 		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
