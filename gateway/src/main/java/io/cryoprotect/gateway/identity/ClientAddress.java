@@ -4,8 +4,13 @@ import java.net.InetSocketAddress;
 
 import org.springframework.web.server.ServerWebExchange;
 
-/** The client's IP address as the gateway sees it: the socket peer. */
+/**
+ * The client's IP address as the gateway determined it: the socket peer, or, when the peer
+ * is a trusted proxy, the address that proxy reported ({@link ClientAddressWebFilter}).
+ */
 public final class ClientAddress {
+
+	static final String ATTR = ClientAddress.class.getName();
 
 	private static final String UNKNOWN = "unknown";
 
@@ -13,6 +18,11 @@ public final class ClientAddress {
 	}
 
 	public static String of(ServerWebExchange exchange) {
+		String resolved = exchange.getAttribute(ATTR);
+		return resolved != null ? resolved : peer(exchange);
+	}
+
+	static String peer(ServerWebExchange exchange) {
 		InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
 		if (remote == null) {
 			return UNKNOWN;

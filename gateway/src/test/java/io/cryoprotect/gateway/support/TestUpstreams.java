@@ -18,8 +18,12 @@ public final class TestUpstreams {
 	private TestUpstreams() {
 	}
 
-	/** Points the route files' URL placeholders at the stubs. */
+	/** The secret the gateway sends to RDKit as {@code X-API-Key}. */
+	public static final String RDKIT_API_KEY = "test-rdkit-secret";
+
+	/** Points the route files' URL placeholders at the stubs and gives the gateway its RDKit key. */
 	public static void register(DynamicPropertyRegistry registry) {
+		registry.add("RDKIT_API_KEY", () -> RDKIT_API_KEY);
 		registry.add("FLASK_BLUE_URL", FLASK_BLUE::url);
 		registry.add("FLASK_GREEN_URL", FLASK_GREEN::url);
 		registry.add("RDKIT_URL", RDKIT::url);

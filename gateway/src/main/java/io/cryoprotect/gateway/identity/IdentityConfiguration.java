@@ -1,0 +1,20 @@
+package io.cryoprotect.gateway.identity;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires client address resolution and the identity headers upstreams receive. */
+@Configuration(proxyBeanMethods = false)
+class IdentityConfiguration {
+
+	@Bean
+	ClientAddressWebFilter clientAddressWebFilter(IdentityProperties properties) {
+		return new ClientAddressWebFilter(TrustedProxies.of(properties.trustedProxies()));
+	}
+
+	@Bean
+	UpstreamIdentityHeadersFilter upstreamIdentityHeadersFilter(IdentityProperties properties) {
+		return new UpstreamIdentityHeadersFilter(properties);
+	}
+
+}

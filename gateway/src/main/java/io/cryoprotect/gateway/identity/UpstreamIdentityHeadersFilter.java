@@ -1,0 +1,61 @@
+package io.cryoprotect.gateway.identity;
+
+import java.util.List;
+import java.util.Map;
+
+import io.cryoprotect.gateway.routing.BlueGreenGatewayFilter;
+import io.cryoprotect.gateway.routing.RoutingAttributes;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Sets what upstreams may believe about the caller, in one header rewrite per routed request:
+ * client-sent identity headers ({@code X-User-Id} and friends, {@code X-API-Key}) are removed,
+ * {@code X-Real-IP} carries the client address the gateway determined, and a service with an
+ * upstream key (RDKit's {@code X-API-Key}) gets it from the gateway's own secret, so browsers
+ * never hold it.
+ */
+class UpstreamIdentityHeadersFilter implements GlobalFilter, Ordered {
+
+	/** After the colour pick (the service is known), before the upstream call. */
+	static final int ORDER = BlueGreenGatewayFilter.ORDER + 2;
+
+	private static final String REAL_IP = "X-Real-IP";
+
+	private final List<String> stripped;
+
+	private final Map<String, IdentityProperties.ApiKey> apiKeys;
+
+	UpstreamIdentityHeadersFilter(IdentityProperties properties) {
+		this.stripped = properties.strippedHeaders();
+		this.apiKeys = properties.upstreamApiKeys();
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		String service = exchange.getAttribute(RoutingAttributes.SERVICE);
+		IdentityProperties.ApiKey apiKey = service == null ? null : apiKeys.get(service);
+		String client = ClientAddress.of(exchange);
+		ServerHttpRequest request = exchange.getRequest().mutate().headers(headers -> {
+			for (String name : stripped) {
+				headers.remove(name);
+			}
+			headers.set(REAL_IP, client);
+			if (apiKey != null && apiKey.value() != null && !apiKey.value().isEmpty()) {
+				headers.set(apiKey.header(), apiKey.value());
+			}
+		}).build();
+		return chain.filter(exchange.mutate().request(request).build());
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+}
