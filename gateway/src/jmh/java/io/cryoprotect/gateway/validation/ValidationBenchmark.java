@@ -43,7 +43,8 @@ public class ValidationBenchmark {
 	@Setup
 	public void loadShippedConfig() throws IOException {
 		AtomicReference<ConfigFiles> files = new AtomicReference<>();
-		try (ConfigDirectoryWatcher watcher = new ConfigDirectoryWatcher("../filters-conf", name -> true, files::set)) {
+		try (ConfigDirectoryWatcher watcher = new ConfigDirectoryWatcher("../filters-conf", ValidationConfigLoader::isValidationFile,
+				files::set)) {
 			watcher.check();
 		}
 		config = new ValidationConfigLoader(new ValidationMetrics(new SimpleMeterRegistry()), null).load(files.get());

@@ -5,6 +5,7 @@ import java.net.NoRouteToHostException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -113,7 +114,7 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 			if (fallbackBreaker == null || !fallbackBreaker.tryAcquirePermission()) {
 				metrics.breakerRejected(route.getId(), target);
 				return Mono.error(new ProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
-						"The " + service + " service (" + colour + ") is failing; its circuit breaker is open.", java.util.Map.of(),
+						"The " + service + " service (" + colour + ") is failing; its circuit breaker is open.", Map.of(),
 						breakers.retryAfterSeconds(target), null));
 			}
 			metrics.fallback(route.getId(), target, fallback);
