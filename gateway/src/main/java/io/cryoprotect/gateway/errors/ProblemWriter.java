@@ -35,6 +35,9 @@ public final class ProblemWriter {
 		body.put("detail", problem.getMessage());
 		body.put("instance", exchange.getRequest().getPath().value());
 		body.put("requestId", RequestId.of(exchange));
+		if (type == ProblemType.UNAUTHORIZED) {
+			headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"cryoprotect\"");
+		}
 		if (problem.retryAfterSeconds() != null) {
 			headers.set(HttpHeaders.RETRY_AFTER, Long.toString(problem.retryAfterSeconds()));
 			body.put("retryAfterSeconds", problem.retryAfterSeconds());

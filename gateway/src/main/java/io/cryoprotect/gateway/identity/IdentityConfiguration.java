@@ -1,9 +1,11 @@
 package io.cryoprotect.gateway.identity;
 
+import java.time.Clock;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires client address resolution and the identity headers upstreams receive. */
+/** Wires client address resolution, token verification and the identity headers upstreams receive. */
 @Configuration(proxyBeanMethods = false)
 class IdentityConfiguration {
 
@@ -15,6 +17,11 @@ class IdentityConfiguration {
 	@Bean
 	UpstreamIdentityHeadersFilter upstreamIdentityHeadersFilter(IdentityProperties properties) {
 		return new UpstreamIdentityHeadersFilter(properties);
+	}
+
+	@Bean
+	JwtIdentityFilter jwtIdentityFilter(IdentityProperties properties) {
+		return new JwtIdentityFilter(new JwtVerifier(properties.jwt(), Clock.systemUTC()), properties.authenticatedEndpoints());
 	}
 
 }

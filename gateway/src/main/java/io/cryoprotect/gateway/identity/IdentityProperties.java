@@ -16,16 +16,38 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code X-API-Key}
  * @param upstreamApiKeys per route-file service, a header the gateway adds from its own
  * secret, e.g. RDKit's {@code X-API-Key} from {@code RDKIT_API_KEY}; an empty value adds nothing
+ * @param jwt how bearer tokens are verified
+ * @param authenticatedEndpoints {@code METHOD /path-pattern} entries that need a valid token
+ * (401 without); everything else accepts anonymous callers; default {@code POST /api/v1/molecules}
  */
 @ConfigurationProperties("gateway.identity")
 public record IdentityProperties(List<String> trustedProxies, List<String> strippedHeaders,
-		Map<String, ApiKey> upstreamApiKeys) {
+		Map<String, ApiKey> upstreamApiKeys, Jwt jwt, List<String> authenticatedEndpoints) {
 
 	public IdentityProperties {
+		jwt = jwt == null ? new Jwt(null, null, null, null, null) : jwt;
+		authenticatedEndpoints = authenticatedEndpoints == null ? List.of("POST /api/v1/molecules") : authenticatedEndpoints;
 		trustedProxies = trustedProxies == null ? List.of() : trustedProxies;
 		strippedHeaders = strippedHeaders == null ? List.of("X-User-Id", "X-User-Email", "X-User-Role", "X-User-Plan",
 				"X-Authenticated-User", "X-Real-IP", "X-API-Key") : strippedHeaders;
 		upstreamApiKeys = upstreamApiKeys == null ? Map.of() : upstreamApiKeys;
+	}
+
+	/**
+	 * Token verification. RS256 tokens are checked against {@code jwksUri} (Supabase:
+	 * {@code {SUPABASE_URL}/auth/v1/jwks}), HS256 tokens with {@code hmacSecret}; with neither,
+	 * tokens are not verified and every caller is anonymous.
+	 *
+	 * @param issuer required {@code iss} when set (Supabase: {@code SUPABASE_URL})
+	 * @param audience required {@code aud} entry when set (Supabase: {@code {SUPABASE_URL}/auth/v1})
+	 * @param cacheTtl how long a verified token is remembered; default 60 s, never past its expiry
+	 */
+	public record Jwt(String jwksUri, String hmacSecret, String issuer, String audience, java.time.Duration cacheTtl) {
+
+		public Jwt {
+			cacheTtl = cacheTtl == null ? java.time.Duration.ofSeconds(60) : cacheTtl;
+		}
+
 	}
 
 	/** A header and the secret value the gateway sends in it. */

@@ -16,6 +16,8 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * Sets what upstreams may believe about the caller, in one header rewrite per routed request:
  * client-sent identity headers ({@code X-User-Id} and friends, {@code X-API-Key}) are removed,
+ * the verified caller's are set ({@code X-User-Id}, {@code X-User-Role}, {@code X-User-Email},
+ * {@code X-User-Plan}),
  * {@code X-Real-IP} carries the client address the gateway determined, and a service with an
  * upstream key (RDKit's {@code X-API-Key}) gets it from the gateway's own secret, so browsers
  * never hold it.
@@ -41,11 +43,22 @@ class UpstreamIdentityHeadersFilter implements GlobalFilter, Ordered {
 		String service = exchange.getAttribute(RoutingAttributes.SERVICE);
 		IdentityProperties.ApiKey apiKey = service == null ? null : apiKeys.get(service);
 		String client = ClientAddress.of(exchange);
+		Caller caller = Caller.of(exchange);
 		ServerHttpRequest request = exchange.getRequest().mutate().headers(headers -> {
 			for (String name : stripped) {
 				headers.remove(name);
 			}
 			headers.set(REAL_IP, client);
+			if (caller != null) {
+				headers.set("X-User-Id", caller.subject());
+				headers.set("X-User-Role", caller.role());
+				if (caller.email() != null) {
+					headers.set("X-User-Email", caller.email());
+				}
+				if (caller.plan() != null) {
+					headers.set("X-User-Plan", caller.plan());
+				}
+			}
 			if (apiKey != null && apiKey.value() != null && !apiKey.value().isEmpty()) {
 				headers.set(apiKey.header(), apiKey.value());
 			}

@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
+import io.cryoprotect.gateway.identity.Caller;
 import io.cryoprotect.gateway.identity.ClientAddress;
 import reactor.core.publisher.Mono;
 
@@ -72,8 +73,9 @@ public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 	private String stickyKey(ServerWebExchange exchange) {
 		return switch (plan.sticky()) {
 			case none -> null;
-			// Until verified identities arrive, a user's key is the client address, as for anonymous callers.
-			case user, ip -> ClientAddress.of(exchange);
+			// A verified caller's subject; an anonymous caller's address.
+			case user -> Caller.key(exchange);
+			case ip -> ClientAddress.of(exchange);
 			case cookie -> stickyCookie(exchange);
 		};
 	}

@@ -1,0 +1,153 @@
+package io.cryoprotect.gateway.identity;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.crypto.spec.SecretKeySpec;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+
+/**
+ * Verifies bearer tokens with Spring Security's reactive Nimbus decoder: RS256 against the
+ * Supabase JWKS (fetched without blocking and cached by the decoder), and/or HS256 with a
+ * shared secret for older projects; issuer and audience are checked when configured, expiry
+ * always. {@code alg: none} never verifies. Verified tokens are cached briefly (bounded), so a
+ * busy caller costs one signature check per {@code cacheTtl}, not one per request.
+ */
+final class JwtVerifier {
+
+	private static final int MAX_CACHED = 10_000;
+
+	private final ReactiveJwtDecoder rs256;
+
+	private final ReactiveJwtDecoder hs256;
+
+	private final Duration cacheTtl;
+
+	private final Clock clock;
+
+	private final Map<String, Caller> cache = new ConcurrentHashMap<>();
+
+	JwtVerifier(IdentityProperties.Jwt settings, Clock clock) {
+		OAuth2TokenValidator<Jwt> validator = validator(settings);
+		this.rs256 = settings.jwksUri() == null || settings.jwksUri().isBlank() ? null
+				: withValidator(NimbusReactiveJwtDecoder.withJwkSetUri(settings.jwksUri())
+					.jwsAlgorithm(SignatureAlgorithm.RS256)
+					.build(), validator);
+		this.hs256 = settings.hmacSecret() == null || settings.hmacSecret().isBlank() ? null
+				: withValidator(NimbusReactiveJwtDecoder
+					.withSecretKey(new SecretKeySpec(settings.hmacSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"))
+					.macAlgorithm(MacAlgorithm.HS256)
+					.build(), validator);
+		this.cacheTtl = settings.cacheTtl();
+		this.clock = clock;
+	}
+
+	boolean enabled() {
+		return rs256 != null || hs256 != null;
+	}
+
+	/** The verified caller, or an error when the token is malformed, unsigned, expired or signed by another key. */
+	Mono<Caller> verify(String token) {
+		Caller cached = cache.get(token);
+		Instant now = clock.instant();
+		if (cached != null && cached.expiresAt().isAfter(now)) {
+			return Mono.just(cached);
+		}
+		ReactiveJwtDecoder decoder = "HS256".equals(algorithm(token)) ? hs256 : rs256;
+		if (decoder == null) {
+			return Mono.error(new InvalidTokenException("token algorithm is not accepted"));
+		}
+		return decoder.decode(token).map(jwt -> {
+			Caller caller = caller(jwt, now);
+			if (cache.size() >= MAX_CACHED) {
+				// Bounded without an eviction order: a flood of distinct tokens resets the cache, never grows it.
+				cache.clear();
+			}
+			cache.put(token, caller);
+			return caller;
+		}).onErrorMap(ex -> !(ex instanceof InvalidTokenException), ex -> new InvalidTokenException(ex.getMessage()));
+	}
+
+	private Caller caller(Jwt jwt, Instant now) {
+		Instant expires = jwt.getExpiresAt() == null ? now.plus(cacheTtl) : jwt.getExpiresAt();
+		Instant cachedUntil = expires.isBefore(now.plus(cacheTtl)) ? expires : now.plus(cacheTtl);
+		String role = jwt.getClaimAsString("role");
+		Object metadata = jwt.getClaims().get("app_metadata");
+		String plan = null;
+		if (metadata instanceof Map<?, ?> map) {
+			Object value = map.get("plan") != null ? map.get("plan") : map.get("tier");
+			plan = value == null ? null : value.toString();
+		}
+		return new Caller(jwt.getSubject(), jwt.getClaimAsString("email"), role == null ? "user" : role, plan,
+				cachedUntil);
+	}
+
+	/** The {@code alg} of the token header, read without trusting it: it only picks the decoder. */
+	private static String algorithm(String token) {
+		int dot = token.indexOf('.');
+		if (dot <= 0) {
+			return null;
+		}
+		try {
+			String header = new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8);
+			int at = header.indexOf("\"alg\"");
+			if (at < 0) {
+				return null;
+			}
+			int start = header.indexOf('"', header.indexOf(':', at) + 1);
+			int end = header.indexOf('"', start + 1);
+			return start < 0 || end < 0 ? null : header.substring(start + 1, end);
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
+	}
+
+	private static OAuth2TokenValidator<Jwt> validator(IdentityProperties.Jwt settings) {
+		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+		validators.add(new JwtTimestampValidator(Duration.ofSeconds(30)));
+		if (settings.issuer() != null && !settings.issuer().isBlank()) {
+			validators.add(new JwtIssuerValidator(settings.issuer()));
+		}
+		if (settings.audience() != null && !settings.audience().isBlank()) {
+			validators.add(new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
+					aud -> aud != null && aud.contains(settings.audience())));
+		}
+		return new DelegatingOAuth2TokenValidator<>(validators);
+	}
+
+	private static ReactiveJwtDecoder withValidator(NimbusReactiveJwtDecoder decoder, OAuth2TokenValidator<Jwt> validator) {
+		decoder.setJwtValidator(validator);
+		return decoder;
+	}
+
+	/** A token that did not verify; the message says why, for logs only. */
+	static final class InvalidTokenException extends RuntimeException {
+
+		InvalidTokenException(String message) {
+			super(message, null, false, false);
+		}
+
+	}
+
+}
