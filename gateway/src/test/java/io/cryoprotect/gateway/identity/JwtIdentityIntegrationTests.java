@@ -34,13 +34,14 @@ class JwtIdentityIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void authenticatedEndpointRefusesAnonymousCallersWith401() {
-		client().post().uri("/api/v1/molecules").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"cid\":962}")
+		String predictions = "/api/v1/mixtures/a0b1c2d3-0000-4000-8000-000000000001/predictions";
+		client().post().uri(predictions).contentType(MediaType.APPLICATION_JSON).bodyValue("{}")
 			.exchange()
 			.expectStatus().isUnauthorized()
 			.expectHeader().valueEquals("WWW-Authenticate", "Bearer realm=\"cryoprotect\"")
 			.expectBody().jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/unauthorized");
 		assertThat(FLASK_BLUE.count()).isZero();
-		client().post().uri("/api/v1/molecules").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"cid\":962}")
+		client().post().uri(predictions).contentType(MediaType.APPLICATION_JSON).bodyValue("{}")
 			.header("Authorization", "Bearer " + TestTokens.hs256("user-1"))
 			.exchange().expectStatus().isOk().expectBody().returnResult();
 	}

@@ -30,8 +30,12 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "gateway.drain.delay=0s", "gateway.routing.poll-interval=100ms",
 				"gateway.edge.max-body-size=64KB", "gateway.edge.max-header-size=8KB", "gateway.edge.max-header-count=40",
-				"gateway.edge.max-url-length=2048", "gateway.identity.jwt.hmac-secret=" + TestTokens.HMAC_SECRET })
+				"gateway.edge.max-url-length=2048", "gateway.identity.jwt.hmac-secret=" + TestTokens.HMAC_SECRET,
+				"gateway.identity.authenticated-endpoints=" + GatewayIntegrationTest.AUTHENTICATED })
 public abstract class GatewayIntegrationTest {
+
+	/** The endpoint that needs a token in these tests, chosen so no other test's requests need one. */
+	protected static final String AUTHENTICATED = "POST /api/v1/mixtures/{id}/predictions";
 
 	protected static final StubUpstream FLASK_BLUE = TestUpstreams.FLASK_BLUE;
 
@@ -96,7 +100,9 @@ public abstract class GatewayIntegrationTest {
 	}
 
 	protected WebTestClient management() {
-		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build();
+		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort)
+			.responseTimeout(Duration.ofSeconds(10))
+			.build();
 	}
 
 }
