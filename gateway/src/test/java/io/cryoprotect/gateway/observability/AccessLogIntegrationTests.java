@@ -2,7 +2,6 @@ package io.cryoprotect.gateway.observability;
 
 import java.time.Duration;
 
-import io.cryoprotect.gateway.support.GatewayIntegrationTest;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -11,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** One JSON access line per request, with retries, the problem answers, and a hashed client key. */
-class AccessLogIntegrationTests extends GatewayIntegrationTest {
+class AccessLogIntegrationTests extends ObservabilityIntegrationTest {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 

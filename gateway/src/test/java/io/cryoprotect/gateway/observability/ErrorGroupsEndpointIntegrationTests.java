@@ -1,12 +1,11 @@
 package io.cryoprotect.gateway.observability;
 
-import io.cryoprotect.gateway.support.GatewayIntegrationTest;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Upstream 5xx answers show up as one group on {@code /actuator/gatewayerrors}, with their request ids. */
-class ErrorGroupsEndpointIntegrationTests extends GatewayIntegrationTest {
+class ErrorGroupsEndpointIntegrationTests extends ObservabilityIntegrationTest {
 
 	@Test
 	void upstreamServerErrorsAreGroupedOnTheEndpoint() {
