@@ -64,6 +64,27 @@ class RequestMetricsIntegrationTests extends ObservabilityIntegrationTest {
 	}
 
 	@Test
+	void breakerRejectionIsCountedAsBreakerAndGrouped() {
+		// Ten failures fill the breaker's minimum number of calls at a 100% failure rate: it opens.
+		FLASK_BLUE.burst(500, 10, null);
+		for (int i = 0; i < 10; i++) {
+			client().get().uri("/api/v1/molecules").exchange().expectStatus().isEqualTo(500).expectBody().returnResult();
+		}
+		Scrape before = scrape();
+		client().get().uri("/api/v1/molecules").header("X-Request-Id", "breaker-open").exchange().expectStatus()
+			.isEqualTo(503).expectBody().returnResult();
+		Scrape after = scrape();
+		String rejected = "gateway_rejections_total{cause=\"breaker\",route=\"flask-api\"}";
+		assertThat(after.value(rejected)).isEqualTo(before.value(rejected) + 1);
+		String series = "gateway_requests_seconds_count{colour=\"blue\",method=\"GET\",outcome=\"rejected\","
+				+ "route=\"flask-api\",status=\"5xx\",upstream=\"flask-api\"}";
+		assertThat(after.value(series)).isEqualTo(before.value(series) + 1);
+		management().get().uri("/actuator/gatewayerrors").exchange().expectStatus().isOk().expectBody()
+			.jsonPath("$.groups[?(@.cause == 'upstream_unavailable')].recentRequestIds[*]").value(ids ->
+				assertThat(ids.toString()).contains("breaker-open"));
+	}
+
+	@Test
 	void seriesCountDoesNotGrowWithDistinctPathsUsersOrQueries() {
 		ConnectionProvider connections = ConnectionProvider.builder("cardinality").maxConnections(8).build();
 		try {
