@@ -46,9 +46,4 @@ final class Scrape {
 		return out;
 	}
 
-	@Override
-	public String toString() {
-		return text;
-	}
-
 }
