@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
+import io.cryoprotect.gateway.observability.ObservabilityAttributes;
 import io.cryoprotect.gateway.routing.BlueGreenGatewayFilter;
 import io.cryoprotect.gateway.routing.ColourPlan;
 import io.cryoprotect.gateway.routing.RoutingAttributes;
@@ -142,6 +143,8 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 	}
 
 	private Mono<Void> attempt(Call call, int number) {
+		// The access log reports retries per request; the attempt number is all it needs.
+		call.exchange().getAttributes().put(ObservabilityAttributes.ATTEMPTS, number);
 		long start = System.nanoTime();
 		return call.chain()
 			.filter(call.exchange())

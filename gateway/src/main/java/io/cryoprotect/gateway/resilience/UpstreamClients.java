@@ -41,7 +41,9 @@ final class UpstreamClients implements DisposableBean {
 		return HttpClient.create(provider)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, key.connectTimeout().toMillis()))
 			// Longest silence while reading a response, also mid-body; the time to the first byte is bounded separately.
-			.responseTimeout(key.responseTimeout());
+			.responseTimeout(key.responseTimeout())
+			// Connect and first-byte timings per upstream address; one constant uri keeps paths out of the tags.
+			.metrics(true, uri -> "/");
 	}
 
 	private static ConnectionProvider pool(PoolKey key) {

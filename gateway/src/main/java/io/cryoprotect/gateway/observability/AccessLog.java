@@ -1,0 +1,87 @@
+package io.cryoprotect.gateway.observability;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Writes one JSON object per request to the {@code cryoprotect.access} logger, which
+ * {@code logback-spring.xml} sends through an asynchronous appender with a bare {@code %m%n} pattern.
+ */
+final class AccessLog {
+
+	static final String LOGGER = "cryoprotect.access";
+
+	private static final Log logger = LogFactory.getLog(LOGGER);
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** The fields of one line; null values are written as JSON null so every line has the same keys. */
+	record Line(Instant time, String requestId, String traceparent, String method, String route, String upstream,
+			String colour, int status, long bytes, long durationMs, int retries, String rateLimit, String validation,
+			String clientKey) {
+	}
+
+	private final boolean enabled;
+
+	private final double sampleRate;
+
+	private final byte[] salt;
+
+	AccessLog(ObservabilityProperties.AccessLog properties) {
+		this.enabled = properties.enabled();
+		this.sampleRate = properties.sampleRate();
+		this.salt = properties.clientKeySalt() != null ? properties.clientKeySalt().getBytes(StandardCharsets.UTF_8)
+				: new SecureRandom().generateSeed(16);
+	}
+
+	boolean wants(int status) {
+		if (!enabled || !logger.isInfoEnabled()) {
+			return false;
+		}
+		return status >= 500 || sampleRate >= 1.0 || ThreadLocalRandom.current().nextDouble() < sampleRate;
+	}
+
+	void write(Line line) {
+		Map<String, Object> json = new LinkedHashMap<>();
+		json.put("time", line.time().toString());
+		json.put("requestId", line.requestId());
+		json.put("traceparent", line.traceparent());
+		json.put("method", line.method());
+		json.put("route", line.route());
+		json.put("upstream", line.upstream());
+		json.put("colour", line.colour());
+		json.put("status", line.status());
+		json.put("bytes", line.bytes());
+		json.put("durationMs", line.durationMs());
+		json.put("retries", line.retries());
+		json.put("rateLimit", line.rateLimit());
+		json.put("validation", line.validation());
+		json.put("clientKey", line.clientKey());
+		logger.info(JSON.writeValueAsString(json));
+	}
+
+	/** The first 16 hex digits of SHA-256(salt + address): stable per client, useless for recovering the address. */
+	String clientKey(String address) {
+		try {
+			MessageDigest digest = MessageDigest.getInstance("SHA-256");
+			digest.update(salt);
+			byte[] hash = digest.digest(address.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(hash, 0, 8);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is required of every JVM", ex);
+		}
+	}
+
+}

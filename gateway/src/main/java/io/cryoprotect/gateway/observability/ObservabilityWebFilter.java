@@ -1,0 +1,217 @@
+package io.cryoprotect.gateway.observability;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+import io.cryoprotect.gateway.errors.ErrorMap;
+import io.cryoprotect.gateway.errors.ProblemException;
+import io.cryoprotect.gateway.errors.ProblemType;
+import io.cryoprotect.gateway.identity.ClientAddress;
+import io.cryoprotect.gateway.routing.RoutingAttributes;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.context.ApplicationListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
+
+/**
+ * Observes every public request from just after the request id is set to the end of the response,
+ * then records the request timer, rejections, error groups, the access line and the slow-request line.
+ */
+final class ObservabilityWebFilter implements WebFilter, Ordered, ApplicationListener<WebServerInitializedEvent> {
+
+	/** Right after the request id, so edge rejections are timed and carry their id. */
+	static final int ORDER = RequestIdWebFilter.ORDER + 1;
+
+	static final String NONE = "none";
+
+	private static final Log slowLogger = LogFactory.getLog("cryoprotect.slow");
+
+	private final RequestMetrics metrics;
+
+	private final AccessLog accessLog;
+
+	private final ErrorGroups errorGroups;
+
+	private final ObservabilityProperties.SlowRequest slow;
+
+	private final Clock clock;
+
+	private volatile int managementPort;
+
+	ObservabilityWebFilter(RequestMetrics metrics, AccessLog accessLog, ErrorGroups errorGroups,
+			ObservabilityProperties.SlowRequest slow, Clock clock) {
+		this.metrics = metrics;
+		this.accessLog = accessLog;
+		this.errorGroups = errorGroups;
+		this.slow = slow;
+		this.clock = clock;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		if (isManagement(exchange)) {
+			return chain.filter(exchange);
+		}
+		RequestTrace trace = new RequestTrace(System.nanoTime());
+		exchange.getAttributes().put(RequestTrace.ATTR, trace);
+		ServerHttpResponse response = exchange.getResponse();
+		ServerWebExchange counted = exchange.mutate().response(new CountingResponse(response, trace)).build();
+		return chain.filter(counted).doOnError(error -> {
+			trace.problem(ErrorMap.toProblem(error));
+			if (!response.isCommitted()) {
+				// The error handler writes the problem body after this filter is done; its status is final at commit.
+				trace.deferred(true);
+				response.beforeCommit(() -> Mono.fromRunnable(() -> {
+					long length = response.getHeaders().getContentLength();
+					trace.addBytes(Math.max(0, length));
+					complete(exchange, trace, status(response, 500));
+				}));
+			}
+		}).doFinally(signal -> {
+			if (!trace.deferred()) {
+				// A client that went away before the answer gets the nginx convention 499, "client closed request".
+				complete(exchange, trace, status(response, signal == SignalType.CANCEL ? 499 : 500));
+			}
+		});
+	}
+
+	/** Actuator requests on the management port pass the same filter beans but are not client traffic. */
+	private boolean isManagement(ServerWebExchange exchange) {
+		InetSocketAddress local = exchange.getRequest().getLocalAddress();
+		return managementPort > 0 && local != null && local.getPort() == managementPort;
+	}
+
+	@Override
+	public void onApplicationEvent(WebServerInitializedEvent event) {
+		if ("management".equals(event.getApplicationContext().getServerNamespace())) {
+			managementPort = event.getWebServer().getPort();
+		}
+	}
+
+	private static int status(ServerHttpResponse response, int fallback) {
+		HttpStatusCode code = response.getStatusCode();
+		return code == null ? fallback : code.value();
+	}
+
+	private void complete(ServerWebExchange exchange, RequestTrace trace, int status) {
+		long end = System.nanoTime();
+		long nanos = end - trace.startNanos;
+		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
+		String routeId = route == null ? NONE : route.getId();
+		String service = attribute(exchange, RoutingAttributes.SERVICE);
+		String colour = attribute(exchange, RoutingAttributes.COLOUR);
+		ProblemException problem = trace.problem();
+		String cause = problem == null ? null : RejectionCause.of(problem.problemType());
+		String outcome = cause != null ? "rejected"
+				: status >= 500 ? "server_error" : status >= 400 ? "client_error" : "success";
+		String method = RequestMetrics.method(exchange.getRequest().getMethod().name());
+		metrics.request(routeId, service, colour, method, status, outcome, nanos);
+		if (cause != null) {
+			metrics.rejection(routeId, cause);
+		}
+		groupError(exchange, routeId, status, problem);
+		if (trace.headersAtNanos() > 0) {
+			trace.add(RequestTrace.Phase.BODY, end - trace.headersAtNanos());
+		}
+		if (accessLog.wants(status)) {
+			Integer attempts = exchange.getAttribute(ObservabilityAttributes.ATTEMPTS);
+			accessLog.write(new AccessLog.Line(clock.instant(), RequestId.of(exchange),
+					exchange.getRequest().getHeaders().getFirst("traceparent"), method, routeId, service, colour, status,
+					trace.bytes(), Duration.ofNanos(nanos).toMillis(), attempts == null ? 0 : attempts - 1,
+					exchange.getAttribute(ObservabilityAttributes.RATE_LIMIT),
+					exchange.getAttribute(ObservabilityAttributes.VALIDATION),
+					accessLog.clientKey(ClientAddress.of(exchange))));
+		}
+		if (nanos > slow.thresholdFor(routeId).toNanos()) {
+			slowLogger.warn(slowLine(exchange, routeId, status, nanos, trace));
+		}
+	}
+
+	private void groupError(ServerWebExchange exchange, String routeId, int status, ProblemException problem) {
+		if (problem == null) {
+			if (status >= 500) {
+				errorGroups.record(routeId, "upstream_" + status, "upstream answered " + status, RequestId.of(exchange));
+			}
+			return;
+		}
+		ProblemType type = problem.problemType();
+		if (type.status().is5xxServerError()) {
+			String message = problem.getMessage();
+			if (type == ProblemType.INTERNAL && problem.getCause() != null) {
+				// The generic detail would merge every bug into one group; the exception tells them apart.
+				Throwable cause = problem.getCause();
+				message = cause.getClass().getName() + ": " + cause.getMessage();
+			}
+			errorGroups.record(routeId, type.name().toLowerCase(), message, RequestId.of(exchange));
+		}
+	}
+
+	private static String slowLine(ServerWebExchange exchange, String routeId, int status, long nanos,
+			RequestTrace trace) {
+		StringBuilder line = new StringBuilder("Slow request ").append(RequestId.of(exchange))
+			.append(" route=")
+			.append(routeId)
+			.append(" status=")
+			.append(status)
+			.append(" durationMs=")
+			.append(Duration.ofNanos(nanos).toMillis());
+		Map<RequestTrace.Phase, Long> phases = trace.phases();
+		for (RequestTrace.Phase phase : RequestTrace.Phase.values()) {
+			Long value = phases.get(phase);
+			line.append(' ').append(phase.field()).append('=').append(value == null ? "-" : Duration.ofNanos(value).toMillis());
+		}
+		return line.toString();
+	}
+
+	private static String attribute(ServerWebExchange exchange, String name) {
+		String value = exchange.getAttribute(name);
+		return value == null ? NONE : value;
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	/** Counts the bytes of the response body as they are written, without touching the buffers. */
+	private static final class CountingResponse extends ServerHttpResponseDecorator {
+
+		private final RequestTrace trace;
+
+		CountingResponse(ServerHttpResponse delegate, RequestTrace trace) {
+			super(delegate);
+			this.trace = trace;
+		}
+
+		@Override
+		public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+			return super.writeWith(Flux.from(body).doOnNext(buffer -> trace.addBytes(buffer.readableByteCount())));
+		}
+
+		@Override
+		public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+			return super.writeAndFlushWith(Flux.from(body)
+				.map(inner -> Flux.from(inner).doOnNext(buffer -> trace.addBytes(buffer.readableByteCount()))));
+		}
+
+	}
+
+}

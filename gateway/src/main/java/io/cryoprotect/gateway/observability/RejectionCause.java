@@ -1,0 +1,29 @@
+package io.cryoprotect.gateway.observability;
+
+import io.cryoprotect.gateway.errors.ProblemType;
+
+/**
+ * The one mapping from a problem type to the cause tag of {@code gateway_rejections_total}: a request the
+ * gateway refused or cut short itself. Upstream failures (502) and gateway bugs (500) are errors, not rejections.
+ */
+final class RejectionCause {
+
+	private RejectionCause() {
+	}
+
+	/** The cause tag, or null when the problem is not a rejection. */
+	static String of(ProblemType type) {
+		return switch (type) {
+			case BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE -> "validation";
+			case RATE_LIMITED -> "rate_limit";
+			// Breaker open and no healthy colour share the type; both are the gateway protecting an upstream.
+			case UPSTREAM_UNAVAILABLE -> "breaker";
+			case UPSTREAM_TIMEOUT -> "timeout";
+			case PAYLOAD_TOO_LARGE, URI_TOO_LONG, HEADERS_TOO_LARGE, METHOD_NOT_ALLOWED -> "edge_limit";
+			case NO_ROUTE -> "no_route";
+			case UNAUTHORIZED, FORBIDDEN -> "auth";
+			case UPSTREAM_UNREACHABLE, INTERNAL -> null;
+		};
+	}
+
+}

@@ -1,0 +1,68 @@
+package io.cryoprotect.gateway.observability;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The request-facing meters, tagged with bounded values only (never path, user or address):
+ * {@code gateway_requests_seconds{route,upstream,colour,method,status,outcome}} with SLO buckets,
+ * {@code gateway_rejections_total{route,cause}} and
+ * {@code gateway_upstream_first_byte_seconds{upstream}} (upstream = service/colour, per attempt).
+ */
+final class RequestMetrics {
+
+	static final Duration[] SLO = { Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+			Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+			Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
+			Duration.ofSeconds(30) };
+
+	private final MeterRegistry meters;
+
+	RequestMetrics(MeterRegistry meters) {
+		this.meters = meters;
+	}
+
+	void request(String route, String upstream, String colour, String method, int status, String outcome, long nanos) {
+		Timer.builder("gateway.requests")
+			.description("Requests as the client saw them, including the gateway's own rejections")
+			.tags("route", route, "upstream", upstream, "colour", colour, "method", method, "status",
+					statusClass(status), "outcome", outcome)
+			.serviceLevelObjectives(SLO)
+			.register(meters)
+			.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	void rejection(String route, String cause) {
+		Counter.builder("gateway.rejections")
+			.description("Requests the gateway refused or cut short itself, by cause")
+			.tags("route", route, "cause", cause)
+			.register(meters)
+			.increment();
+	}
+
+	void firstByte(String upstream, long nanos) {
+		Timer.builder("gateway.upstream.first.byte")
+			.description("Time from sending an upstream attempt to its response headers, pool wait and connect included")
+			.tags("upstream", upstream)
+			.serviceLevelObjectives(SLO)
+			.register(meters)
+			.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	static String statusClass(int status) {
+		return status >= 100 && status < 600 ? (status / 100) + "xx" : "other";
+	}
+
+	/** Unknown methods (any token is legal HTTP) would be unbounded, so they share one value. */
+	static String method(String method) {
+		return switch (method) {
+			case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE" -> method;
+			default -> "other";
+		};
+	}
+
+}

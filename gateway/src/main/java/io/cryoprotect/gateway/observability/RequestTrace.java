@@ -1,0 +1,119 @@
+package io.cryoprotect.gateway.observability;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+import io.cryoprotect.gateway.errors.ProblemException;
+
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The per-request record of phase timings and outcome that the observers read when the request
+ * ends. Filters of later features add their phase with {@link #record(ServerWebExchange, Phase, long)}.
+ */
+public final class RequestTrace {
+
+	static final String ATTR = RequestTrace.class.getName();
+
+	/** The phases of the slow-request breakdown; those no filter measured are reported absent. */
+	public enum Phase {
+
+		/** From the first filter to the route's first global filter: request id, edge limits, route lookup. */
+		EDGE("edgeMs"),
+		/** JWT and caller key; set by the identity filter. */
+		IDENTITY("identityMs"),
+		/** Bucket lookup and consume; set by the rate-limit filter. */
+		RATE_LIMIT("rateLimitMs"),
+		/** Body read and JSON Schema check; set by the validation filter. */
+		VALIDATION("validationMs"),
+		/** Waiting for a pooled connection; not measured yet (needs a pool hook in the resilience clients). */
+		POOL_ACQUIRE("poolAcquireMs"),
+		/** TCP connect to the upstream; not measured yet, for the same reason. */
+		CONNECT("connectMs"),
+		/** Upstream response headers, summed over attempts, measured around the routing call. */
+		FIRST_BYTE("firstByteMs"),
+		/** From the last response headers to the end of the response body. */
+		BODY("bodyMs");
+
+		private final String field;
+
+		Phase(String field) {
+			this.field = field;
+		}
+
+		String field() {
+			return field;
+		}
+
+	}
+
+	final long startNanos;
+
+	private final EnumMap<Phase, Long> phases = new EnumMap<>(Phase.class);
+
+	private volatile long headersAtNanos;
+
+	private volatile long bytes;
+
+	private volatile ProblemException problem;
+
+	private volatile boolean deferred;
+
+	RequestTrace(long startNanos) {
+		this.startNanos = startNanos;
+	}
+
+	/** Adds {@code nanos} to a phase of this exchange; a no-op for exchanges without a trace (e.g. unit tests). */
+	public static void record(ServerWebExchange exchange, Phase phase, long nanos) {
+		RequestTrace trace = exchange.getAttribute(ATTR);
+		if (trace != null) {
+			trace.add(phase, nanos);
+		}
+	}
+
+	static RequestTrace of(ServerWebExchange exchange) {
+		return exchange.getAttribute(ATTR);
+	}
+
+	synchronized void add(Phase phase, long nanos) {
+		phases.merge(phase, nanos, Long::sum);
+	}
+
+	synchronized Map<Phase, Long> phases() {
+		return new EnumMap<>(phases);
+	}
+
+	void headersAt(long nanos) {
+		headersAtNanos = nanos;
+	}
+
+	long headersAtNanos() {
+		return headersAtNanos;
+	}
+
+	void addBytes(long count) {
+		bytes += count;
+	}
+
+	long bytes() {
+		return bytes;
+	}
+
+	void problem(ProblemException problem) {
+		this.problem = problem;
+	}
+
+	ProblemException problem() {
+		return problem;
+	}
+
+	/** Whether the request is recorded when the error handler commits its answer rather than when the chain ends. */
+	void deferred(boolean value) {
+		deferred = value;
+	}
+
+	boolean deferred() {
+		return deferred;
+	}
+
+}
