@@ -14,12 +14,13 @@ final class RejectionCause {
 	/** The cause tag, or null when the problem is not a rejection. */
 	static String of(ProblemType type) {
 		return switch (type) {
-			case BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE -> "validation";
+			case VALIDATION_FAILED, UNSUPPORTED_MEDIA_TYPE -> "validation";
 			case RATE_LIMITED -> "rate_limit";
 			// Breaker open and no healthy colour share the type; both are the gateway protecting an upstream.
 			case UPSTREAM_UNAVAILABLE -> "breaker";
 			case UPSTREAM_TIMEOUT -> "timeout";
-			case PAYLOAD_TOO_LARGE, URI_TOO_LONG, HEADERS_TOO_LARGE, METHOD_NOT_ALLOWED -> "edge_limit";
+			// BAD_REQUEST is the edge's verdict on a request it cannot safely route (unsafe path, header names).
+			case BAD_REQUEST, PAYLOAD_TOO_LARGE, URI_TOO_LONG, HEADERS_TOO_LARGE, METHOD_NOT_ALLOWED -> "edge_limit";
 			case NO_ROUTE -> "no_route";
 			case UNAUTHORIZED, FORBIDDEN -> "auth";
 			case UPSTREAM_UNREACHABLE, INTERNAL -> null;

@@ -10,7 +10,8 @@ class RejectionCauseTests {
 
 	@Test
 	void gatewayRefusalsAreRejectionsByCause() {
-		assertThat(RejectionCause.of(ProblemType.BAD_REQUEST)).isEqualTo("validation");
+		assertThat(RejectionCause.of(ProblemType.VALIDATION_FAILED)).isEqualTo("validation");
+		assertThat(RejectionCause.of(ProblemType.BAD_REQUEST)).isEqualTo("edge_limit");
 		assertThat(RejectionCause.of(ProblemType.UNSUPPORTED_MEDIA_TYPE)).isEqualTo("validation");
 		assertThat(RejectionCause.of(ProblemType.RATE_LIMITED)).isEqualTo("rate_limit");
 		assertThat(RejectionCause.of(ProblemType.UPSTREAM_UNAVAILABLE)).isEqualTo("breaker");
