@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
+import io.cryoprotect.gateway.observability.RequestTrace;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -60,6 +61,7 @@ class JwtIdentityFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		long start = System.nanoTime();
 		ServerHttpRequest request = exchange.getRequest();
 		String token = token(request);
 		if (token == null || !verifier.enabled()) {
@@ -75,6 +77,7 @@ class JwtIdentityFilter implements GlobalFilter, Ordered {
 			})
 			.flatMap(caller -> {
 				exchange.getAttributes().put(Caller.ATTR, caller);
+				RequestTrace.record(exchange, RequestTrace.Phase.IDENTITY, System.nanoTime() - start);
 				return chain.filter(exchange);
 			});
 	}
