@@ -1,10 +1,4 @@
 -- Paces each connection to a fixed request rate: with 16 connections and 8 ms, about 2000 req/s.
 local interval_ms = tonumber(os.getenv("BENCH_INTERVAL_MS") or "8")
 delay = function() return interval_ms end
-done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-      + summary.errors.status + summary.errors.timeout
-  io.write(string.format("RESULT rps=%.1f errors=%d p50=%.3f p99=%.3f p999=%.3f\n",
-      summary.requests / (summary.duration / 1e6), errors,
-      latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency:percentile(99.9) / 1000))
-end
+dofile("bench/report.lua")

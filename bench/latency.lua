@@ -1,8 +1,2 @@
--- Prints one machine-readable line after a wrk run: requests/s, errors, and latency percentiles in ms.
-done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-      + summary.errors.status + summary.errors.timeout
-  io.write(string.format("RESULT rps=%.1f errors=%d p50=%.3f p99=%.3f p999=%.3f\n",
-      summary.requests / (summary.duration / 1e6), errors,
-      latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency:percentile(99.9) / 1000))
-end
+-- Saturation run: plain GETs as fast as the connections allow.
+dofile("bench/report.lua")

@@ -9,10 +9,4 @@ end
 wrk.body = '{"name":"VS55 vitrification solution","description":"'
   .. string.rep("Cryoprotectant mixture for vitrification of tissue. ", 5)
   .. '","components":[' .. table.concat(components, ",") .. ']}'
-done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-      + summary.errors.status + summary.errors.timeout
-  io.write(string.format("RESULT rps=%.1f errors=%d p50=%.3f p99=%.3f p999=%.3f\n",
-      summary.requests / (summary.duration / 1e6), errors,
-      latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency:percentile(99.9) / 1000))
-end
+dofile("bench/report.lua")
