@@ -22,6 +22,7 @@ import reactor.netty.http.server.HttpServerRoutes;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
@@ -41,10 +42,16 @@ class DemoUpstreams implements SmartLifecycle {
 
 	private final List<DisposableServer> servers = new ArrayList<>();
 
+	private final DemoTokens tokens;
+
+	DemoUpstreams(@Value("${gateway.identity.jwt.hmac-secret}") String signingKey) {
+		this.tokens = new DemoTokens(signingKey);
+	}
+
 	@Override
 	public void start() {
-		servers.add(start("flask-blue", 9101, routes -> flask(routes, "blue")));
-		servers.add(start("flask-green", 9102, routes -> flask(routes, "green")));
+		servers.add(start("flask-blue", 9101, routes -> flask(routes, "blue", tokens)));
+		servers.add(start("flask-green", 9102, routes -> flask(routes, "green", tokens)));
 		servers.add(start("rdkit", 9103, DemoUpstreams::rdkit));
 		servers.add(start("convex", 9104, DemoUpstreams::convex));
 	}
@@ -62,7 +69,7 @@ class DemoUpstreams implements SmartLifecycle {
 		return server;
 	}
 
-	private static void flask(HttpServerRoutes r, String colour) {
+	private static void flask(HttpServerRoutes r, String colour, DemoTokens tokens) {
 		String upstream = "flask-" + colour;
 		r.get("/health", (req, res) -> tagged(res, upstream, 200, healthBody(colour)))
 			.get("/api/v1/molecules", (req, res) -> tagged(res, upstream, 200, envelope(200, "Molecules retrieved",
@@ -87,12 +94,15 @@ class DemoUpstreams implements SmartLifecycle {
 				created.put("created_at", Instant.now().toString());
 				return new Answer(201, envelope(201, "Mixture created", created, null));
 			}))
-			.post("/auth/login", withBody(upstream, body -> new Answer(200, envelope(200, "Login successful",
-					Map.of("access_token", "demo-access-token", "refresh_token", "demo-refresh-token", "token_type",
-							"bearer", "expires_in", 3600, "user",
-							Map.of("id", "5b6c7d8e-0000-4000-8000-000000000001", "email", body.path("email").asString(""),
-									"role", "user")),
-					null))));
+			.post("/auth/login", withBody(upstream, body -> {
+				// Any password works in the demo; an email starting with "admin" logs in as an admin.
+				String email = body.path("email").asString("demo@cryoprotect.io");
+				String role = email.startsWith("admin") ? "admin" : "user";
+				return new Answer(200, envelope(200, "Login successful",
+						Map.of("access_token", tokens.mint(email, role, "basic"), "token_type", "bearer", "expires_in",
+								3600, "user", Map.of("email", email, "role", role)),
+						null));
+			}));
 	}
 
 	private static void rdkit(HttpServerRoutes r) {

@@ -18,7 +18,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The README's main job: the demo profile starts the stand-in upstreams on :9101–:9104, the
- * shipped route files' placeholder defaults reach them, and a weight edit moves Flask traffic.
+ * shipped route files' placeholder defaults reach them, a demo login yields a token the gateway
+ * verifies, and a weight edit moves Flask traffic.
  */
 class DemoProfileIntegrationTests {
 
@@ -47,6 +48,20 @@ class DemoProfileIntegrationTests {
 			assertThat(query.statusCode()).isEqualTo(200);
 			assertThat(query.headers().firstValue("X-Upstream")).hasValue("convex");
 			assertThat(query.body()).startsWith("{\"status\":\"success\",\"value\":[");
+
+			// Importing a molecule needs a token; the demo's login hands out one the gateway verifies.
+			assertThat(send(port, "POST", "/api/v1/molecules", "{\"cid\":962}").statusCode()).isEqualTo(401);
+			HttpResponse<String> login = send(port, "POST", "/auth/login",
+					"{\"email\":\"chemist@cryoprotect.io\",\"password\":\"anything\"}");
+			assertThat(login.statusCode()).isEqualTo(200);
+			String token = login.body().replaceAll(".*\"access_token\":\"([^\"]+)\".*", "$1");
+			HttpResponse<String> imported = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+					+ "/api/v1/molecules"))
+				.header("Content-Type", "application/json")
+				.header("Authorization", "Bearer " + token)
+				.POST(HttpRequest.BodyPublishers.ofString("{\"cid\":962}"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(imported.statusCode()).isEqualTo(201);
 
 			routes.swap("flask-api.yml", routes.original("flask-api.yml")
 				.replace("weight: 100", "weight: @blue@")
