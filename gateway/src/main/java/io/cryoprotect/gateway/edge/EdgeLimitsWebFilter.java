@@ -5,15 +5,11 @@ import java.util.Map;
 
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -71,7 +67,10 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 			return reject(ProblemType.PAYLOAD_TOO_LARGE, tooLarge());
 		}
 		if (contentLength < 0 && request.getHeaders().containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
-			return chain.filter(exchange.mutate().request(new CappedBodyRequest(request)).build());
+			return chain.filter(exchange.mutate()
+				.request(new CappedBodyRequest(request, maxBodySize,
+						() -> new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, tooLarge())))
+				.build());
 		}
 		return chain.filter(exchange);
 	}
@@ -109,32 +108,6 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 	@Override
 	public int getOrder() {
 		return ORDER;
-	}
-
-	/** A streamed body that fails with 413 as soon as it passes the cap, never forwarding beyond it. */
-	private final class CappedBodyRequest extends ServerHttpRequestDecorator {
-
-		CappedBodyRequest(ServerHttpRequest delegate) {
-			super(delegate);
-		}
-
-		@Override
-		public Flux<DataBuffer> getBody() {
-			return Flux.defer(() -> {
-				long[] seen = { 0 };
-				return getDelegate().getBody().handle((buffer, sink) -> {
-					seen[0] += buffer.readableByteCount();
-					if (seen[0] > maxBodySize) {
-						DataBufferUtils.release(buffer);
-						sink.error(new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, tooLarge()));
-					}
-					else {
-						sink.next(buffer);
-					}
-				});
-			});
-		}
-
 	}
 
 }

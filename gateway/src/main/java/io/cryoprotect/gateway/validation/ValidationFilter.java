@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.cryoprotect.gateway.edge.CappedBodyRequest;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.observability.RequestId;
@@ -75,10 +76,10 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 		}
 		if (request.getHeaders().getContentLength() > rule.maxBodyBytes()) {
 			rule.meters().rejected().increment();
-			return Mono.error(CappedBodyRequest.tooLarge(rule));
+			return Mono.error(tooLarge(rule));
 		}
 		// Size before type: a chunked body must be read to learn its size, and 413 wins over 415.
-		ServerWebExchange capped = exchange.mutate().request(new CappedBodyRequest(request, rule)).build();
+		ServerWebExchange capped = exchange.mutate().request(new CappedBodyRequest(request, rule.maxBodyBytes(), () -> tooLarge(rule))).build();
 		return ServerWebExchangeUtils.cacheRequestBodyAndRequest(capped, Mono::just)
 			.doOnError(ProblemException.class, ex -> {
 				// The cap of this endpoint, or the edge's, tripped while the body was read.
@@ -100,7 +101,7 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 				if (body.length > rule.maxBodyBytes()) {
 					// Cached without our cap by an earlier filter (SCG does so for routes with a Retry filter).
 					rule.meters().rejected().increment();
-					return Mono.error(CappedBodyRequest.tooLarge(rule));
+					return Mono.error(tooLarge(rule));
 				}
 				if (!rule.accepts(contentType(request))) {
 					return unsupportedType(next, chain, rule);
@@ -194,6 +195,12 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 	@Override
 	public int getOrder() {
 		return ORDER;
+	}
+
+	/** The 413 of an endpoint whose own body cap was passed. */
+	private static ProblemException tooLarge(EndpointRule rule) {
+		return new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, "The request body exceeds the limit of "
+				+ rule.maxBodyBytes() + " bytes for endpoint '" + rule.id() + "'.");
 	}
 
 }
