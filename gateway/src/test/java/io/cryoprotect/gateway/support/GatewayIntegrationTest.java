@@ -49,7 +49,12 @@ public abstract class GatewayIntegrationTest {
 
 	protected static final TestConfigDir FILTERS = new TestConfigDir("filters-conf");
 
-	private static final HttpClient PLAIN_CLIENT = HttpClient.newHttpClient();
+	/**
+	 * HTTP/1.1 only, with a timeout. With the JDK client's default (an HTTP/2 upgrade attempt on
+	 * cleartext) a request once reached the gateway only after 5 s and failed a breaker test in
+	 * CI; the cause was not pinned down, so a stall now fails loudly as a timeout.
+	 */
+	private static final HttpClient PLAIN_CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
 	@LocalServerPort
 	protected int port;
@@ -86,7 +91,7 @@ public abstract class GatewayIntegrationTest {
 	protected String upstreamOf(String path) {
 		try {
 			HttpResponse<Void> response = PLAIN_CLIENT.send(
-					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(3)).build(),
 					HttpResponse.BodyHandlers.discarding());
 			return response.statusCode() + " " + response.headers().firstValue("X-Upstream").orElse("-");
 		}
