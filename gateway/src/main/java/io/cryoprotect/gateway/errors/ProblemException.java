@@ -15,6 +15,8 @@ public class ProblemException extends RuntimeException {
 
 	private final Long retryAfterSeconds;
 
+	private final Map<String, String> headers;
+
 	public ProblemException(ProblemType problemType, String detail) {
 		this(problemType, detail, Map.of(), null, null);
 	}
@@ -25,10 +27,17 @@ public class ProblemException extends RuntimeException {
 
 	public ProblemException(ProblemType problemType, String detail, Map<String, Object> extensions,
 			Long retryAfterSeconds, Throwable cause) {
+		this(problemType, detail, extensions, retryAfterSeconds, cause, Map.of());
+	}
+
+	/** With {@code headers} sent on the error response, e.g. a 429's {@code RateLimit} headers. */
+	public ProblemException(ProblemType problemType, String detail, Map<String, Object> extensions,
+			Long retryAfterSeconds, Throwable cause, Map<String, String> headers) {
 		super(detail, cause, false, false);
 		this.problemType = problemType;
 		this.extensions = extensions;
 		this.retryAfterSeconds = retryAfterSeconds;
+		this.headers = headers;
 	}
 
 	public ProblemType problemType() {
@@ -42,6 +51,11 @@ public class ProblemException extends RuntimeException {
 	/** Seconds a client should wait before retrying, sent as {@code Retry-After}; null for none. */
 	public Long retryAfterSeconds() {
 		return retryAfterSeconds;
+	}
+
+	/** Extra response headers of the error answer. */
+	public Map<String, String> headers() {
+		return headers;
 	}
 
 }

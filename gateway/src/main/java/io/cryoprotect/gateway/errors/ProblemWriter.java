@@ -42,6 +42,7 @@ public final class ProblemWriter {
 			headers.set(HttpHeaders.RETRY_AFTER, Long.toString(problem.retryAfterSeconds()));
 			body.put("retryAfterSeconds", problem.retryAfterSeconds());
 		}
+		problem.headers().forEach(headers::set);
 		problem.extensions().forEach(body::putIfAbsent);
 		byte[] bytes = JSON.writeValueAsBytes(body);
 		headers.setContentLength(bytes.length);

@@ -39,7 +39,8 @@ class DrainIntegrationTests {
 
 	private final TestConfigDir routes = new TestConfigDir("routes");
 
-	private final TestConfigDir filters = new TestConfigDir("filters-conf");
+	private final TestConfigDir filters = new TestConfigDir("filters-conf",
+			java.util.Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS));
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 

@@ -1,5 +1,6 @@
 package io.cryoprotect.gateway.observability;
 
+import io.cryoprotect.gateway.support.Scrape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.cryoprotect.gateway.observability;
 
+import io.cryoprotect.gateway.support.Scrape;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

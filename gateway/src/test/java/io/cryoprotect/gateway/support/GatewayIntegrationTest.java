@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.routing.RouteConfig;
@@ -47,7 +48,12 @@ public abstract class GatewayIntegrationTest {
 
 	protected static final TestConfigDir ROUTES = new TestConfigDir("routes");
 
-	protected static final TestConfigDir FILTERS = new TestConfigDir("filters-conf");
+	/**
+	 * The shipped policies, rate limits in shadow mode: this gateway's tests send far more than
+	 * 20 requests a minute from one address. Rate-limit tests swap in their own limits.
+	 */
+	protected static final TestConfigDir FILTERS = new TestConfigDir("filters-conf",
+			Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS));
 
 	/**
 	 * HTTP/1.1 only, with a timeout. With the JDK client's default (an HTTP/2 upgrade attempt on

@@ -24,7 +24,8 @@ public final class StandaloneGateway {
 	public static ConfigurableApplicationContext start(List<ApplicationListener<?>> listeners, String... args) {
 		List<String> all = new ArrayList<>(List.of(args));
 		for (String fallback : List.of("--server.port=0", "--management.server.port=0", "--gateway.drain.delay=0s",
-				"--gateway.filters-conf.dir=" + new TestConfigDir("filters-conf").path())) {
+				"--gateway.filters-conf.dir=" + new TestConfigDir("filters-conf",
+						java.util.Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS)).path())) {
 			String key = fallback.substring(0, fallback.indexOf('=') + 1);
 			if (all.stream().noneMatch(arg -> arg.startsWith(key))) {
 				all.add(fallback);

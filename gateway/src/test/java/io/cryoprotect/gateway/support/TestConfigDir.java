@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -20,6 +21,15 @@ import java.util.stream.Stream;
  */
 public final class TestConfigDir {
 
+	/** Turns the shipped ratelimits.yml's top-level mode to shadow: counted, never rejected. */
+	public static final UnaryOperator<String> SHADOW_RATE_LIMITS = text -> {
+		String edited = text.replaceFirst("(?m)^mode: enforce$", "mode: shadow");
+		if (edited.equals(text)) {
+			throw new IllegalStateException("ratelimits.yml has no top-level 'mode: enforce' line to switch");
+		}
+		return edited;
+	};
+
 	private final Path root;
 
 	private final Map<String, String> originals = new TreeMap<>();
@@ -30,6 +40,11 @@ public final class TestConfigDir {
 
 	/** Copies every file below {@code ../<name>} (this module's sibling directory), keyed by relative path. */
 	public TestConfigDir(String name) {
+		this(name, Map.of());
+	}
+
+	/** As {@link #TestConfigDir(String)}, with some files' repository content edited: the baseline {@link #restore()} returns to. */
+	public TestConfigDir(String name, Map<String, UnaryOperator<String>> edits) {
 		Path source = Path.of("..", name);
 		try {
 			root = Files.createTempDirectory(name + "-");
@@ -42,6 +57,12 @@ public final class TestConfigDir {
 					}
 				}
 			}
+			edits.forEach((file, edit) -> {
+				if (!originals.containsKey(file)) {
+					throw new IllegalArgumentException("No file " + file + " in ../" + name);
+				}
+				originals.put(file, edit.apply(originals.get(file)));
+			});
 			publish(originals);
 			for (String file : originals.keySet()) {
 				String first = file.contains("/") ? file.substring(0, file.indexOf('/')) : file;

@@ -1,19 +1,19 @@
-package io.cryoprotect.gateway.observability;
+package io.cryoprotect.gateway.support;
 
 import java.util.Set;
 import java.util.TreeSet;
 
 /** Reads series out of a Prometheus text exposition, for assertions on exact label sets. */
-final class Scrape {
+public final class Scrape {
 
 	private final String text;
 
-	Scrape(String text) {
+	public Scrape(String text) {
 		this.text = text;
 	}
 
 	/** The value of the series written exactly as {@code series} (name and sorted labels), or 0 when absent. */
-	double value(String series) {
+	public double value(String series) {
 		for (String line : text.split("\n")) {
 			if (line.startsWith(series + " ")) {
 				return Double.parseDouble(line.substring(series.length() + 1).trim());
@@ -23,7 +23,7 @@ final class Scrape {
 	}
 
 	/** Every series (name plus labels) whose name starts with {@code prefix}. */
-	Set<String> series(String prefix) {
+	public Set<String> series(String prefix) {
 		Set<String> out = new TreeSet<>();
 		for (String line : text.split("\n")) {
 			if (line.startsWith(prefix)) {
@@ -34,7 +34,7 @@ final class Scrape {
 	}
 
 	/** Every metric name exported, without labels. */
-	Set<String> names() {
+	public Set<String> names() {
 		Set<String> out = new TreeSet<>();
 		for (String line : text.split("\n")) {
 			if (!line.isEmpty() && !line.startsWith("#")) {

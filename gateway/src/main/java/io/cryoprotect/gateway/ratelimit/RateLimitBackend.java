@@ -1,0 +1,226 @@
+package io.cryoprotect.gateway.ratelimit;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
+import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Storage;
+import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Where buckets live. Without a Redis URL: this process. With one: Redis, each call bounded by
+ * {@code storage.redis.commandTimeout}. When Redis fails or answers late the backend is
+ * degraded: it logs once, sets {@code gateway_ratelimit_backend_degraded} to 1 and answers as
+ * {@code storage.redis.onFailure} says (local buckets holding this replica's share of each
+ * limit, allow, or deny) without touching Redis again, until a background probe finds Redis
+ * answering; then shared enforcement resumes by itself. The probe is also the replica
+ * heartbeat that counts the gateways sharing the limits.
+ */
+final class RateLimitBackend implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(RateLimitBackend.class);
+
+	private final Supplier<RateLimitConfig> config;
+
+	private final LocalBuckets local;
+
+	private final RedisBuckets redis;
+
+	private final String redisDisplay;
+
+	private final String replicaId = UUID.randomUUID().toString();
+
+	private final AtomicBoolean degraded;
+
+	private final Map<Bandwidths, Bandwidths> shares = new ConcurrentHashMap<>();
+
+	private volatile int countedReplicas = 1;
+
+	private volatile String degradedReason;
+
+	private volatile Disposable probe;
+
+	/**
+	 * @param redisUrl null or blank for local buckets only
+	 */
+	RateLimitBackend(Supplier<RateLimitConfig> config, String redisUrl, TimeMeter localClock, TimeMeter sharedClock,
+			MeterRegistry meters) {
+		this.config = config;
+		RateLimitConfig initial = config.get();
+		this.local = new LocalBuckets(initial == null ? 100_000 : initial.storage().maxKeys(), localClock);
+		boolean shared = redisUrl != null && !redisUrl.isBlank();
+		this.redis = shared ? new RedisBuckets(redisUrl, sharedClock) : null;
+		this.redisDisplay = shared ? redactPassword(redisUrl) : null;
+		// Until the first probe connects, shared buckets are not available.
+		this.degraded = new AtomicBoolean(shared);
+		this.degradedReason = shared ? "not connected yet" : null;
+		Gauge.builder("gateway.ratelimit.backend.degraded", () -> degraded.get() ? 1 : 0)
+			.description("1 while Redis-backed rate limiting is unavailable and the configured fallback decides")
+			.register(meters);
+		Gauge.builder("gateway.ratelimit.local.buckets", local, LocalBuckets::size)
+			.description("Buckets held in this process (bounded by storage.local.maxKeys)")
+			.register(meters);
+	}
+
+	/** Consumes {@code cost} tokens from the bucket {@code key}; never fails, never waits longer than the command timeout. */
+	Mono<Probe> consume(String key, Bandwidths bandwidths, long cost) {
+		if (redis == null) {
+			return Mono.just(local.consume(key, bandwidths, cost, false));
+		}
+		Storage storage = config.get().storage();
+		if (degraded.get()) {
+			return Mono.just(fallback(storage, key, bandwidths, cost));
+		}
+		return redis.consume(key, bandwidths, cost)
+			.timeout(storage.commandTimeout())
+			.onErrorResume(error -> {
+				degrade(error);
+				return Mono.just(fallback(storage, key, bandwidths, cost));
+			});
+	}
+
+	private Probe fallback(Storage storage, String key, Bandwidths bandwidths, long cost) {
+		return switch (storage.onFailure()) {
+			case local -> local.consume(key, share(bandwidths, storage), cost, true);
+			case allow -> Probe.allowedBlind();
+			case deny -> Probe.deniedBlind(storage.retryInterval().toNanos());
+		};
+	}
+
+	private Bandwidths share(Bandwidths bandwidths, Storage storage) {
+		int replicas = replicas(storage);
+		if (replicas <= 1) {
+			return bandwidths;
+		}
+		return shares.computeIfAbsent(bandwidths, b -> b.share(replicas));
+	}
+
+	/** The replica count sizing local fallback buckets: configured, or last counted through Redis. */
+	int replicas(Storage storage) {
+		return storage.replicas() != null ? storage.replicas() : countedReplicas;
+	}
+
+	boolean shared() {
+		return redis != null;
+	}
+
+	boolean degraded() {
+		return degraded.get();
+	}
+
+	String degradedReason() {
+		return degradedReason;
+	}
+
+	String redisDisplay() {
+		return redisDisplay;
+	}
+
+	long localBuckets() {
+		return local.size();
+	}
+
+	/** Applies a reloaded config's storage bounds. */
+	void reconfigure(RateLimitConfig config) {
+		local.resize(config.storage().maxKeys());
+		shares.clear();
+	}
+
+	private void degrade(Throwable error) {
+		String reason = describe(error);
+		if (degraded.compareAndSet(false, true)) {
+			degradedReason = reason;
+			logger.warn("Rate-limit backend Redis (" + redisDisplay + ") failed: " + reason + "; limits are now decided by "
+					+ "the fallback '" + config.get().storage().onFailure() + "' until Redis answers again");
+		}
+	}
+
+	/** One heartbeat: connects if needed, counts replicas, and resumes shared enforcement when Redis answers. */
+	private Mono<Void> probeOnce() {
+		Storage storage = config.get().storage();
+		Duration ttl = storage.retryInterval().multipliedBy(3).plusSeconds(2);
+		return Mono.fromRunnable(redis::connect)
+			.subscribeOn(Schedulers.boundedElastic())
+			.then(Mono.defer(() -> redis.heartbeat(replicaId, ttl)))
+			.timeout(storage.commandTimeout().multipliedBy(4).plusMillis(100))
+			.doOnNext(count -> {
+				countedReplicas = (int) Math.max(1, Math.min(count, 1000));
+				if (degraded.compareAndSet(true, false)) {
+					shares.clear();
+					logger.warn("Rate-limit backend Redis (" + redisDisplay + ") answers again after '" + degradedReason
+							+ "'; shared limits are enforced again (" + countedReplicas + " replica(s) counted)");
+					degradedReason = null;
+				}
+			})
+			.onErrorResume(error -> {
+				if (!degraded.get()) {
+					degrade(error);
+				}
+				else if (logger.isDebugEnabled()) {
+					logger.debug("Rate-limit backend Redis still unavailable: " + describe(error));
+				}
+				return Mono.empty();
+			})
+			.then();
+	}
+
+	private static String describe(Throwable error) {
+		if (error instanceof TimeoutException) {
+			return "no answer within the command timeout";
+		}
+		Throwable root = error;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+	}
+
+	/** {@code redis://:secret@host:6379} is logged as {@code redis://***@host:6379}. */
+	static String redactPassword(String url) {
+		return url.replaceFirst("//[^@/]*@", "//***@");
+	}
+
+	@Override
+	public void start() {
+		if (redis == null || probe != null) {
+			return;
+		}
+		// Each tick runs after the previous one finished; the interval follows the live config.
+		probe = Flux.defer(() -> probeOnce().then(Mono.delay(config.get().storage().retryInterval())))
+			.repeat()
+			.subscribe();
+	}
+
+	@Override
+	public void stop() {
+		Disposable running = probe;
+		probe = null;
+		if (running != null) {
+			running.dispose();
+		}
+		if (redis != null) {
+			redis.close();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return probe != null;
+	}
+
+}

@@ -1,0 +1,115 @@
+package io.cryoprotect.gateway.ratelimit;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import reactor.core.publisher.Mono;
+
+/**
+ * Buckets shared by every gateway replica, in Redis through Bucket4j's Lettuce proxy manager
+ * (compare-and-swap, asynchronous). The connection rejects commands while it is down instead
+ * of queueing them, and reconnects by itself; callers bound every call with their own timeout.
+ */
+final class RedisBuckets implements AutoCloseable {
+
+	static final String KEY_PREFIX = "cryoprotect:gw:rl:";
+
+	private static final String REPLICAS_KEY = "cryoprotect:gw:replicas";
+
+	private final RedisClient client;
+
+	private final TimeMeter clock;
+
+	private volatile StatefulRedisConnection<String, byte[]> connection;
+
+	private volatile AsyncProxyManager<String> proxies;
+
+	RedisBuckets(String url, TimeMeter clock) {
+		this.clock = clock;
+		this.client = RedisClient.create(RedisURI.create(url));
+		this.client.setOptions(ClientOptions.builder()
+			.autoReconnect(true)
+			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+			// A backstop: each request's own wait is bounded by storage.redis.commandTimeout.
+			.timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
+			.socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(500)).keepAlive(true).build())
+			.build());
+	}
+
+	/** Whether a connection was ever made; Lettuce re-establishes a lost one by itself. */
+	boolean connected() {
+		return proxies != null;
+	}
+
+	/** Connects once; blocks up to the connect timeout, so it runs off the event loop. */
+	synchronized void connect() {
+		if (proxies != null) {
+			return;
+		}
+		StatefulRedisConnection<String, byte[]> made = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+		connection = made;
+		proxies = Bucket4jLettuce.casBasedBuilder(made)
+			.clientClock(clock)
+			// A bucket is dropped once it would be full again, plus a margin for clock skew between replicas.
+			.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+			.build()
+			.asAsync();
+	}
+
+	Mono<Probe> consume(String key, Bandwidths bandwidths, long cost) {
+		AsyncProxyManager<String> manager = proxies;
+		if (manager == null) {
+			return Mono.error(new IllegalStateException("not connected to Redis yet"));
+		}
+		return Mono.fromFuture(() -> manager.builder()
+			.withImplicitConfigurationReplacement(bandwidths.version(), TokensInheritanceStrategy.PROPORTIONALLY)
+			.build(KEY_PREFIX + key, () -> CompletableFuture.completedFuture(bandwidths.configuration()))
+			.asVerbose()
+			.tryConsumeAndReturnRemaining(cost))
+			.map(result -> Probe.of(result, bandwidths, false));
+	}
+
+	/**
+	 * Marks this replica alive and counts the live ones: a sorted set of replica ids scored by
+	 * their last heartbeat, entries older than {@code ttl} removed.
+	 */
+	Mono<Long> heartbeat(String replicaId, Duration ttl) {
+		StatefulRedisConnection<String, byte[]> conn = connection;
+		if (conn == null) {
+			return Mono.error(new IllegalStateException("not connected to Redis yet"));
+		}
+		long now = clock.currentTimeNanos() / 1_000_000;
+		var commands = conn.async();
+		return Mono.fromFuture(() -> commands.zadd(REPLICAS_KEY, now, replicaId.getBytes(StandardCharsets.UTF_8))
+			.thenCompose(added -> commands.zremrangebyscore(REPLICAS_KEY, io.lettuce.core.Range.create(0L, now - ttl.toMillis())))
+			.thenCompose(removed -> commands.pexpire(REPLICAS_KEY, ttl.toMillis() * 2))
+			.thenCompose(set -> commands.zcard(REPLICAS_KEY))
+			.toCompletableFuture());
+	}
+
+	@Override
+	public void close() {
+		StatefulRedisConnection<String, byte[]> conn = connection;
+		if (conn != null) {
+			conn.close();
+		}
+		client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+	}
+
+}
