@@ -53,6 +53,11 @@ final class RateLimitBackend implements SmartLifecycle {
 
 	private volatile String degradedReason;
 
+	/** Whether Redis ever answered: the first success is news, later ones are recoveries. */
+	private volatile boolean everShared;
+
+	private volatile boolean unreachableAtStartLogged;
+
 	private volatile Disposable probe;
 
 	/**
@@ -154,22 +159,35 @@ final class RateLimitBackend implements SmartLifecycle {
 	private Mono<Void> probeOnce() {
 		Storage storage = config.get().storage();
 		Duration ttl = storage.retryInterval().multipliedBy(3).plusSeconds(2);
+		// Connecting blocks up to Lettuce's connect timeout, so off the event loop and outside the command timeout.
 		return Mono.fromRunnable(redis::connect)
 			.subscribeOn(Schedulers.boundedElastic())
-			.then(Mono.defer(() -> redis.heartbeat(replicaId, ttl)))
-			.timeout(storage.commandTimeout().multipliedBy(4).plusMillis(100))
+			.then(Mono.defer(() -> redis.heartbeat(replicaId, ttl).timeout(storage.commandTimeout().multipliedBy(4))))
 			.doOnNext(count -> {
 				countedReplicas = (int) Math.max(1, Math.min(count, 1000));
 				if (degraded.compareAndSet(true, false)) {
 					shares.clear();
-					logger.warn("Rate-limit backend Redis (" + redisDisplay + ") answers again after '" + degradedReason
-							+ "'; shared limits are enforced again (" + countedReplicas + " replica(s) counted)");
+					if (everShared) {
+						logger.warn("Rate-limit backend Redis (" + redisDisplay + ") answers again after '" + degradedReason
+								+ "'; shared limits are enforced again (" + countedReplicas + " replica(s) counted)");
+					}
+					else {
+						logger.info("Rate limits are shared in Redis (" + redisDisplay + "), " + countedReplicas
+								+ " replica(s) counted");
+					}
+					everShared = true;
 					degradedReason = null;
 				}
 			})
 			.onErrorResume(error -> {
 				if (!degraded.get()) {
 					degrade(error);
+				}
+				else if (!everShared && !unreachableAtStartLogged) {
+					unreachableAtStartLogged = true;
+					degradedReason = describe(error);
+					logger.warn("Rate-limit backend Redis (" + redisDisplay + ") is not reachable: " + degradedReason
+							+ "; limits are decided by the fallback '" + storage.onFailure() + "' until it answers");
 				}
 				else if (logger.isDebugEnabled()) {
 					logger.debug("Rate-limit backend Redis still unavailable: " + describe(error));

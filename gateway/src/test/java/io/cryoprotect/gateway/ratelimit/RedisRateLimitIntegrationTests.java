@@ -1,0 +1,235 @@
+package io.cryoprotect.gateway.ratelimit;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.cryoprotect.gateway.configfile.ConfigReloader;
+import io.cryoprotect.gateway.support.RedisServer;
+import io.cryoprotect.gateway.support.Scrape;
+import io.cryoprotect.gateway.support.StandaloneGateway;
+import io.cryoprotect.gateway.support.StubUpstream;
+import io.cryoprotect.gateway.support.TestConfigDir;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two gateways sharing one real {@code redis-server}: one global limit, and RELIABILITY.md F7
+ * (Redis killed: local buckets of each replica's share, zero 5xx, shared limits resume after
+ * a restart) and F8 (Redis paused: no request waits longer than the command timeout).
+ * Each test calls from a loopback address of its own, so its per-IP buckets are its own.
+ */
+class RedisRateLimitIntegrationTests {
+
+	private static final String LIMITS = """
+			mode: enforce
+			storage:
+			  redis: {commandTimeout: 100ms, onFailure: %s, retryInterval: 200ms, replicas: auto}
+			limits:
+			  shared:
+			    key: ip
+			    rates: [10/min]
+			""";
+
+	private static final StubUpstream UPSTREAM = new StubUpstream("flask-blue");
+
+	private static RedisServer redis;
+
+	private static final List<TestConfigDir> FILTERS = new ArrayList<>();
+
+	private static final List<ConfigurableApplicationContext> GATEWAYS = new ArrayList<>();
+
+	@BeforeAll
+	static void startRedisAndTwoGateways() {
+		redis = new RedisServer();
+		for (int i = 0; i < 2; i++) {
+			TestConfigDir filters = new TestConfigDir("filters-conf", Map.of("ratelimits.yml", text -> LIMITS.formatted("local")));
+			FILTERS.add(filters);
+			GATEWAYS.add(StandaloneGateway.start("--gateway.filters-conf.dir=" + filters.path(),
+					"--gateway.routing.dir=" + new TestConfigDir("routes").path(),
+					"--gateway.filters-conf.poll-interval=100ms", "--gateway.ratelimit.redis-url=" + redis.url(),
+					"--FLASK_BLUE_URL=" + UPSTREAM.url(), "--FLASK_GREEN_URL=" + UPSTREAM.url(),
+					"--RDKIT_URL=" + UPSTREAM.url(), "--CONVEX_URL=" + UPSTREAM.url()));
+		}
+	}
+
+	@AfterAll
+	static void stopAll() {
+		GATEWAYS.forEach(ConfigurableApplicationContext::close);
+		redis.close();
+		UPSTREAM.close();
+	}
+
+	@BeforeEach
+	void sharedLimitsAreLive() {
+		for (int gw = 0; gw < 2; gw++) {
+			int g = gw;
+			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+				.until(() -> !degraded(g) && replicas(g) == 2);
+		}
+	}
+
+	@AfterEach
+	void redisRunsWithTheDefaultFallback() {
+		if (!redis.running()) {
+			redis.start();
+		}
+		for (int gw = 0; gw < 2; gw++) {
+			FILTERS.get(gw).restore();
+			reloader(gw).reloadNow();
+		}
+		UPSTREAM.reset();
+	}
+
+	@Test
+	void twoGatewaysSharingRedisEnforceOneLimit() {
+		WebTestClient a = client(0, "127.0.0.10");
+		WebTestClient b = client(1, "127.0.0.10");
+		for (int i = 0; i < 10; i++) {
+			WebTestClient via = i % 2 == 0 ? a : b;
+			via.get().uri("/api/v1/molecules").exchange().expectStatus().isOk()
+				.expectHeader().valueEquals("RateLimit", "\"shared/1m\";r=" + (9 - i) + ";t=" + (i + 1) * 6)
+				.expectBody().returnResult();
+		}
+		assertThat(status(a)).isEqualTo(429);
+		assertThat(status(b)).isEqualTo(429);
+		assertThat(UPSTREAM.count()).isEqualTo(10);
+	}
+
+	@Test
+	void redisDownFallsBackToEachReplicasShareWithNo5xxAndSharedLimitsResumeAfterRestart() {
+		WebTestClient a = client(0, "127.0.0.11");
+		WebTestClient b = client(1, "127.0.0.11");
+		Scrape before = scrape(0);
+		redis.kill();
+		// Two replicas were counted: each holds 10 / 2 = 5 of the limit while Redis is away.
+		assertThat(statuses(a, 7)).containsExactly(200, 200, 200, 200, 200, 429, 429);
+		assertThat(statuses(b, 6)).containsExactly(200, 200, 200, 200, 200, 429);
+		assertThat(degraded(0)).isTrue();
+		Scrape during = scrape(0);
+		assertThat(during.value("gateway_ratelimit_backend_degraded")).isEqualTo(1);
+		String fallbacks = "gateway_ratelimit_degraded_decisions_total{limit=\"shared\",route=\"flask-api\",tier=\"anonymous\"}";
+		assertThat(during.value(fallbacks) - before.value(fallbacks)).isEqualTo(7);
+
+		redis.start();
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !degraded(0) && !degraded(1));
+		assertThat(scrape(0).value("gateway_ratelimit_backend_degraded")).isZero();
+		// The restarted Redis kept nothing: one fresh shared bucket of 10 for both gateways.
+		List<Integer> shared = new ArrayList<>();
+		for (int i = 0; i < 12; i++) {
+			shared.add(status(i % 2 == 0 ? a : b));
+		}
+		assertThat(shared).containsExactly(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 429, 429);
+	}
+
+	@Test
+	void aHungRedisCostsEachRequestAtMostTheCommandTimeout() {
+		WebTestClient a = client(0, "127.0.0.12");
+		redis.pause(Duration.ofSeconds(3));
+		List<Long> millis = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			long start = System.nanoTime();
+			assertThat(status(a)).isEqualTo(i < 5 ? 200 : 429);
+			millis.add((System.nanoTime() - start) / 1_000_000);
+		}
+		// The first request waits out the 100 ms command timeout; the backend is then degraded
+		// and the next ones do not touch Redis at all.
+		assertThat(millis.get(0)).as("first request, ms").isBetween(100L, 600L);
+		assertThat(millis.subList(1, millis.size())).as("later requests, ms").allSatisfy(ms -> assertThat(ms).isLessThan(100));
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !degraded(0));
+	}
+
+	@Test
+	void failOpenAndFailClosedAreChoicesAndNeverA5xx() {
+		WebTestClient a = client(0, "127.0.0.13");
+		useFallback(0, "allow");
+		redis.kill();
+		for (int i = 0; i < 12; i++) {
+			a.get().uri("/api/v1/molecules").exchange().expectStatus().isOk()
+				.expectHeader().doesNotExist("RateLimit")
+				.expectBody().returnResult();
+		}
+		useFallback(0, "deny");
+		a.get().uri("/api/v1/molecules").exchange().expectStatus().isEqualTo(429)
+			.expectHeader().valueEquals("Retry-After", "1")
+			.expectBody().jsonPath("$.detail")
+			.isEqualTo("Rate limits cannot be checked right now; limit 'shared' refuses requests until they can. Retry in 1 s.");
+		redis.start();
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !degraded(0));
+		assertThat(status(a)).isEqualTo(200);
+	}
+
+	private void useFallback(int gateway, String onFailure) {
+		FILTERS.get(gateway).swap("ratelimits.yml", LIMITS.formatted(onFailure));
+		long applied = reloader(gateway).appliedCount();
+		reloader(gateway).reloadNow();
+		assertThat(reloader(gateway).appliedCount()).isEqualTo(applied + 1);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static ConfigReloader<RateLimitConfig> reloader(int gateway) {
+		return GATEWAYS.get(gateway).getBean("rateLimitReloader", ConfigReloader.class);
+	}
+
+	private static WebTestClient client(int gateway, String fromAddress) {
+		HttpClient http = HttpClient.create().bindAddress(() -> new InetSocketAddress(fromAddress, 0));
+		return WebTestClient.bindToServer(new ReactorClientHttpConnector(http))
+			.baseUrl("http://127.0.0.1:" + StandaloneGateway.port(GATEWAYS.get(gateway)))
+			.responseTimeout(Duration.ofSeconds(10)).build();
+	}
+
+	private static WebTestClient management(int gateway) {
+		return WebTestClient.bindToServer()
+			.baseUrl("http://127.0.0.1:" + StandaloneGateway.managementPort(GATEWAYS.get(gateway)))
+			.responseTimeout(Duration.ofSeconds(10)).build();
+	}
+
+	private static int status(WebTestClient client) {
+		EntityExchangeResult<byte[]> result = client.get().uri("/api/v1/molecules").exchange().expectBody().returnResult();
+		assertThat(result.getStatus().is5xxServerError()).as("never a 5xx").isFalse();
+		return result.getStatus().value();
+	}
+
+	private static List<Integer> statuses(WebTestClient client, int count) {
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			statuses.add(status(client));
+		}
+		return statuses;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> storage(int gateway) {
+		Map<String, Object> status = management(gateway).get().uri("/actuator/gatewayratelimits").exchange()
+			.expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
+		return (Map<String, Object>) status.get("storage");
+	}
+
+	private static boolean degraded(int gateway) {
+		return Boolean.TRUE.equals(storage(gateway).get("degraded"));
+	}
+
+	private static int replicas(int gateway) {
+		return ((Number) storage(gateway).get("replicas")).intValue();
+	}
+
+	private static Scrape scrape(int gateway) {
+		return new Scrape(management(gateway).get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+			.expectBody(String.class).returnResult().getResponseBody());
+	}
+
+}

@@ -1,0 +1,115 @@
+package io.cryoprotect.gateway.support;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real {@code redis-server} process (Debian's package) on a free loopback port, keeping
+ * nothing on disk. Tests kill it, pause it and start it again on the same port; it is always
+ * ended by its own PID.
+ */
+public final class RedisServer implements AutoCloseable {
+
+	private final int port;
+
+	private final File log;
+
+	private Process process;
+
+	public RedisServer() {
+		try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+			this.port = socket.getLocalPort();
+			this.log = File.createTempFile("redis-" + port + "-", ".log");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		start();
+	}
+
+	public String url() {
+		return "redis://127.0.0.1:" + port;
+	}
+
+	public int port() {
+		return port;
+	}
+
+	/** Starts the server (again) on its port and waits until it answers PING. */
+	public void start() {
+		try {
+			process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+					"--save", "", "--appendonly", "no", "--protected-mode", "no"))
+				.redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+				.start();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("redis-server is needed for these tests (Debian: apt-get install -y redis-server)", ex);
+		}
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+			.until(() -> command("PING").equals("+PONG"));
+	}
+
+	public boolean running() {
+		return process != null && process.isAlive();
+	}
+
+	/** Kills the process (SIGKILL): connections drop at once, as when a node dies. */
+	public void kill() {
+		process.destroyForcibly();
+		try {
+			if (!process.waitFor(10, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("redis-server " + process.pid() + " did not exit");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** {@code CLIENT PAUSE millis ALL}: Redis accepts connections but answers no command until then. */
+	public void pause(Duration duration) {
+		String reply = command("CLIENT PAUSE " + duration.toMillis() + " ALL");
+		if (!reply.equals("+OK")) {
+			throw new IllegalStateException("CLIENT PAUSE answered " + reply);
+		}
+	}
+
+	/** Sends one inline command on a fresh connection and returns the first reply line. */
+	public String command(String inline) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+			socket.setSoTimeout(2_000);
+			OutputStream out = socket.getOutputStream();
+			out.write((inline + "\r\n").getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	@Override
+	public void close() {
+		if (running()) {
+			kill();
+		}
+	}
+
+}
