@@ -236,6 +236,15 @@ final class RateLimitBackend implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Stopped after the web server (graceful drain, then stop), so requests still in flight
+	 * during the drain keep their shared buckets.
+	 */
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE - 4096;
+	}
+
 	@Override
 	public boolean isRunning() {
 		return probe != null;

@@ -241,7 +241,7 @@ class RateLimitIntegrationTests extends GatewayIntegrationTest {
 				    match: {paths: [/auth/**], methods: [POST]}
 				    key: ip
 				    rates: [3/min]
-				  auth-user-{g}:
+				  auth-name-{g}:
 				    match: {paths: [/auth/login], methods: [POST]}
 				    key: body:email
 				    rates: [2/min]
@@ -252,7 +252,7 @@ class RateLimitIntegrationTests extends GatewayIntegrationTest {
 		assertThat(login(from("127.0.0.3"), aliceShouting)).as("same username, another address").isEqualTo(200);
 		client().post().uri("/auth/login").contentType(MediaType.APPLICATION_JSON).bodyValue(alice).exchange()
 			.expectStatus().isEqualTo(429)
-			.expectBody().jsonPath("$.limit").isEqualTo("auth-user-" + g)
+			.expectBody().jsonPath("$.limit").isEqualTo("auth-name-" + g)
 			.jsonPath("$.policy").isEqualTo("2 per 1m per body:email");
 		// Address 127.0.0.4 tries many usernames: its own limit stops it at three.
 		WebTestClient stuffer = from("127.0.0.4");

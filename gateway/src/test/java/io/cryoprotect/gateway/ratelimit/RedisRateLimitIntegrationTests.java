@@ -173,6 +173,35 @@ class RedisRateLimitIntegrationTests {
 		assertThat(status(a)).isEqualTo(200);
 	}
 
+	@Test
+	void aGatewayStartedWhileRedisIsDownServesOnLocalBucketsAndSharesOnceRedisIsUp() {
+		try (RedisServer late = new RedisServer()) {
+			late.kill();
+			TestConfigDir filters = new TestConfigDir("filters-conf", Map.of("ratelimits.yml", text -> LIMITS.formatted("local")));
+			try (ConfigurableApplicationContext gateway = StandaloneGateway.start("--gateway.filters-conf.dir=" + filters.path(),
+					"--gateway.routing.dir=" + new TestConfigDir("routes").path(), "--gateway.ratelimit.redis-url=" + late.url(),
+					"--FLASK_BLUE_URL=" + UPSTREAM.url(), "--FLASK_GREEN_URL=" + UPSTREAM.url())) {
+				GATEWAYS.add(gateway);
+				int index = GATEWAYS.size() - 1;
+				try {
+					assertThat(degraded(index)).isTrue();
+					assertThat(storage(index).get("degradedReason").toString()).contains("Connection refused");
+					// No replica was ever counted: the local bucket holds the whole limit.
+					assertThat(statuses(client(index, "127.0.0.14"), 11)).containsOnly(200, 429).containsSequence(200, 429)
+						.filteredOn(status -> status == 200).hasSize(10);
+					late.start();
+					await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !degraded(index));
+					client(index, "127.0.0.14").get().uri("/api/v1/molecules").exchange().expectStatus().isOk()
+						.expectHeader().valueEquals("RateLimit", "\"shared/1m\";r=9;t=6")
+						.expectBody().returnResult();
+				}
+				finally {
+					GATEWAYS.remove(index);
+				}
+			}
+		}
+	}
+
 	private void useFallback(int gateway, String onFailure) {
 		FILTERS.get(gateway).swap("ratelimits.yml", LIMITS.formatted(onFailure));
 		long applied = reloader(gateway).appliedCount();
