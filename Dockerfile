@@ -38,6 +38,7 @@ WORKDIR /app
 
 COPY --from=build --chown=root:root /build/gateway/target/cryoprotect-gateway.jar /app/cryoprotect-gateway.jar
 COPY --chown=root:root routes/ /app/routes/
+COPY --chown=root:root filters-conf/ /app/filters-conf/
 
 # Sized for a 512 MiB container: ~300 MiB heap, the rest for metaspace, thread stacks
 # and Netty's direct buffers.
