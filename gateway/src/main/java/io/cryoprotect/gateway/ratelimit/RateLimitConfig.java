@@ -36,7 +36,10 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 	record Rate(long tokens, Duration window, String label) {
 	}
 
-	/** A bucket configuration and the version Bucket4j uses to replace older stored ones. */
+	/**
+	 * A bucket configuration and its fingerprint: local buckets are reconfigured when it
+	 * changes, shared ones are keyed by it.
+	 */
 	record Bandwidths(List<Rate> rates, BucketConfiguration configuration, long version, Duration longestWindow) {
 
 		static Bandwidths of(List<Rate> rates) {
@@ -49,7 +52,7 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 				longest = rate.window().compareTo(longest) > 0 ? rate.window() : longest;
 				canonical.append(rate.tokens()).append('/').append(rate.window()).append(';');
 			}
-			// Stable across replicas and restarts, so shared buckets are only reconfigured on a real change.
+			// Stable across replicas and restarts: the same rates give the same shared buckets.
 			long version = canonical.toString().hashCode() & 0x7fffffffL;
 			return new Bandwidths(List.copyOf(rates), builder.build(), version, longest);
 		}

@@ -6,7 +6,6 @@ import java.util.concurrent.CompletableFuture;
 
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
 import io.github.bucket4j.TimeMeter;
-import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
@@ -77,9 +76,11 @@ final class RedisBuckets implements AutoCloseable {
 		if (manager == null) {
 			return Mono.error(new IllegalStateException("not connected to Redis yet"));
 		}
+		// The key carries the configuration's fingerprint: a changed limit starts fresh shared buckets,
+		// and replicas still on the old file keep using theirs until they reload (old keys expire).
+		String redisKey = KEY_PREFIX + Long.toHexString(bandwidths.version()) + ':' + key;
 		return Mono.fromFuture(() -> manager.builder()
-			.withImplicitConfigurationReplacement(bandwidths.version(), TokensInheritanceStrategy.PROPORTIONALLY)
-			.build(KEY_PREFIX + key, () -> CompletableFuture.completedFuture(bandwidths.configuration()))
+			.build(redisKey, () -> CompletableFuture.completedFuture(bandwidths.configuration()))
 			.asVerbose()
 			.tryConsumeAndReturnRemaining(cost))
 			.map(result -> Probe.of(result, bandwidths, false));

@@ -266,6 +266,31 @@ class RateLimitIntegrationTests extends GatewayIntegrationTest {
 			.expectBody().jsonPath("$.limit").isEqualTo("auth-ip-" + g);
 	}
 
+	@Test
+	void aBodyKeyedLimitReadsTheBodyItselfWhereNothingValidatesItAndForwardsItUnchanged() {
+		String g = apply("""
+				  experimenter-{g}:
+				    match: {paths: ["/api/v1/mixtures/{id}/experiments"], methods: [POST]}
+				    key: body:operator.email
+				    rates: [1/min]
+				""");
+		String body = "{\"operator\":{\"email\":\"eve-" + g + "@example.org\"},\"temperature\":-80}";
+		client().post().uri("/api/v1/mixtures/m1/experiments").contentType(MediaType.APPLICATION_JSON).bodyValue(body)
+			.exchange().expectStatus().isOk().expectBody().returnResult();
+		assertThat(FLASK_BLUE.last().bodyText()).isEqualTo(body);
+		client().post().uri("/api/v1/mixtures/m2/experiments").contentType(MediaType.APPLICATION_JSON).bodyValue(body)
+			.exchange().expectStatus().isEqualTo(429)
+			.expectBody().jsonPath("$.limit").isEqualTo("experimenter-" + g);
+		// Without the field there is nothing to key on: the limit does not apply.
+		assertThat(client().post().uri("/api/v1/mixtures/m3/experiments").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"temperature\":-80}").exchange().expectBody().returnResult().getStatus().value()).isEqualTo(200);
+		// The body is read for the key with a cap of its own.
+		client().post().uri("/api/v1/mixtures/m4/experiments").contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"notes\":\"" + "x".repeat(RateLimitFilter.MAX_KEY_BODY_BYTES) + "\"}")
+			.exchange().expectStatus().isEqualTo(413)
+			.expectBody().jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/payload-too-large");
+	}
+
 	private static int login(WebTestClient client, String body) {
 		return client.post().uri("/auth/login").contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
 			.expectBody().returnResult().getStatus().value();
