@@ -16,8 +16,8 @@ public final class ObservabilityAttributes {
 	public static final String RATE_LIMIT = ObservabilityAttributes.class.getName() + ".rateLimit";
 
 	/**
-	 * String: the validation verdict, e.g. {@code passed}, {@code failed}, {@code shadow_failed}, {@code skipped};
-	 * logged as {@code validation}, absent until the validation filter sets it.
+	 * String: the validation verdict of the body, parameters and content type: {@code passed},
+	 * {@code failed} or {@code shadow_failed}; logged as {@code validation}, absent where no rule applies.
 	 */
 	public static final String VALIDATION = ObservabilityAttributes.class.getName() + ".validation";
 

@@ -26,11 +26,11 @@ public final class RequestTrace {
 		RATE_LIMIT("rateLimitMs"),
 		/** Body read and JSON Schema check; set by the validation filter. */
 		VALIDATION("validationMs"),
-		/** Waiting for a pooled connection; not measured yet (needs a pool hook in the resilience clients). */
+		/** Waiting for a connection from the upstream colour's pool, summed over attempts ({@link UpstreamPhases}). */
 		POOL_ACQUIRE("poolAcquireMs"),
-		/** TCP connect to the upstream; not measured yet, for the same reason. */
+		/** TCP connect to the upstream when the pool opened a new connection, summed over attempts. */
 		CONNECT("connectMs"),
-		/** Upstream response headers, summed over attempts, measured around the routing call. */
+		/** From the request sent to the upstream's response headers, summed over attempts. */
 		FIRST_BYTE("firstByteMs"),
 		/** From the last response headers to the end of the response body. */
 		BODY("bodyMs");

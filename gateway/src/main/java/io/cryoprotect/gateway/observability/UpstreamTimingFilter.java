@@ -26,12 +26,15 @@ final class UpstreamTimingFilter implements GlobalFilter, Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		long start = System.nanoTime();
+		exchange.getAttributes().remove(UpstreamPhases.SENT_AT);
 		return chain.filter(exchange).doOnSuccess(done -> {
 			long now = System.nanoTime();
 			String service = exchange.getAttribute(RoutingAttributes.SERVICE);
 			String colour = exchange.getAttribute(RoutingAttributes.COLOUR);
 			metrics.firstByte(service + "/" + colour, now - start);
-			RequestTrace.record(exchange, RequestTrace.Phase.FIRST_BYTE, now - start);
+			// In the breakdown, pool acquire and connect are phases of their own (UpstreamPhases).
+			Long sentAt = exchange.getAttribute(UpstreamPhases.SENT_AT);
+			RequestTrace.record(exchange, RequestTrace.Phase.FIRST_BYTE, now - (sentAt != null ? sentAt : start));
 			RequestTrace trace = RequestTrace.of(exchange);
 			if (trace != null) {
 				trace.headersAt(now);

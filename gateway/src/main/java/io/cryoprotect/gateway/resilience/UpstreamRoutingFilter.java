@@ -1,5 +1,6 @@
 package io.cryoprotect.gateway.resilience;
 
+import io.cryoprotect.gateway.observability.UpstreamPhases;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -29,7 +30,7 @@ final class UpstreamRoutingFilter extends NettyRoutingFilter {
 	@Override
 	protected HttpClient getHttpClient(Route route, ServerWebExchange exchange) {
 		HttpClient client = exchange.getAttribute(CLIENT_ATTR);
-		return client != null ? client : super.getHttpClient(route, exchange);
+		return UpstreamPhases.instrument(client != null ? client : super.getHttpClient(route, exchange), exchange);
 	}
 
 }

@@ -9,7 +9,9 @@ import java.util.Map;
 import io.cryoprotect.gateway.edge.CappedBodyRequest;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
+import io.cryoprotect.gateway.observability.ObservabilityAttributes;
 import io.cryoprotect.gateway.observability.RequestId;
+import io.cryoprotect.gateway.observability.RequestTrace;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -68,11 +70,12 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 		if (match == null) {
 			return chain.filter(exchange);
 		}
+		long start = System.nanoTime();
 		EndpointRule rule = match.rule();
 		List<Violation> violations = new ArrayList<>(
 				rule.parameterViolations(request.getQueryParams(), match.pathVariables()));
 		if (!rule.readsBody()) {
-			return decide(exchange, chain, rule, violations);
+			return decide(exchange, chain, rule, violations, start);
 		}
 		if (request.getHeaders().getContentLength() > rule.maxBodyBytes()) {
 			rule.meters().rejected().increment();
@@ -104,15 +107,18 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 					return Mono.error(tooLarge(rule));
 				}
 				if (!rule.accepts(contentType(request))) {
-					return unsupportedType(next, chain, rule);
+					return unsupportedType(next, chain, rule, start);
 				}
 				violations.addAll(rule.bodyViolations(body));
-				return decide(next, chain, rule, violations);
+				return decide(next, chain, rule, violations, start);
 			});
 	}
 
 	private Mono<Void> decide(ServerWebExchange exchange, GatewayFilterChain chain, EndpointRule rule,
-			List<Violation> violations) {
+			List<Violation> violations, long start) {
+		RequestTrace.record(exchange, RequestTrace.Phase.VALIDATION, System.nanoTime() - start);
+		exchange.getAttributes().put(ObservabilityAttributes.VALIDATION, violations.isEmpty() ? "passed"
+				: rule.mode() == ValidationMode.shadow ? "shadow_failed" : "failed");
 		if (violations.isEmpty()) {
 			rule.meters().valid().increment();
 			return forward(exchange, chain, rule);
@@ -129,7 +135,11 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 		return Mono.error(invalid(rule, violations));
 	}
 
-	private Mono<Void> unsupportedType(ServerWebExchange exchange, GatewayFilterChain chain, EndpointRule rule) {
+	private Mono<Void> unsupportedType(ServerWebExchange exchange, GatewayFilterChain chain, EndpointRule rule,
+			long start) {
+		RequestTrace.record(exchange, RequestTrace.Phase.VALIDATION, System.nanoTime() - start);
+		exchange.getAttributes().put(ObservabilityAttributes.VALIDATION,
+				rule.mode() == ValidationMode.shadow ? "shadow_failed" : "failed");
 		String given = exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
 		String detail = (given == null ? "The request has no content type"
 				: "Content type '" + abbreviate(given) + "' is not accepted") + "; endpoint '" + rule.id()

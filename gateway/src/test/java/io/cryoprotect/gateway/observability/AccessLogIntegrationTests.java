@@ -82,6 +82,23 @@ class AccessLogIntegrationTests extends ObservabilityIntegrationTest {
 	}
 
 	/** The line is written when the exchange ends, which may be just after the client has its answer. */
+	@Test
+	void validationVerdictIsLogged() {
+		try (LogCapture log = new LogCapture(AccessLog.LOGGER)) {
+			client().post().uri("/convex/api/query").header("X-Request-Id", "access-valid")
+				.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+				.bodyValue("{\"path\":\"molecules:listMolecules\",\"args\":{},\"format\":\"json\"}")
+				.exchange().expectStatus().isOk().expectBody().returnResult();
+			client().post().uri("/convex/api/query").header("X-Request-Id", "access-invalid")
+				.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+				.bodyValue("{\"path\":\"no function\",\"args\":{}}")
+				.exchange().expectStatus().isBadRequest().expectBody().returnResult();
+			assertThat(lineOf(log, "access-valid").get("validation").asString()).isEqualTo("passed");
+			assertThat(lineOf(log, "access-invalid").get("validation").asString()).isEqualTo("failed");
+			assertThat(lineOf(log, "access-invalid").get("status").asInt()).isEqualTo(400);
+		}
+	}
+
 	private static JsonNode lineOf(LogCapture log, String requestId) {
 		String[] found = new String[1];
 		await().atMost(Duration.ofSeconds(5)).until(() -> {

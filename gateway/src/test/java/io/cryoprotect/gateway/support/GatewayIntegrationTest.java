@@ -32,7 +32,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 		properties = { "management.server.port=0", "gateway.drain.delay=0s", "gateway.routing.poll-interval=100ms",
 				"gateway.edge.max-body-size=64KB", "gateway.edge.max-header-size=8KB", "gateway.edge.max-header-count=40",
 				"gateway.edge.max-url-length=2048", "gateway.identity.jwt.hmac-secret=" + TestTokens.HMAC_SECRET,
-				"gateway.identity.authenticated-endpoints=" + GatewayIntegrationTest.AUTHENTICATED })
+				"gateway.identity.authenticated-endpoints=" + GatewayIntegrationTest.AUTHENTICATED,
+				"gateway.observability.slow-request.routes.convex=100ms" })
 public abstract class GatewayIntegrationTest {
 
 	/** The endpoint that needs a token in these tests, chosen so no other test's requests need one. */
