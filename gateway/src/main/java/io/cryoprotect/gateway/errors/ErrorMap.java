@@ -36,7 +36,7 @@ public final class ErrorMap {
 		Throwable cause = error;
 		for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
 			if (isPoolExhausted(cause)) {
-				return new ProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
+				return new ProblemException(ProblemType.UPSTREAM_SATURATED,
 						"The upstream service has no free connection; try again shortly.", error);
 			}
 			if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException

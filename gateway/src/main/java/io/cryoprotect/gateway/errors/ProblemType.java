@@ -21,7 +21,12 @@ public enum ProblemType {
 	RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many requests"),
 	INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal gateway error"),
 	UPSTREAM_UNREACHABLE(HttpStatus.BAD_GATEWAY, "upstream-unreachable", "Upstream unreachable"),
+	/** The picked colour's circuit breaker is open (and no fallback could take the request). */
 	UPSTREAM_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "upstream-unavailable", "Upstream unavailable"),
+	/** Every colour of the service with weight fails its active health check. */
+	NO_HEALTHY_UPSTREAM(HttpStatus.SERVICE_UNAVAILABLE, "no-healthy-upstream", "No healthy upstream"),
+	/** The upstream colour's connection pool and its pending queue are full. */
+	UPSTREAM_SATURATED(HttpStatus.SERVICE_UNAVAILABLE, "upstream-saturated", "Upstream saturated"),
 	UPSTREAM_TIMEOUT(HttpStatus.GATEWAY_TIMEOUT, "upstream-timeout", "Upstream timed out");
 
 	private static final String TYPE_PREFIX = "https://cryoprotect.io/problems/";

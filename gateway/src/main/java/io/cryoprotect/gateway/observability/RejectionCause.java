@@ -18,6 +18,8 @@ final class RejectionCause {
 			case RATE_LIMITED -> "rate_limit";
 			// Breaker open and no healthy colour share the type; both are the gateway protecting an upstream.
 			case UPSTREAM_UNAVAILABLE -> "breaker";
+			case NO_HEALTHY_UPSTREAM -> "no_healthy_upstream";
+			case UPSTREAM_SATURATED -> "pool_exhausted";
 			case UPSTREAM_TIMEOUT -> "timeout";
 			// BAD_REQUEST is the edge's verdict on a request it cannot safely route (unsafe path, header names).
 			case BAD_REQUEST, PAYLOAD_TOO_LARGE, URI_TOO_LONG, HEADERS_TOO_LARGE, METHOD_NOT_ALLOWED -> "edge_limit";

@@ -55,7 +55,7 @@ public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		UpstreamColour colour = plan.pick(plan.bucket(stickyKey(exchange)), service, health);
 		if (colour == null) {
-			return Mono.error(new ProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
+			return Mono.error(new ProblemException(ProblemType.NO_HEALTHY_UPSTREAM,
 					"No colour of the " + service + " service is passing its health check.", Map.of(),
 					NO_HEALTHY_RETRY_AFTER_SECONDS, null));
 		}

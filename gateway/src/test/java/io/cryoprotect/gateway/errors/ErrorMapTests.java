@@ -31,9 +31,9 @@ class ErrorMapTests {
 	@Test
 	void fullConnectionPoolIs503NotATimeout() {
 		assertThat(ErrorMap.toProblem(new PoolAcquireTimeoutException(Duration.ofSeconds(2))).problemType())
-			.isEqualTo(ProblemType.UPSTREAM_UNAVAILABLE);
+			.isEqualTo(ProblemType.UPSTREAM_SATURATED);
 		assertThat(ErrorMap.toProblem(new PoolAcquirePendingLimitException(10)).problemType())
-			.isEqualTo(ProblemType.UPSTREAM_UNAVAILABLE);
+			.isEqualTo(ProblemType.UPSTREAM_SATURATED);
 	}
 
 	@Test

@@ -15,6 +15,8 @@ class RejectionCauseTests {
 		assertThat(RejectionCause.of(ProblemType.UNSUPPORTED_MEDIA_TYPE)).isEqualTo("validation");
 		assertThat(RejectionCause.of(ProblemType.RATE_LIMITED)).isEqualTo("rate_limit");
 		assertThat(RejectionCause.of(ProblemType.UPSTREAM_UNAVAILABLE)).isEqualTo("breaker");
+		assertThat(RejectionCause.of(ProblemType.NO_HEALTHY_UPSTREAM)).isEqualTo("no_healthy_upstream");
+		assertThat(RejectionCause.of(ProblemType.UPSTREAM_SATURATED)).isEqualTo("pool_exhausted");
 		assertThat(RejectionCause.of(ProblemType.UPSTREAM_TIMEOUT)).isEqualTo("timeout");
 		assertThat(RejectionCause.of(ProblemType.PAYLOAD_TOO_LARGE)).isEqualTo("edge_limit");
 		assertThat(RejectionCause.of(ProblemType.HEADERS_TOO_LARGE)).isEqualTo("edge_limit");

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A request slower than its route's threshold (convex: 100 ms in the shared test gateway) logs
@@ -26,7 +27,11 @@ class SlowRequestIntegrationTests extends ObservabilityIntegrationTest {
 				.contentType(MediaType.APPLICATION_JSON)
 				.bodyValue("{\"path\":\"molecules:listMolecules\",\"args\":{\"limit\":5},\"format\":\"json\"}")
 				.exchange().expectStatus().isOk().expectBody().returnResult();
-			String line = log.messages().stream().filter(m -> m.contains("slow-convex")).findFirst().orElseThrow();
+			// The line is written when the exchange completes, just after the client has the response.
+			String line = await().atMost(Duration.ofSeconds(5))
+				.until(() -> log.messages().stream().filter(m -> m.contains("slow-convex")).findFirst(),
+						java.util.Optional::isPresent)
+				.orElseThrow();
 			assertThat(line).contains("route=convex").contains("status=200");
 			Matcher phases = PHASE.matcher(line);
 			java.util.Map<String, String> values = new java.util.HashMap<>();

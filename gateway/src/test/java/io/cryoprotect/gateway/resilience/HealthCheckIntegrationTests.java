@@ -76,7 +76,8 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 		client().get().uri("/api/v1/molecules").exchange()
 			.expectStatus().isEqualTo(503)
 			.expectHeader().exists("Retry-After")
-			.expectBody().jsonPath("$.detail").isEqualTo("No colour of the flask-api service is passing its health check.");
+			.expectBody().jsonPath("$.detail").isEqualTo("No colour of the flask-api service is passing its health check.")
+			.jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/no-healthy-upstream");
 		assertThat(FLASK_BLUE.count() + FLASK_GREEN.count()).isZero();
 	}
 
