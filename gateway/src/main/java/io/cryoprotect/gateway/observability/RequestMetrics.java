@@ -1,6 +1,8 @@
 package io.cryoprotect.gateway.observability;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
@@ -20,37 +22,57 @@ final class RequestMetrics {
 			Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
 			Duration.ofSeconds(30) };
 
+	private record RequestKey(String route, String upstream, String colour, String method, String status, String outcome) {
+	}
+
+	private record RejectionKey(String route, String cause) {
+	}
+
 	private final MeterRegistry meters;
+
+	// Registered meters by tag values: a lookup here is a hash probe, where a builder per request
+	// sorts tags and builds an id each time. The tag values are bounded, so are these maps.
+	private final Map<RequestKey, Timer> requests = new ConcurrentHashMap<>();
+
+	private final Map<RejectionKey, Counter> rejections = new ConcurrentHashMap<>();
+
+	private final Map<String, Timer> firstBytes = new ConcurrentHashMap<>();
 
 	RequestMetrics(MeterRegistry meters) {
 		this.meters = meters;
 	}
 
 	void request(String route, String upstream, String colour, String method, int status, String outcome, long nanos) {
-		Timer.builder("gateway.requests")
-			.description("Requests as the client saw them, including the gateway's own rejections")
-			.tags("route", route, "upstream", upstream, "colour", colour, "method", method, "status",
-					statusClass(status), "outcome", outcome)
-			.serviceLevelObjectives(SLO)
-			.register(meters)
-			.record(nanos, TimeUnit.NANOSECONDS);
+		RequestKey key = new RequestKey(route, upstream, colour, method, statusClass(status), outcome);
+		Timer timer = requests.get(key);
+		if (timer == null) {
+			timer = requests.computeIfAbsent(key, k -> Timer.builder("gateway.requests")
+				.description("Requests as the client saw them, including the gateway's own rejections")
+				.tags("route", k.route(), "upstream", k.upstream(), "colour", k.colour(), "method", k.method(), "status",
+						k.status(), "outcome", k.outcome())
+				.serviceLevelObjectives(SLO)
+				.register(meters));
+		}
+		timer.record(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	void rejection(String route, String cause) {
-		Counter.builder("gateway.rejections")
+		rejections.computeIfAbsent(new RejectionKey(route, cause), k -> Counter.builder("gateway.rejections")
 			.description("Requests the gateway refused or cut short itself, by cause")
-			.tags("route", route, "cause", cause)
-			.register(meters)
-			.increment();
+			.tags("route", k.route(), "cause", k.cause())
+			.register(meters)).increment();
 	}
 
 	void firstByte(String upstream, long nanos) {
-		Timer.builder("gateway.upstream.first.byte")
-			.description("Time from sending an upstream attempt to its response headers, pool wait and connect included")
-			.tags("upstream", upstream)
-			.serviceLevelObjectives(SLO)
-			.register(meters)
-			.record(nanos, TimeUnit.NANOSECONDS);
+		Timer timer = firstBytes.get(upstream);
+		if (timer == null) {
+			timer = firstBytes.computeIfAbsent(upstream, u -> Timer.builder("gateway.upstream.first.byte")
+				.description("Time from sending an upstream attempt to its response headers, pool wait and connect included")
+				.tags("upstream", u)
+				.serviceLevelObjectives(SLO)
+				.register(meters));
+		}
+		timer.record(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	static String statusClass(int status) {
