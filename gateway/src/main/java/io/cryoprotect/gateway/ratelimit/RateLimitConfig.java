@@ -157,6 +157,19 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 	record Storage(int maxKeys, Duration commandTimeout, OnFailure onFailure, Duration retryInterval, Integer replicas) {
 	}
 
+	/** The one-line summary the reload log shows: limits with their modes, tier order and storage. */
+	@Override
+	public String toString() {
+		StringBuilder sb = new StringBuilder().append(limits.size()).append(" limits [");
+		for (int i = 0; i < limits.size(); i++) {
+			Limit limit = limits.get(i);
+			sb.append(i == 0 ? "" : ", ").append(limit.id()).append(' ').append(limit.mode())
+				.append(limit.isDefault() ? " default" : "");
+		}
+		return sb.append("], tiers ").append(tierRules.keySet()).append(", local maxKeys ").append(storage.maxKeys())
+			.append(", on Redis failure ").append(storage.onFailure()).toString();
+	}
+
 	Tier tier(Caller caller) {
 		if (caller == null) {
 			return Tier.anonymous;

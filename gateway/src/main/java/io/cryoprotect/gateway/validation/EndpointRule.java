@@ -18,10 +18,12 @@ import org.springframework.web.util.pattern.PathPattern;
  *
  * @param maxBodyBytes the request body cap; beyond it 413, in shadow mode too, since it bounds memory
  * @param maxResponseBytes responses larger than this are passed through unchecked
+ * @param responseSampleRate share of responses checked against the response schema (0.0–1.0)
  */
 record EndpointRule(String id, String route, HttpMethod method, PathPattern path, ValidationMode mode,
 		SchemaCheck requestSchema, SchemaCheck responseSchema, ParameterRules query, ParameterRules pathParams,
-		List<MediaType> contentTypes, long maxBodyBytes, long maxResponseBytes, JsonBodyReader json,
+		List<MediaType> contentTypes, long maxBodyBytes, long maxResponseBytes, double responseSampleRate,
+		JsonBodyReader json,
 		ValidationMetrics.EndpointMeters meters) {
 
 	boolean readsBody() {

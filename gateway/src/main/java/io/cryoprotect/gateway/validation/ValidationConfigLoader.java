@@ -208,22 +208,28 @@ final class ValidationConfigLoader {
 			long maxBodyBytes = positive(key + ".maxBodyBytes", endpoint.maxBodyBytes(), defaults.maxBodyBytes());
 			long maxResponseBytes = positive(key + ".maxResponseBytes", endpoint.maxResponseBytes(),
 					defaults.maxResponseBytes());
+			double responseSampleRate = share(key + ".responseSampleRate", endpoint.responseSampleRate(),
+					defaults.responseSampleRate());
+			if (endpoint.responseSampleRate() != null && endpoint.responseSchema() == null) {
+				problem(key + ".responseSampleRate", endpoint.responseSampleRate(), "applies to a responseSchema only");
+			}
 			if (problems.size() > before) {
 				return null;
 			}
 			ValidationMode mode = modeOverride != null ? modeOverride
 					: endpoint.mode() != null ? endpoint.mode() : defaults.mode();
 			return new EndpointRule(id, route, method, path, mode, requestSchema, responseSchema, query, pathParams,
-					contentTypes, maxBodyBytes, maxResponseBytes, json,
+					contentTypes, maxBodyBytes, maxResponseBytes, responseSampleRate, json,
 					metrics.forEndpoint(route, id, responseSchema != null));
 		}
 
 		private ValidationFile.Defaults defaults(ValidationFile.Defaults given) {
-			ValidationFile.Defaults d = given != null ? given : new ValidationFile.Defaults(null, null, null, null);
+			ValidationFile.Defaults d = given != null ? given : new ValidationFile.Defaults(null, null, null, null, null);
 			List<String> contentTypes = d.contentTypes() != null ? d.contentTypes() : List.of(MediaType.APPLICATION_JSON_VALUE);
 			return new ValidationFile.Defaults(d.mode() != null ? d.mode() : ValidationMode.enforce,
 					positive("defaults.maxBodyBytes", d.maxBodyBytes(), DEFAULT_MAX_BODY_BYTES),
-					positive("defaults.maxResponseBytes", d.maxResponseBytes(), DEFAULT_MAX_RESPONSE_BYTES), contentTypes);
+					positive("defaults.maxResponseBytes", d.maxResponseBytes(), DEFAULT_MAX_RESPONSE_BYTES),
+					share("defaults.responseSampleRate", d.responseSampleRate(), 1.0), contentTypes);
 		}
 
 		private JsonBodyReader json(ValidationFile.JsonLimits given) {
@@ -335,6 +341,16 @@ final class ValidationConfigLoader {
 			}
 			if (value <= 0) {
 				problem(key, value, "must be a positive number of bytes");
+			}
+			return value;
+		}
+
+		private double share(String key, Double value, double fallback) {
+			if (value == null) {
+				return fallback;
+			}
+			if (value < 0 || value > 1) {
+				problem(key, value, "must be between 0.0 and 1.0 (share of responses checked)");
 			}
 			return value;
 		}

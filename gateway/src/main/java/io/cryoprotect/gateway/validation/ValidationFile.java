@@ -12,7 +12,8 @@ import tools.jackson.databind.JsonNode;
 record ValidationFile(Defaults defaults, JsonLimits json, List<Endpoint> endpoints) {
 
 	/** Values every endpoint inherits unless it sets its own. */
-	record Defaults(ValidationMode mode, Long maxBodyBytes, Long maxResponseBytes, List<String> contentTypes) {
+	record Defaults(ValidationMode mode, Long maxBodyBytes, Long maxResponseBytes, Double responseSampleRate,
+			List<String> contentTypes) {
 	}
 
 	/** Parser limits for every JSON body the gateway reads. */
@@ -27,7 +28,7 @@ record ValidationFile(Defaults defaults, JsonLimits json, List<Endpoint> endpoin
 	 */
 	record Endpoint(String id, String route, String method, String path, ValidationMode mode, String requestSchema,
 			String responseSchema, JsonNode query, JsonNode pathParams, List<String> contentTypes, Long maxBodyBytes,
-			Long maxResponseBytes) {
+			Long maxResponseBytes, Double responseSampleRate) {
 	}
 
 }

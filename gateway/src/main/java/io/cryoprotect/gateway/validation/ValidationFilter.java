@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.cryoprotect.gateway.edge.CappedBodyRequest;
 import io.cryoprotect.gateway.errors.ProblemException;
@@ -156,7 +157,8 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 	}
 
 	private static Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, EndpointRule rule) {
-		if (rule.responseSchema() == null) {
+		if (rule.responseSchema() == null || (rule.responseSampleRate() < 1.0
+				&& ThreadLocalRandom.current().nextDouble() >= rule.responseSampleRate())) {
 			return chain.filter(exchange);
 		}
 		return chain.filter(exchange.mutate().response(new CheckedResponse(exchange, rule)).build());

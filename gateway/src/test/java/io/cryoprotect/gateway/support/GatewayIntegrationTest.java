@@ -50,11 +50,12 @@ public abstract class GatewayIntegrationTest {
 	protected static final TestConfigDir ROUTES = new TestConfigDir("routes");
 
 	/**
-	 * The shipped policies, rate limits in shadow mode: this gateway's tests send far more than
-	 * 20 requests a minute from one address. Rate-limit tests swap in their own limits.
+	 * The shipped policies, rate limits in shadow mode (this gateway's tests send far more than
+	 * 20 requests a minute from one address; rate-limit tests swap in their own limits) and
+	 * every response checked against its schema, not a sample.
 	 */
 	protected static final TestConfigDir FILTERS = new TestConfigDir("filters-conf",
-			Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS));
+			Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS, "validation.yml", TestConfigDir.CHECK_EVERY_RESPONSE));
 
 	/**
 	 * HTTP/1.1 only, with a timeout. With the JDK client's default (an HTTP/2 upgrade attempt on

@@ -30,6 +30,15 @@ public final class TestConfigDir {
 		return edited;
 	};
 
+	/** Turns the shipped validation.yml's response sampling to every response, so each test's response is checked. */
+	public static final UnaryOperator<String> CHECK_EVERY_RESPONSE = text -> {
+		String edited = text.replaceFirst("(?m)^  responseSampleRate: [0-9.]+", "  responseSampleRate: 1.0");
+		if (edited.equals(text)) {
+			throw new IllegalStateException("validation.yml has no defaults.responseSampleRate line to switch");
+		}
+		return edited;
+	};
+
 	private final Path root;
 
 	private final Map<String, String> originals = new TreeMap<>();

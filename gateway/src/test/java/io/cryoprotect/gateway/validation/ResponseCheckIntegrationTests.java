@@ -55,6 +55,16 @@ class ResponseCheckIntegrationTests extends ValidationIntegrationTest {
 	}
 
 	@Test
+	void responsesAreCheckedAtTheirSampleRate() {
+		editValidationYml("    path: /convex/api/query\n", "    path: /convex/api/query\n    responseSampleRate: 0.0\n");
+		double violations = responseViolations("convex", "convex-query");
+		for (int i = 0; i < 5; i++) {
+			postJson("/convex/api/query", CALL).expectStatus().isOk().expectBody(String.class).isEqualTo(STUB_ANSWER);
+		}
+		assertThat(responseViolations("convex", "convex-query")).as("none sampled").isEqualTo(violations);
+	}
+
+	@Test
 	void endpointInModeOffChecksNoResponse() {
 		editValidationYml("    path: /convex/api/query\n", "    path: /convex/api/query\n    mode: off\n");
 		double violations = responseViolations("convex", "convex-query");

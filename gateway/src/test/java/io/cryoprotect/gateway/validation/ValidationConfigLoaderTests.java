@@ -115,7 +115,13 @@ class ValidationConfigLoaderTests {
 	@Test
 	void unknownKeyInValidationYmlIsRejected() {
 		assertRejected(edit("requestSchema: molecule-import.json", "requestSchemas: molecule-import.json"),
-				YML + ":39: key 'endpoints[1].requestSchemas' value 'requestSchemas': unknown key; expected one of [contentTypes, id, maxBodyBytes, maxResponseBytes, method, mode, path, pathParams, query, requestSchema, responseSchema, route]");
+				YML + ":40: key 'endpoints[1].requestSchemas' value 'requestSchemas': unknown key; expected one of [contentTypes, id, maxBodyBytes, maxResponseBytes, method, mode, path, pathParams, query, requestSchema, responseSampleRate, responseSchema, route]");
+	}
+
+	@Test
+	void responseSampleRateOutsideZeroToOneIsRejected() {
+		assertRejected(edit("responseSampleRate: 0.1", "responseSampleRate: 1.5"),
+				YML + ": key 'defaults.responseSampleRate' value '1.5': must be between 0.0 and 1.0 (share of responses checked)");
 	}
 
 	@Test
