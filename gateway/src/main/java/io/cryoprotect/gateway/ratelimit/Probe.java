@@ -9,6 +9,7 @@ import io.github.bucket4j.VerboseResult;
  * What one bucket said about one request.
  *
  * @param consumed whether the request's tokens were taken
+ * @param bandwidths the rates the bucket enforced (a replica's share while Redis is away), or null when unknown
  * @param rate the bucket's most exhausted bandwidth, or null when the storage could not tell
  * (Redis failed and the configured answer is allow or deny)
  * @param remaining tokens left in that bandwidth
@@ -16,7 +17,8 @@ import io.github.bucket4j.VerboseResult;
  * @param retryAfterNanos until the request could pass, when it was not consumed
  * @param degraded decided without the shared store, because Redis failed
  */
-record Probe(boolean consumed, Rate rate, long remaining, long resetNanos, long retryAfterNanos, boolean degraded) {
+record Probe(boolean consumed, Bandwidths bandwidths, Rate rate, long remaining, long resetNanos, long retryAfterNanos,
+		boolean degraded) {
 
 	static Probe of(VerboseResult<ConsumptionProbe> result, Bandwidths bandwidths, boolean degraded) {
 		ConsumptionProbe probe = result.getValue();
@@ -31,18 +33,18 @@ record Probe(boolean consumed, Rate rate, long remaining, long resetNanos, long 
 		long left = Math.max(0, available[tightest]);
 		long missing = rate.tokens() - left;
 		long reset = missing <= 0 ? 0 : (long) Math.ceil((double) missing / rate.tokens() * rate.window().toNanos());
-		return new Probe(probe.isConsumed(), rate, left, reset, probe.isConsumed() ? 0 : probe.getNanosToWaitForRefill(),
-				degraded);
+		return new Probe(probe.isConsumed(), bandwidths, rate, left, reset,
+				probe.isConsumed() ? 0 : probe.getNanosToWaitForRefill(), degraded);
 	}
 
 	/** Redis failed and the configured answer is to let requests pass. */
 	static Probe allowedBlind() {
-		return new Probe(true, null, 0, 0, 0, true);
+		return new Probe(true, null, null, 0, 0, 0, true);
 	}
 
 	/** Redis failed and the configured answer is to refuse requests until it is back. */
 	static Probe deniedBlind(long retryAfterNanos) {
-		return new Probe(false, null, 0, 0, retryAfterNanos, true);
+		return new Probe(false, null, null, 0, 0, retryAfterNanos, true);
 	}
 
 }

@@ -47,7 +47,19 @@ final class RateLimitBackend implements SmartLifecycle {
 
 	private final AtomicBoolean degraded;
 
-	private final Map<Bandwidths, Bandwidths> shares = new ConcurrentHashMap<>();
+	private record ShareKey(Bandwidths bandwidths, long cost) {
+	}
+
+	private final Map<ShareKey, Bandwidths> shares = new ConcurrentHashMap<>();
+
+	/** Consecutive probe successes while degraded; shared limits resume after {@link #RESUME_AFTER}. */
+	private volatile int probeSuccesses;
+
+	private static final int RESUME_AFTER = 2;
+
+	/** The probe's own bucket: generous, so probing never limits anything. */
+	private static final Bandwidths PROBE = Bandwidths.of(java.util.List.of(
+			new RateLimitConfig.Rate(1_000_000, Duration.ofMinutes(1), "1m")));
 
 	private volatile int countedReplicas = 1;
 
@@ -66,10 +78,9 @@ final class RateLimitBackend implements SmartLifecycle {
 	RateLimitBackend(Supplier<RateLimitConfig> config, String redisUrl, TimeMeter localClock, TimeMeter sharedClock,
 			MeterRegistry meters) {
 		this.config = config;
-		RateLimitConfig initial = config.get();
-		this.local = new LocalBuckets(initial == null ? 100_000 : initial.storage().maxKeys(), localClock);
+		this.local = new LocalBuckets(storage().maxKeys(), localClock);
 		boolean shared = redisUrl != null && !redisUrl.isBlank();
-		this.redis = shared ? new RedisBuckets(redisUrl, sharedClock) : null;
+		this.redis = shared ? new RedisBuckets(redisUrl, sharedClock, storage().commandTimeout()) : null;
 		this.redisDisplay = shared ? redactPassword(redisUrl) : null;
 		// Until the first probe connects, shared buckets are not available.
 		this.degraded = new AtomicBoolean(shared);
@@ -87,7 +98,7 @@ final class RateLimitBackend implements SmartLifecycle {
 		if (redis == null) {
 			return Mono.just(local.consume(key, bandwidths, cost, false));
 		}
-		Storage storage = config.get().storage();
+		Storage storage = storage();
 		if (degraded.get()) {
 			return Mono.just(fallback(storage, key, bandwidths, cost));
 		}
@@ -101,18 +112,24 @@ final class RateLimitBackend implements SmartLifecycle {
 
 	private Probe fallback(Storage storage, String key, Bandwidths bandwidths, long cost) {
 		return switch (storage.onFailure()) {
-			case local -> local.consume(key, share(bandwidths, storage), cost, true);
+			case local -> local.consume(key, share(bandwidths, storage, cost), cost, true);
 			case allow -> Probe.allowedBlind();
 			case deny -> Probe.deniedBlind(storage.retryInterval().toNanos());
 		};
 	}
 
-	private Bandwidths share(Bandwidths bandwidths, Storage storage) {
+	private Bandwidths share(Bandwidths bandwidths, Storage storage, long cost) {
 		int replicas = replicas(storage);
 		if (replicas <= 1) {
 			return bandwidths;
 		}
-		return shares.computeIfAbsent(bandwidths, b -> b.share(replicas));
+		return shares.computeIfAbsent(new ShareKey(bandwidths, cost), k -> k.bandwidths().share(replicas, k.cost()));
+	}
+
+	/** The live storage settings, or the defaults before any ratelimits.yml loaded. */
+	private Storage storage() {
+		RateLimitConfig live = config.get();
+		return live == null ? Storage.DEFAULTS : live.storage();
 	}
 
 	/** The replica count sizing local fallback buckets: configured, or last counted through Redis. */
@@ -151,20 +168,31 @@ final class RateLimitBackend implements SmartLifecycle {
 		if (degraded.compareAndSet(false, true)) {
 			degradedReason = reason;
 			logger.warn("Rate-limit backend Redis (" + redisDisplay + ") failed: " + reason + "; limits are now decided by "
-					+ "the fallback '" + config.get().storage().onFailure() + "' until Redis answers again");
+					+ "the fallback '" + storage().onFailure() + "' until Redis answers again");
 		}
 	}
 
-	/** One heartbeat: connects if needed, counts replicas, and resumes shared enforcement when Redis answers. */
+	/**
+	 * One heartbeat: connects if needed, counts replicas, and, while degraded, consumes from a
+	 * probe bucket as requests would, under the same command timeout. Shared enforcement resumes
+	 * after {@link #RESUME_AFTER} such successes in a row, so a Redis that answers only now and
+	 * then does not flip the backend back and forth.
+	 */
 	private Mono<Void> probeOnce() {
-		Storage storage = config.get().storage();
+		Storage storage = storage();
 		Duration ttl = storage.retryInterval().multipliedBy(3).plusSeconds(2);
 		// Connecting blocks up to Lettuce's connect timeout, so off the event loop and outside the command timeout.
 		return Mono.fromRunnable(redis::connect)
 			.subscribeOn(Schedulers.boundedElastic())
 			.then(Mono.defer(() -> redis.heartbeat(replicaId, ttl).timeout(storage.commandTimeout().multipliedBy(4))))
+			.flatMap(count -> !degraded.get() ? Mono.just(count)
+					: redis.consume("probe:" + replicaId, PROBE, 1).timeout(storage.commandTimeout()).thenReturn(count))
 			.doOnNext(count -> {
 				countedReplicas = (int) Math.max(1, Math.min(count, 1000));
+				if (degraded.get() && ++probeSuccesses < RESUME_AFTER) {
+					return;
+				}
+				probeSuccesses = 0;
 				if (degraded.compareAndSet(true, false)) {
 					shares.clear();
 					if (everShared) {
@@ -180,6 +208,7 @@ final class RateLimitBackend implements SmartLifecycle {
 				}
 			})
 			.onErrorResume(error -> {
+				probeSuccesses = 0;
 				if (!degraded.get()) {
 					degrade(error);
 				}
@@ -219,7 +248,12 @@ final class RateLimitBackend implements SmartLifecycle {
 			return;
 		}
 		// Each tick runs after the previous one finished; the interval follows the live config.
-		probe = Flux.defer(() -> probeOnce().then(Mono.delay(config.get().storage().retryInterval())))
+		probe = Flux.defer(() -> probeOnce().then(Mono.delay(storage().retryInterval())))
+			// Nothing in a tick may end the loop: shared limits must always be able to resume.
+			.onErrorResume(error -> {
+				logger.warn("Rate-limit backend probe failed unexpectedly; retrying", error);
+				return Mono.delay(Duration.ofSeconds(1));
+			})
 			.repeat()
 			.subscribe();
 	}

@@ -57,14 +57,18 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 			return new Bandwidths(List.copyOf(rates), builder.build(), version, longest);
 		}
 
-		/** This replica's share of the limits, for the buckets it falls back to when Redis fails. */
-		Bandwidths share(int replicas) {
+		/**
+		 * This replica's share of the limits, for the buckets it falls back to when Redis fails;
+		 * never below {@code minTokens} (the request's cost), or such requests could never pass.
+		 */
+		Bandwidths share(int replicas, long minTokens) {
 			if (replicas <= 1) {
 				return this;
 			}
 			List<Rate> shared = new ArrayList<>(rates.size());
 			for (Rate rate : rates) {
-				shared.add(new Rate(Math.max(1, (rate.tokens() + replicas - 1) / replicas), rate.window(), rate.label()));
+				long tokens = Math.max(minTokens, (rate.tokens() + replicas - 1) / replicas);
+				shared.add(new Rate(Math.min(tokens, rate.tokens()), rate.window(), rate.label()));
 			}
 			return of(shared);
 		}
@@ -155,6 +159,11 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 	 * @param replicas gateways sharing the limits, or null to count them through Redis
 	 */
 	record Storage(int maxKeys, Duration commandTimeout, OnFailure onFailure, Duration retryInterval, Integer replicas) {
+
+		/** What a file without a storage section gets, and what the backend uses before any file loaded. */
+		static final Storage DEFAULTS = new Storage(100_000, Duration.ofMillis(50), OnFailure.local, Duration.ofSeconds(1),
+				null);
+
 	}
 
 	/** The one-line summary the reload log shows: limits with their modes, tier order and storage. */

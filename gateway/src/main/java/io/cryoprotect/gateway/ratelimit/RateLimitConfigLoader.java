@@ -120,9 +120,8 @@ final class RateLimitConfigLoader {
 				problem("tiers." + name, name, "anonymous is every caller without a verified token; it takes no rule");
 			}
 			else if (tier != null) {
-				rules.put(tier, new RateLimitConfig.TierRule(
-						rule == null || rule.roles() == null ? Set.of() : Set.copyOf(rule.roles()),
-						rule == null || rule.plans() == null ? Set.of() : Set.copyOf(rule.plans())));
+				rules.put(tier, new RateLimitConfig.TierRule(names("tiers." + name + ".roles", rule == null ? null : rule.roles()),
+						names("tiers." + name + ".plans", rule == null ? null : rule.plans())));
 			}
 		});
 		return rules;
@@ -132,13 +131,12 @@ final class RateLimitConfigLoader {
 		RateLimitFile.Local local = raw == null || raw.local() == null ? new RateLimitFile.Local(null) : raw.local();
 		RateLimitFile.Redis redis = raw == null || raw.redis() == null ? new RateLimitFile.Redis(null, null, null, null)
 				: raw.redis();
-		int maxKeys = local.maxKeys() == null ? 100_000 : range("storage.local.maxKeys", local.maxKeys(), 100, 10_000_000);
-		Duration timeout = redis.commandTimeout() == null ? Duration.ofMillis(50)
-				: duration("storage.redis.commandTimeout", redis.commandTimeout());
-		if (timeout != null && timeout.compareTo(Duration.ofSeconds(1)) > 0) {
-			problem("storage.redis.commandTimeout", redis.commandTimeout(),
-					"at most 1s: every request that Redis answers late waits this long");
-		}
+		RateLimitConfig.Storage defaults = RateLimitConfig.Storage.DEFAULTS;
+		int maxKeys = local.maxKeys() == null ? defaults.maxKeys()
+				: range("storage.local.maxKeys", local.maxKeys(), 100, 10_000_000);
+		Duration timeout = redis.commandTimeout() == null ? defaults.commandTimeout()
+				: bounded("storage.redis.commandTimeout", redis.commandTimeout(), Duration.ofMillis(5), Duration.ofSeconds(1),
+						"every request that Redis answers late waits this long");
 		OnFailure onFailure = OnFailure.local;
 		if (redis.onFailure() != null) {
 			try {
@@ -148,8 +146,9 @@ final class RateLimitConfigLoader {
 				problem("storage.redis.onFailure", redis.onFailure(), "expected local, allow or deny");
 			}
 		}
-		Duration retry = redis.retryInterval() == null ? Duration.ofSeconds(1)
-				: duration("storage.redis.retryInterval", redis.retryInterval());
+		Duration retry = redis.retryInterval() == null ? defaults.retryInterval()
+				: bounded("storage.redis.retryInterval", redis.retryInterval(), Duration.ofMillis(100), Duration.ofSeconds(60),
+						"how long shared limits stay off after Redis is back, and the Retry-After of deny");
 		Integer replicas = null;
 		if (redis.replicas() != null && !redis.replicas().equals("auto")) {
 			try {
@@ -210,6 +209,11 @@ final class RateLimitConfigLoader {
 						range(ruleKey + ".cost", rule.cost(), 1, 1_000)));
 			}
 		}
+		if (keySpec != null && keySpec.readsBody() && (raw.match() == null || raw.match().methods() == null
+				|| raw.match().paths() == null)) {
+			problem(key + ".match", null, "a body-keyed limit must name its methods and paths: it reads the body of every "
+					+ "request it matches");
+		}
 		Mode mode = override != null ? override : mode(key + ".mode", raw.mode(), fileMode);
 		if (match == null || keySpec == null || base == null) {
 			return null;
@@ -267,8 +271,25 @@ final class RateLimitConfigLoader {
 				}
 			}
 		}
-		Set<String> routes = raw.routes() == null ? Set.of() : Set.copyOf(raw.routes());
+		Set<String> routes = names(key + ".routes", raw.routes());
 		return new RequestMatch(routes, Set.copyOf(methods), List.copyOf(paths));
+	}
+
+	/** A list of names as a set; null entries (e.g. {@code roles: [~]}) are problems, not crashes. */
+	private Set<String> names(String key, List<String> raw) {
+		if (raw == null) {
+			return Set.of();
+		}
+		Set<String> names = new LinkedHashSet<>();
+		for (String name : raw) {
+			if (name == null || name.isBlank()) {
+				problem(key, name, "an empty entry");
+			}
+			else {
+				names.add(name);
+			}
+		}
+		return Set.copyOf(names);
 	}
 
 	private KeySpec keySpec(String key, String raw) {
@@ -401,6 +422,15 @@ final class RateLimitConfigLoader {
 			problem(key, text, "not a duration, e.g. 50ms, 1s");
 			return null;
 		}
+	}
+
+	private Duration bounded(String key, String text, Duration min, Duration max, String why) {
+		Duration value = duration(key, text);
+		if (value != null && (value.compareTo(min) < 0 || value.compareTo(max) > 0)) {
+			problem(key, text, "must be from " + min.toMillis() + "ms to " + max.toSeconds() + "s (" + why + ")");
+			return null;
+		}
+		return value;
 	}
 
 	private int range(String key, Integer value, int min, int max) {

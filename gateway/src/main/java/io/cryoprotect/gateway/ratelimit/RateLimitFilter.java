@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.edge.CappedBodyRequest;
@@ -28,6 +29,8 @@ import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Rate;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Tier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
 import reactor.netty.channel.AbortedException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -42,6 +45,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CACHED_REQUEST_BODY_ATTR;
@@ -75,6 +79,8 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 
 	/** The remaining tokens the response's RateLimit header reports, so the body stage only replaces a looser one. */
 	private static final String REPORTED_ATTR = RateLimitFilter.class.getName() + ".reported";
+
+	private static final long MAX_WAIT_NANOS = java.time.Duration.ofDays(1).toNanos();
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -170,6 +176,13 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 		Mono<List<Outcome>> outcomes = checks.size() == 1
 				? consume(checks.get(0)).map(List::of)
 				: Flux.fromIterable(checks).flatMapSequential(this::consume).collectList();
+		if (backend.shared()) {
+			// Redis answers on Lettuce's I/O thread; the rest of the request belongs on its own event loop.
+			Executor loop = eventLoop(exchange);
+			if (loop != null) {
+				outcomes = outcomes.publishOn(Schedulers.fromExecutor(loop));
+			}
+		}
 		return outcomes.flatMap(list -> decide(exchange, chain, routeId, tier, list, start));
 	}
 
@@ -203,7 +216,7 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 				rejected = outcome;
 			}
 			if (probe.rate() != null) {
-				for (Rate rate : outcome.check().bandwidths().rates()) {
+				for (Rate rate : probe.bandwidths().rates()) {
 					policies.add(policy(limit, rate));
 				}
 				if (reported == null || probe.remaining() < reported.probe().remaining()) {
@@ -234,7 +247,7 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 
 	private static ProblemException tooMany(Outcome rejected, HttpHeaders headers) {
 		Limit limit = rejected.check().limit();
-		long retryAfter = Math.max(1, (rejected.probe().retryAfterNanos() + 999_999_999L) / 1_000_000_000L);
+		long retryAfter = Math.max(1, seconds(rejected.probe().retryAfterNanos()));
 		Map<String, Object> extensions = new LinkedHashMap<>();
 		extensions.put("limit", limit.id());
 		Map<String, String> rateHeaders = new LinkedHashMap<>();
@@ -254,6 +267,12 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 		return new ProblemException(ProblemType.RATE_LIMITED, detail, extensions, retryAfter, null, rateHeaders);
 	}
 
+	/** The Netty event loop of the request's connection, or null off Reactor Netty. */
+	private static Executor eventLoop(ServerWebExchange exchange) {
+		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+		return nativeRequest instanceof Connection connection ? connection.channel().eventLoop() : null;
+	}
+
 	/** An item of {@code RateLimit-Policy}: quota {@code q} per window {@code w} seconds. */
 	private static String policy(Limit limit, Rate rate) {
 		return "\"" + limit.id() + '/' + rate.label() + "\";q=" + rate.tokens() + ";w=" + rate.window().toSeconds();
@@ -263,9 +282,17 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 	private static String state(Outcome outcome) {
 		Probe probe = outcome.probe();
 		long nanos = probe.consumed() ? probe.resetNanos() : probe.retryAfterNanos();
-		long seconds = (nanos + 999_999_999L) / 1_000_000_000L;
 		return "\"" + outcome.check().limit().id() + '/' + probe.rate().label() + "\";r=" + probe.remaining() + ";t="
-				+ seconds;
+				+ seconds(nanos);
+	}
+
+	/**
+	 * Whole seconds, rounded up, at most a day. Bucket4j answers {@code Long.MAX_VALUE} for a
+	 * wait that can never end; a header must still say something finite.
+	 */
+	static long seconds(long nanos) {
+		long capped = Math.min(Math.max(nanos, 0), MAX_WAIT_NANOS);
+		return (capped + 999_999_999L) / 1_000_000_000L;
 	}
 
 	/** The caller's bucket key for a limit, or null when the request has nothing to key on. */

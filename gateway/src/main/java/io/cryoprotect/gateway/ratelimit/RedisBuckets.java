@@ -39,8 +39,15 @@ final class RedisBuckets implements AutoCloseable {
 
 	private volatile AsyncProxyManager<String> proxies;
 
-	RedisBuckets(String url, TimeMeter clock) {
+	private final Duration requestTimeout;
+
+	/**
+	 * @param requestTimeout bounds one whole bucket operation inside Bucket4j, its compare-and-swap
+	 * retries included, so a contended key cannot keep commands running after the caller gave up
+	 */
+	RedisBuckets(String url, TimeMeter clock, Duration requestTimeout) {
 		this.clock = clock;
+		this.requestTimeout = requestTimeout;
 		this.client = RedisClient.create(RedisURI.create(url));
 		this.client.setOptions(ClientOptions.builder()
 			.autoReconnect(true)
@@ -65,6 +72,7 @@ final class RedisBuckets implements AutoCloseable {
 		connection = made;
 		proxies = Bucket4jLettuce.casBasedBuilder(made)
 			.clientClock(clock)
+			.requestTimeout(requestTimeout)
 			// A bucket is dropped once it would be full again, plus a margin for clock skew between replicas.
 			.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
 			.build()

@@ -88,6 +88,17 @@ class LocalBucketsTests {
 	}
 
 	@Test
+	void aCostAboveTheCapacityWaitsForeverAndTheHeadersStillSaySomethingFinite() {
+		LocalBuckets buckets = new LocalBuckets(1_000, clock);
+		Probe refused = buckets.consume("k", rates(3, 100), 5, false);
+		assertThat(refused.consumed()).isFalse();
+		assertThat(refused.retryAfterNanos()).isEqualTo(Long.MAX_VALUE);
+		assertThat(RateLimitFilter.seconds(refused.retryAfterNanos())).isEqualTo(Duration.ofDays(1).toSeconds());
+		assertThat(RateLimitFilter.seconds(1)).isEqualTo(1);
+		assertThat(RateLimitFilter.seconds(Duration.ofSeconds(20).toNanos())).isEqualTo(20);
+	}
+
+	@Test
 	void aReloadedLimitKeepsTheCallersUseInProportion() {
 		LocalBuckets buckets = new LocalBuckets(1_000, clock);
 		buckets.consume("k", rates(10, 100), 5, false);

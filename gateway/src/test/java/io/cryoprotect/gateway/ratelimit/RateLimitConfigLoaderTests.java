@@ -82,9 +82,11 @@ class RateLimitConfigLoaderTests {
 	@Test
 	void replicaShareRoundsUpAndKeepsWindows() throws Exception {
 		RateLimitConfig.Bandwidths base = shipped(null).limits().get(0).base();
-		assertThat(base.share(3).rates()).extracting(RateLimitConfig.Rate::tokens).containsExactly(7L, 34L, 334L);
-		assertThat(base.share(1)).isSameAs(base);
-		assertThat(base.share(3).version()).isNotEqualTo(base.version());
+		assertThat(base.share(3, 1).rates()).extracting(RateLimitConfig.Rate::tokens).containsExactly(7L, 34L, 334L);
+		assertThat(base.share(1, 1)).isSameAs(base);
+		assertThat(base.share(3, 1).version()).isNotEqualTo(base.version());
+		assertThat(base.share(10, 4).rates()).as("never below the request's cost").extracting(RateLimitConfig.Rate::tokens)
+			.containsExactly(4L, 10L, 100L);
 	}
 
 	@Test
@@ -94,7 +96,7 @@ class RateLimitConfigLoaderTests {
 				tiers:
 				  gold: {plans: [gold]}
 				storage:
-				  redis: {commandTimeout: 5s, onFailure: maybe, replicas: many}
+				  redis: {commandTimeout: 5s, onFailure: maybe, replicas: many, retryInterval: 1ms}
 				limits:
 				  Bad_Id:
 				    rates: [20/min]
@@ -108,14 +110,19 @@ class RateLimitConfigLoaderTests {
 				  c:
 				    rates: [10/min]
 				    tiers: {premium: 40/min}
+				  d:
+				    key: body:email
+				    match: {routes: [flask-api, ""]}
+				    rates: [5/min]
 				""";
 		assertThatThrownBy(() -> RateLimitConfigLoader.load("filters-conf/ratelimits.yml", text, null))
 			.isInstanceOf(ConfigRejectedException.class)
 			.hasMessageContaining("filters-conf/ratelimits.yml: key 'mode' value 'enforcing': expected off, shadow or enforce")
 			.hasMessageContaining("key 'tiers' value 'gold': unknown tier")
-			.hasMessageContaining("key 'storage.redis.commandTimeout' value '5s': at most 1s")
+			.hasMessageContaining("key 'storage.redis.commandTimeout' value '5s': must be from 5ms to 1s")
 			.hasMessageContaining("key 'storage.redis.onFailure' value 'maybe': expected local, allow or deny")
 			.hasMessageContaining("key 'storage.redis.replicas' value 'many'")
+			.hasMessageContaining("key 'storage.redis.retryInterval' value '1ms': must be from 100ms to 60s")
 			.hasMessageContaining("key 'limits.Bad_Id' value 'Bad_Id'")
 			.hasMessageContaining("key 'limits.a.key' value 'header:x': expected caller, ip, user or body:<field>")
 			.hasMessageContaining("key 'limits.a.rates' value '20/fortnight': unknown window 'fortnight'")
@@ -124,7 +131,9 @@ class RateLimitConfigLoaderTests {
 			.hasMessageContaining("key 'limits.b.match.paths' value 'api/v1': must start with '/'")
 			.hasMessageContaining("key 'limits.b.match.methods' value 'FETCH': not an HTTP method")
 			.hasMessageContaining("key 'limits.b.rates' value '2/1m': smaller than the highest cost (3)")
-			.hasMessageContaining("key 'limits.c.tiers.premium' value '40/min': expected a list of rates");
+			.hasMessageContaining("key 'limits.c.tiers.premium' value '40/min': expected a list of rates")
+			.hasMessageContaining("key 'limits.d.match.routes' value '': an empty entry")
+			.hasMessageContaining("key 'limits.d.match': a body-keyed limit must name its methods and paths");
 	}
 
 	@Test
