@@ -7,11 +7,10 @@
 #     -e FLASK_BLUE_URL=https://... -e FLASK_GREEN_URL=https://... \
 #     -e RDKIT_URL=https://... -e CONVEX_URL=https://... cryoprotect-gateway
 #
-# Route files ship in the image under /app/routes (the gateway's default directory,
-# relative to WORKDIR /app), so the image runs on its own. On Kubernetes the routes are
-# mounted from a ConfigMap instead (GATEWAY_ROUTES_DIR=/etc/cryoprotect/routes, see k8s/),
-# and filters-conf/ (policy configuration) is mounted the same way through
-# GATEWAY_FILTERS_CONF_DIR; it is deliberately not baked into the image.
+# Route files and policy files ship in the image under /app/routes and /app/filters-conf
+# (the gateway's default directories, relative to WORKDIR /app), so the image runs on its
+# own. On Kubernetes both are mounted from ConfigMaps instead (GATEWAY_ROUTES_DIR and
+# GATEWAY_FILTERS_CONF_DIR, see k8s/), and those are what a cluster runs.
 
 # ---- build ---------------------------------------------------------------------------
 FROM maven:3.9-eclipse-temurin-17 AS build
@@ -50,6 +49,15 @@ COPY --chown=root:root filters-conf/ /app/filters-conf/
 # egd: never block on /dev/random for SecureRandom (TLS, random sticky ids).
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:InitialRAMPercentage=30 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Djava.security.egd=file:/dev/./urandom"
 
+# Class data sharing: the jar is extracted, and one training run (it exits right after the
+# context refresh) writes an archive of the classes the gateway loads. Starting from that
+# archive cuts startup to ready by about a third (bench/RESULTS.md). The training run uses
+# the image's own routes, policies and JVM flags, so the archive matches what runs.
+RUN java -Djarmode=tools -jar /app/cryoprotect-gateway.jar extract --destination /app/extracted \
+    && java -XX:ArchiveClassesAtExit=/app/extracted/app.jsa -Dspring.context.exit=onRefresh \
+         -jar /app/extracted/cryoprotect-gateway.jar \
+    && rm /app/cryoprotect-gateway.jar
+
 USER 10001:10001
 
 # 8080 public traffic, 8081 management (health probes, Prometheus, status).
@@ -63,4 +71,4 @@ STOPSIGNAL SIGTERM
 # directly (k8s/base/deployment.yaml), and Docker HEALTHCHECK is ignored there anyway.
 
 # Exec form: java is PID 1 and receives SIGTERM itself (no shell in between).
-ENTRYPOINT ["java", "-jar", "/app/cryoprotect-gateway.jar"]
+ENTRYPOINT ["java", "-XX:SharedArchiveFile=/app/extracted/app.jsa", "-jar", "/app/extracted/cryoprotect-gateway.jar"]
