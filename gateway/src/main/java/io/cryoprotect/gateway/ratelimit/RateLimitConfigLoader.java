@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import io.cryoprotect.gateway.configfile.ConfigFiles;
 import io.cryoprotect.gateway.configfile.ConfigProblem;
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
+import io.cryoprotect.gateway.configfile.ConfigValues;
 import io.cryoprotect.gateway.configfile.StrictYamlReader;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.KeySpec;
@@ -50,11 +51,9 @@ final class RateLimitConfigLoader {
 
 	private static final Duration MAX_WINDOW = Duration.ofDays(31);
 
-	private final List<ConfigProblem> problems = new ArrayList<>();
-
 	private final Mode override;
 
-	private String file;
+	private ConfigValues values;
 
 	private RateLimitConfigLoader(Mode override) {
 		this.override = override;
@@ -75,7 +74,7 @@ final class RateLimitConfigLoader {
 
 	static RateLimitConfig load(String file, String text, Mode override) {
 		RateLimitConfigLoader loader = new RateLimitConfigLoader(override);
-		loader.file = file;
+		loader.values = new ConfigValues(file);
 		return loader.read(StrictYamlReader.read(file, text, RateLimitFile.class));
 	}
 
@@ -103,9 +102,7 @@ final class RateLimitConfigLoader {
 				}
 			});
 		}
-		if (!problems.isEmpty()) {
-			throw new ConfigRejectedException(problems);
-		}
+		values.rejectIfAny();
 		return new RateLimitConfig(List.copyOf(limits), tierRules, storage);
 	}
 
@@ -410,18 +407,7 @@ final class RateLimitConfigLoader {
 	}
 
 	private Duration duration(String key, String text) {
-		try {
-			Duration value = DurationStyle.detectAndParse(text);
-			if (value.isNegative() || value.isZero()) {
-				problem(key, text, "must be positive");
-				return null;
-			}
-			return value;
-		}
-		catch (IllegalArgumentException ex) {
-			problem(key, text, "not a duration, e.g. 50ms, 1s");
-			return null;
-		}
+		return values.duration(key, text);
 	}
 
 	private Duration bounded(String key, String text, Duration min, Duration max, String why) {
@@ -434,15 +420,11 @@ final class RateLimitConfigLoader {
 	}
 
 	private int range(String key, Integer value, int min, int max) {
-		if (value == null || value < min || value > max) {
-			problem(key, value, "required, an integer from " + min + " to " + max);
-			return min;
-		}
-		return value;
+		return values.range(key, value, min, max);
 	}
 
 	private void problem(String key, Object value, String reason) {
-		problems.add(new ConfigProblem(file, key, value == null ? null : String.valueOf(value), reason));
+		values.problem(key, value, reason);
 	}
 
 }

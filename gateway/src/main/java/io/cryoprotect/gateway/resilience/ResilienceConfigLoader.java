@@ -3,7 +3,6 @@ package io.cryoprotect.gateway.resilience;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,9 +12,9 @@ import java.util.Set;
 import io.cryoprotect.gateway.configfile.ConfigFiles;
 import io.cryoprotect.gateway.configfile.ConfigProblem;
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
+import io.cryoprotect.gateway.configfile.ConfigValues;
 import io.cryoprotect.gateway.configfile.StrictYamlReader;
 
-import org.springframework.boot.convert.DurationStyle;
 import org.springframework.http.HttpMethod;
 
 /**
@@ -33,9 +32,7 @@ final class ResilienceConfigLoader {
 	private static final Set<HttpMethod> METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
 			HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
 
-	private final List<ConfigProblem> problems = new ArrayList<>();
-
-	private String file;
+	private ConfigValues values;
 
 	static boolean isResilienceFile(String relativePath) {
 		return FILE.equals(relativePath);
@@ -51,7 +48,7 @@ final class ResilienceConfigLoader {
 	}
 
 	ResilienceConfig load(String file, String text) {
-		this.file = file;
+		this.values = new ConfigValues(file);
 		ResilienceFile raw = StrictYamlReader.read(file, text, ResilienceFile.class);
 		Map<String, ResilienceConfig.Policy> presets = new LinkedHashMap<>();
 		if (raw.presets() == null || raw.presets().isEmpty()) {
@@ -88,9 +85,7 @@ final class ResilienceConfigLoader {
 				}
 			}
 		}
-		if (!problems.isEmpty()) {
-			throw new ConfigRejectedException(problems);
-		}
+		values.rejectIfAny();
 		return new ResilienceConfig(defaultPolicy, Map.copyOf(routes), defaultUpstream, Map.copyOf(upstreams));
 	}
 
@@ -307,30 +302,11 @@ final class ResilienceConfigLoader {
 	}
 
 	private Duration duration(String key, String text) {
-		if (text == null) {
-			problem(key, null, "required, e.g. 250ms, 15s or 1m");
-			return null;
-		}
-		try {
-			Duration value = DurationStyle.detectAndParse(text);
-			if (value.isNegative() || value.isZero()) {
-				problem(key, text, "must be positive");
-				return null;
-			}
-			return value;
-		}
-		catch (IllegalArgumentException ex) {
-			problem(key, text, "not a duration, e.g. 250ms, 15s or 1m");
-			return null;
-		}
+		return values.duration(key, text);
 	}
 
 	private int range(String key, Integer value, int min, int max) {
-		if (value == null || value < min || value > max) {
-			problem(key, value, "required, an integer from " + min + " to " + max);
-			return min;
-		}
-		return value;
+		return values.range(key, value, min, max);
 	}
 
 	private static Integer parseStatus(String text) {
@@ -344,7 +320,7 @@ final class ResilienceConfigLoader {
 	}
 
 	private void problem(String key, Object value, String reason) {
-		problems.add(new ConfigProblem(file, key, value == null ? null : String.valueOf(value), reason));
+		values.problem(key, value, reason);
 	}
 
 }
