@@ -5,9 +5,13 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -38,6 +42,13 @@ final class RedisBuckets implements AutoCloseable {
 	private volatile StatefulRedisConnection<String, byte[]> connection;
 
 	private volatile AsyncProxyManager<String> proxies;
+
+	/** Bucket proxies, kept so that batching can join concurrent requests; bounded, and cheap to rebuild. */
+	private final Cache<String, AsyncBucketProxy> buckets = Caffeine.newBuilder()
+		.maximumSize(10_000)
+		.expireAfterAccess(Duration.ofMinutes(1))
+		.executor(Runnable::run)
+		.build();
 
 	private final Duration requestTimeout;
 
@@ -87,10 +98,12 @@ final class RedisBuckets implements AutoCloseable {
 		// The key carries the configuration's fingerprint: a changed limit starts fresh shared buckets,
 		// and replicas still on the old file keep using theirs until they reload (old keys expire).
 		String redisKey = KEY_PREFIX + Long.toHexString(bandwidths.version()) + ':' + key;
-		return Mono.fromFuture(() -> manager.builder()
-			.build(redisKey, () -> CompletableFuture.completedFuture(bandwidths.configuration()))
-			.asVerbose()
-			.tryConsumeAndReturnRemaining(cost))
+		AsyncBucketProxy bucket = buckets.get(redisKey, k -> manager.builder()
+			// Requests for one key that arrive while its last command is in flight go to Redis as one
+			// batch: a busy key (a NAT'd office, one heavy user) costs one compare-and-swap, not one per request.
+			.withOptimization(Optimizations.batching())
+			.build(k, () -> CompletableFuture.completedFuture(bandwidths.configuration())));
+		return Mono.fromFuture(() -> bucket.asVerbose().tryConsumeAndReturnRemaining(cost))
 			.map(result -> Probe.of(result, bandwidths, false));
 	}
 
