@@ -16,7 +16,7 @@ final class RejectionCause {
 		return switch (type) {
 			case VALIDATION_FAILED, UNSUPPORTED_MEDIA_TYPE -> "validation";
 			case RATE_LIMITED -> "rate_limit";
-			// Breaker open and no healthy colour share the type; both are the gateway protecting an upstream.
+			// The gateway protecting an upstream: breaker open, no colour passing its health check, pool full.
 			case UPSTREAM_UNAVAILABLE -> "breaker";
 			case NO_HEALTHY_UPSTREAM -> "no_healthy_upstream";
 			case UPSTREAM_SATURATED -> "pool_exhausted";
