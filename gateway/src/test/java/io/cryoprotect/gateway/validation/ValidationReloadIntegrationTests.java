@@ -67,14 +67,16 @@ class ValidationReloadIntegrationTests extends ValidationIntegrationTest {
 
 	@Test
 	void rejectionIsShownOnTheStatusEndpointAndCounted() {
-		FILTERS.swap("validation.yml", FILTERS.original("validation.yml").replace("mode: shadow", "mode: shadowed"));
+		String original = FILTERS.original("validation.yml");
+		FILTERS.swap("validation.yml", original.replace("mode: shadow", "mode: shadowed"));
+		long line = original.substring(0, original.indexOf("mode: shadow")).chars().filter(c -> c == '\n').count() + 1;
 		validation.reloadNow();
 		Map<?, ?> status = management().get().uri("/actuator/gatewayconfig").exchange()
 			.expectStatus().isOk()
 			.expectBody(Map.class).returnResult().getResponseBody();
 		Map<?, ?> problem = (Map<?, ?>) ((List<?>) ((Map<?, ?>) ((Map<?, ?>) status.get("validation"))
 			.get("lastRejection")).get("problems")).get(0);
-		assertThat(problem.get("file")).isEqualTo(FILTERS.path() + "/validation.yml:54");
+		assertThat(problem.get("file")).isEqualTo(FILTERS.path() + "/validation.yml:" + line);
 		assertThat(problem.get("key")).isEqualTo("endpoints[3].mode");
 		assertThat(problem.get("value")).isEqualTo("shadowed");
 		assertThat(problem.get("reason")).isEqualTo("expected one of [off, shadow, enforce]");
