@@ -39,9 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.Route;
-import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -139,21 +137,16 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 		if (!bodyStage) {
 			return check(exchange, chain, route.getId(), path, tier, applied, null, start);
 		}
-		DataBuffer cached = exchange.getAttribute(CACHED_REQUEST_BODY_ATTR);
-		if (cached != null || !hasBody(request)) {
-			return check(exchange, chain, route.getId(), path, tier, applied, parse(cached), start);
+		if (exchange.getAttribute(CACHED_REQUEST_BODY_ATTR) != null || !hasBody(request)) {
+			return check(exchange, chain, route.getId(), path, tier, applied, parse(exchange), start);
 		}
-		ServerWebExchange capped = exchange.mutate()
-			.request(new CappedBodyRequest(request, MAX_KEY_BODY_BYTES, () -> new ProblemException(
-					ProblemType.PAYLOAD_TOO_LARGE, "The request body exceeds " + MAX_KEY_BODY_BYTES + " bytes.")))
-			.build();
-		return ServerWebExchangeUtils.cacheRequestBodyAndRequest(capped, Mono::just)
+		return CappedBodyRequest.cacheBody(exchange, MAX_KEY_BODY_BYTES, () -> new ProblemException(
+				ProblemType.PAYLOAD_TOO_LARGE, "The request body exceeds " + MAX_KEY_BODY_BYTES + " bytes."))
 			// The client hung up mid-body: no one is left to answer.
 			.onErrorResume(AbortedException.class, ex -> Mono.empty())
 			.flatMap(cachedRequest -> {
 				ServerWebExchange next = exchange.mutate().request(cachedRequest).build();
-				return check(next, chain, route.getId(), path, tier, applied,
-						parse(exchange.getAttribute(CACHED_REQUEST_BODY_ATTR)), start);
+				return check(next, chain, route.getId(), path, tier, applied, parse(exchange), start);
 			});
 	}
 
@@ -360,12 +353,11 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 	}
 
 	/** The cached body as JSON, or null when it is absent or not JSON (validation answers for that). */
-	private static JsonNode parse(DataBuffer cached) {
-		if (cached == null || cached.readableByteCount() == 0) {
+	private static JsonNode parse(ServerWebExchange exchange) {
+		byte[] bytes = CappedBodyRequest.cachedBytes(exchange);
+		if (bytes.length == 0) {
 			return null;
 		}
-		byte[] bytes = new byte[cached.readableByteCount()];
-		cached.toByteBuffer(cached.readPosition(), ByteBuffer.wrap(bytes), 0, bytes.length);
 		try {
 			return JSON.readTree(bytes);
 		}

@@ -1,6 +1,5 @@
 package io.cryoprotect.gateway.validation;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,16 +21,13 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.route.Route;
-import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 
-import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CACHED_REQUEST_BODY_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 /**
@@ -83,8 +79,7 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 			return Mono.error(tooLarge(rule));
 		}
 		// Size before type: a chunked body must be read to learn its size, and 413 wins over 415.
-		ServerWebExchange capped = exchange.mutate().request(new CappedBodyRequest(request, rule.maxBodyBytes(), () -> tooLarge(rule))).build();
-		return ServerWebExchangeUtils.cacheRequestBodyAndRequest(capped, Mono::just)
+		return CappedBodyRequest.cacheBody(exchange, rule.maxBodyBytes(), () -> tooLarge(rule))
 			.doOnError(ProblemException.class, ex -> {
 				// The cap of this endpoint, or the edge's, tripped while the body was read.
 				if (ex.problemType() == ProblemType.PAYLOAD_TOO_LARGE) {
@@ -101,7 +96,7 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 			})
 			.flatMap(cached -> {
 				ServerWebExchange next = exchange.mutate().request(cached).build();
-				byte[] body = cachedBody(exchange);
+				byte[] body = CappedBodyRequest.cachedBytes(exchange);
 				if (body.length > rule.maxBodyBytes()) {
 					// Cached without our cap by an earlier filter (SCG does so for routes with a Retry filter).
 					rule.meters().rejected().increment();
@@ -191,17 +186,6 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 
 	private static String abbreviate(String value) {
 		return value.length() <= 100 ? value : value.substring(0, 97) + "...";
-	}
-
-	/** A copy of the cached body; the cached buffer keeps its read position for forwarding. */
-	private static byte[] cachedBody(ServerWebExchange exchange) {
-		DataBuffer buffer = exchange.getAttribute(CACHED_REQUEST_BODY_ATTR);
-		if (buffer == null) {
-			return new byte[0];
-		}
-		byte[] bytes = new byte[buffer.readableByteCount()];
-		buffer.toByteBuffer(buffer.readPosition(), ByteBuffer.wrap(bytes), 0, bytes.length);
-		return bytes;
 	}
 
 	@Override
