@@ -23,6 +23,12 @@ class ObservabilityConfiguration {
 		return new RequestMetrics(meters);
 	}
 
+	/** Always on: the hooks cost a context lookup per upstream request, and new connections are rare. */
+	@Bean
+	UpstreamPhases upstreamPhases(RequestMetrics metrics) {
+		return new UpstreamPhases(metrics);
+	}
+
 	@Bean
 	ErrorGroups errorGroups(ObservabilityProperties properties) {
 		return new ErrorGroups(Clock.systemUTC(), properties.errorGroups());

@@ -13,7 +13,8 @@ import io.micrometer.core.instrument.Timer;
  * The request-facing meters, tagged with bounded values only (never path, user or address):
  * {@code gateway_requests_seconds{route,upstream,colour,method,status,outcome}} with SLO buckets,
  * {@code gateway_rejections_total{route,cause}} and
- * {@code gateway_upstream_first_byte_seconds{upstream}} (upstream = service/colour, per attempt).
+ * {@code gateway_upstream_first_byte_seconds{upstream}} (upstream = service/colour, per attempt) and
+ * {@code gateway_upstream_connect_seconds{upstream}} (new connections only).
  */
 final class RequestMetrics {
 
@@ -37,6 +38,8 @@ final class RequestMetrics {
 	private final Map<RejectionKey, Counter> rejections = new ConcurrentHashMap<>();
 
 	private final Map<String, Timer> firstBytes = new ConcurrentHashMap<>();
+
+	private final Map<String, Timer> connects = new ConcurrentHashMap<>();
 
 	RequestMetrics(MeterRegistry meters) {
 		this.meters = meters;
@@ -73,6 +76,13 @@ final class RequestMetrics {
 				.register(meters));
 		}
 		timer.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	void connect(String upstream, long nanos) {
+		connects.computeIfAbsent(upstream, u -> Timer.builder("gateway.upstream.connect")
+			.description("TCP connect time of new upstream connections (pooled requests skip connect)")
+			.tags("upstream", u)
+			.register(meters)).record(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	static String statusClass(int status) {

@@ -1,46 +1,78 @@
 package io.cryoprotect.gateway.observability;
 
+import io.cryoprotect.gateway.routing.RoutingAttributes;
+import io.netty.util.AttributeKey;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientRequest;
+import reactor.util.context.Context;
 
 import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Splits an upstream attempt's wait before the request is sent into pool acquire and TCP
- * connect, for the slow-request breakdown. The callbacks are Reactor Netty's per-client
- * lifecycle hooks, which do not take part in the pool key, so the instrumented client keeps
- * using its upstream colour's pool. Exchanges without a trace (observability off) get the
- * client as it is.
+ * connect, for the slow-request breakdown, and times new connections for
+ * {@code gateway_upstream_connect_seconds{upstream}}. The hooks are installed once per client
+ * (each hook copies the client's configuration, too dear per request) and do not take part in
+ * the pool key, so an instrumented client keeps its upstream colour's pool. They find the
+ * attempt they serve in the subscriber context, put there by {@link #attempt}, and the times of
+ * a new connection on its channel.
  */
 public final class UpstreamPhases {
 
 	/** Long: when the current attempt's request headers went out; the first-byte phase starts there. */
 	static final String SENT_AT = UpstreamPhases.class.getName() + ".sentAt";
 
-	private UpstreamPhases() {
+	/** On a new channel: when it started connecting and when it was connected, until its first request reads them. */
+	private static final AttributeKey<long[]> CONNECT = AttributeKey.valueOf(UpstreamPhases.class.getName() + ".connect");
+
+	private record Attempt(ServerWebExchange exchange, long startNanos) {
 	}
 
-	/** {@code client} with hooks timing this exchange's current attempt. */
-	public static HttpClient instrument(HttpClient client, ServerWebExchange exchange) {
-		RequestTrace trace = RequestTrace.of(exchange);
-		if (trace == null) {
-			return client;
+	private final RequestMetrics metrics;
+
+	UpstreamPhases(RequestMetrics metrics) {
+		this.metrics = metrics;
+	}
+
+	/** {@code client} with the timing hooks; call once per client, not per request. */
+	public HttpClient instrument(HttpClient client) {
+		return client
+			.doOnChannelInit((observer, channel, remote) -> channel.attr(CONNECT).set(new long[] { System.nanoTime(), 0 }))
+			.doOnConnected(connection -> {
+				long[] connect = connection.channel().attr(CONNECT).get();
+				if (connect != null) {
+					connect[1] = System.nanoTime();
+				}
+			})
+			.doOnRequest(this::sending);
+	}
+
+	/** The upstream call of one attempt of {@code exchange}, starting now, made visible to the hooks. */
+	public static Mono<Void> attempt(ServerWebExchange exchange, Mono<Void> call) {
+		return call.contextWrite(Context.of(Attempt.class, new Attempt(exchange, System.nanoTime())));
+	}
+
+	private void sending(HttpClientRequest request, Connection connection) {
+		long now = System.nanoTime();
+		long[] connect = connection.channel().attr(CONNECT).getAndSet(null);
+		Attempt attempt = request.currentContextView().getOrDefault(Attempt.class, null);
+		if (attempt == null) {
+			return;
 		}
-		long start = System.nanoTime();
-		long[] connect = new long[2];
-		return client.doOnConnect(config -> connect[0] = System.nanoTime())
-			.doOnConnected(connection -> connect[1] = System.nanoTime())
-			.doOnRequest((request, connection) -> {
-				long now = System.nanoTime();
-				if (connect[0] != 0 && connect[1] != 0) {
-					// A new connection: the pool granted it at connect start.
-					trace.add(RequestTrace.Phase.POOL_ACQUIRE, connect[0] - start);
-					trace.add(RequestTrace.Phase.CONNECT, connect[1] - connect[0]);
-				}
-				else {
-					trace.add(RequestTrace.Phase.POOL_ACQUIRE, now - start);
-				}
-				exchange.getAttributes().put(SENT_AT, now);
-			});
+		ServerWebExchange exchange = attempt.exchange();
+		long acquired = now;
+		if (connect != null && connect[1] != 0) {
+			// A new connection: the pool granted it when it started connecting.
+			acquired = connect[0];
+			long connectNanos = connect[1] - connect[0];
+			metrics.connect(exchange.getAttribute(RoutingAttributes.SERVICE) + "/"
+					+ exchange.getAttribute(RoutingAttributes.COLOUR), connectNanos);
+			RequestTrace.record(exchange, RequestTrace.Phase.CONNECT, connectNanos);
+		}
+		RequestTrace.record(exchange, RequestTrace.Phase.POOL_ACQUIRE, Math.max(0, acquired - attempt.startNanos()));
+		exchange.getAttributes().put(SENT_AT, now);
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.configfile.FiltersConfProperties;
+import io.cryoprotect.gateway.observability.UpstreamPhases;
 import io.cryoprotect.gateway.routing.RouteConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.netty.http.client.HttpClient;
@@ -44,8 +45,8 @@ class ResilienceConfiguration {
 	}
 
 	@Bean
-	UpstreamClients upstreamClients() {
-		return new UpstreamClients();
+	UpstreamClients upstreamClients(UpstreamPhases phases) {
+		return new UpstreamClients(phases);
 	}
 
 	@Bean
@@ -65,8 +66,8 @@ class ResilienceConfiguration {
 	/** Replaces SCG's routing filter, which is switched off in application.yml. */
 	@Bean
 	UpstreamRoutingFilter upstreamRoutingFilter(HttpClient httpClient,
-			ObjectProvider<List<HttpHeadersFilter>> headersFilters, HttpClientProperties properties) {
-		return new UpstreamRoutingFilter(httpClient, headersFilters, properties);
+			ObjectProvider<List<HttpHeadersFilter>> headersFilters, HttpClientProperties properties, UpstreamPhases phases) {
+		return new UpstreamRoutingFilter(httpClient, headersFilters, properties, phases);
 	}
 
 	/** SCG ties its response writer to the routing filter's switch, so it is declared here too. */

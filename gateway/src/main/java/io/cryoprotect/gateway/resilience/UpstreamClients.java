@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.cryoprotect.gateway.observability.UpstreamPhases;
 import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -16,7 +17,9 @@ import org.springframework.beans.factory.DisposableBean;
  * keep-alive (stale connections cause {@code PrematureCloseException}), max life time and
  * background eviction. Pools report {@code reactor_netty_connection_provider_*} metrics
  * (active, idle, pending, acquire time) tagged with the pool name, e.g. {@code flask-api/blue}.
- * HTTP clients per timeout combination share their pool.
+ * HTTP clients per timeout combination share their pool. The clients carry no Reactor Netty
+ * request metrics: those cost a handler pass and several meter updates per request, and the
+ * gateway's own meters already time first bytes and connects per upstream colour.
  */
 final class UpstreamClients implements DisposableBean {
 
@@ -30,6 +33,12 @@ final class UpstreamClients implements DisposableBean {
 
 	private final Map<ClientKey, HttpClient> clients = new ConcurrentHashMap<>();
 
+	private final UpstreamPhases phases;
+
+	UpstreamClients(UpstreamPhases phases) {
+		this.phases = phases;
+	}
+
 	HttpClient client(UpstreamTarget target, ResilienceConfig.PoolSettings pool, ResilienceConfig.Policy policy) {
 		ClientKey key = new ClientKey(new PoolKey(target.key(), pool), policy.connectTimeout(), policy.responseTimeout());
 		HttpClient client = clients.get(key);
@@ -38,12 +47,10 @@ final class UpstreamClients implements DisposableBean {
 
 	private HttpClient create(ClientKey key) {
 		ConnectionProvider provider = pools.computeIfAbsent(key.pool(), UpstreamClients::pool);
-		return HttpClient.create(provider)
+		return phases.instrument(HttpClient.create(provider)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, key.connectTimeout().toMillis()))
 			// Longest silence while reading a response, also mid-body; the time to the first byte is bounded separately.
-			.responseTimeout(key.responseTimeout())
-			// Connect and first-byte timings per upstream address; one constant uri keeps paths out of the tags.
-			.metrics(true, uri -> "/");
+			.responseTimeout(key.responseTimeout()));
 	}
 
 	private static ConnectionProvider pool(PoolKey key) {
