@@ -16,6 +16,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.edge.CappedBodyRequest;
+import io.cryoprotect.gateway.edge.RequestLoop;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.identity.Caller;
@@ -30,7 +31,6 @@ import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Tier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.Connection;
 import reactor.netty.channel.AbortedException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -43,7 +43,6 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CACHED_REQUEST_BODY_ATTR;
@@ -171,7 +170,7 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 				: Flux.fromIterable(checks).flatMapSequential(this::consume).collectList();
 		if (backend.shared()) {
 			// Redis answers on Lettuce's I/O thread; the rest of the request belongs on its own event loop.
-			Executor loop = eventLoop(exchange);
+			Executor loop = RequestLoop.of(exchange);
 			if (loop != null) {
 				outcomes = outcomes.publishOn(Schedulers.fromExecutor(loop));
 			}
@@ -258,12 +257,6 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 				: "Too many requests: limit '" + limit.id() + "' allows " + rejected.probe().rate().tokens() + " per "
 						+ rejected.probe().rate().label() + " per " + limit.key() + ". Retry in " + retryAfter + " s.";
 		return new ProblemException(ProblemType.RATE_LIMITED, detail, extensions, retryAfter, null, rateHeaders);
-	}
-
-	/** The Netty event loop of the request's connection, or null off Reactor Netty. */
-	private static Executor eventLoop(ServerWebExchange exchange) {
-		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
-		return nativeRequest instanceof Connection connection ? connection.channel().eventLoop() : null;
 	}
 
 	/** An item of {@code RateLimit-Policy}: quota {@code q} per window {@code w} seconds. */

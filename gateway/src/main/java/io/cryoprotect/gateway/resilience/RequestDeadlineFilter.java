@@ -3,6 +3,7 @@ package io.cryoprotect.gateway.resilience;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import io.cryoprotect.gateway.edge.RequestLoop;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import reactor.core.publisher.Mono;
@@ -41,7 +42,7 @@ final class RequestDeadlineFilter implements GlobalFilter, Ordered {
 		}
 		ResilienceConfig.Policy policy = cfg.policy(route.getId(), exchange.getRequest().getMethod());
 		return chain.filter(exchange)
-			.timeout(policy.requestTimeout())
+			.timeout(policy.requestTimeout(), RequestLoop.timer(exchange))
 			.onErrorMap(TimeoutException.class, ex -> new ProblemException(ProblemType.UPSTREAM_TIMEOUT,
 					"The request did not complete within its deadline of " + policy.requestTimeout().toMillis() + " ms.", ex));
 	}
