@@ -3,29 +3,29 @@ package io.cryoprotect.gateway.identity;
 import java.util.List;
 import java.util.Map;
 
-import io.cryoprotect.gateway.routing.BlueGreenGatewayFilter;
 import io.cryoprotect.gateway.routing.RoutingAttributes;
-import reactor.core.publisher.Mono;
 
-import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.Ordered;
-import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Sets what upstreams may believe about the caller, in one header rewrite per routed request:
- * client-sent identity headers ({@code X-User-Id} and friends, {@code X-API-Key}) are removed,
- * the verified caller's are set ({@code X-User-Id}, {@code X-User-Role}, {@code X-User-Email},
- * {@code X-User-Plan}),
- * {@code X-Real-IP} carries the client address the gateway determined, and a service with an
- * upstream key (RDKit's {@code X-API-Key}) gets it from the gateway's own secret, so browsers
- * never hold it.
+ * Sets what upstreams may believe about the caller, on the headers Spring Cloud Gateway builds
+ * for the upstream request (so the client's request is never copied for it): client-sent
+ * identity headers ({@code X-User-Id} and friends, {@code X-API-Key}) are removed, the verified
+ * caller's are set ({@code X-User-Id}, {@code X-User-Role}, {@code X-User-Email},
+ * {@code X-User-Plan}), {@code X-Real-IP} carries the client address the gateway determined,
+ * and a service with an upstream key (RDKit's {@code X-API-Key}) gets it from the gateway's own
+ * secret, so browsers never hold it.
  */
-class UpstreamIdentityHeadersFilter implements GlobalFilter, Ordered {
+class UpstreamIdentityHeadersFilter implements HttpHeadersFilter, Ordered {
 
-	/** After the colour pick (the service is known), before the upstream call. */
-	static final int ORDER = BlueGreenGatewayFilter.ORDER + 2;
+	/**
+	 * Last, after {@code RemoveHopByHopHeadersFilter} has copied the client's headers into a
+	 * fresh, writable set, which this filter then edits in place.
+	 */
+	static final int ORDER = Ordered.LOWEST_PRECEDENCE;
 
 	private static final String REAL_IP = "X-Real-IP";
 
@@ -39,31 +39,35 @@ class UpstreamIdentityHeadersFilter implements GlobalFilter, Ordered {
 	}
 
 	@Override
-	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
+		// The client's own headers are read-only: the first filter of a chain gets them, and copies.
+		HttpHeaders headers = input == exchange.getRequest().getHeaders() ? HttpHeaders.copyOf(input) : input;
 		String service = exchange.getAttribute(RoutingAttributes.SERVICE);
 		IdentityProperties.ApiKey apiKey = service == null ? null : apiKeys.get(service);
-		String client = ClientAddress.of(exchange);
 		Caller caller = Caller.of(exchange);
-		ServerHttpRequest request = exchange.getRequest().mutate().headers(headers -> {
-			for (String name : stripped) {
-				headers.remove(name);
+		for (String name : stripped) {
+			headers.remove(name);
+		}
+		headers.set(REAL_IP, ClientAddress.of(exchange));
+		if (caller != null) {
+			headers.set("X-User-Id", caller.subject());
+			headers.set("X-User-Role", caller.role());
+			if (caller.email() != null) {
+				headers.set("X-User-Email", caller.email());
 			}
-			headers.set(REAL_IP, client);
-			if (caller != null) {
-				headers.set("X-User-Id", caller.subject());
-				headers.set("X-User-Role", caller.role());
-				if (caller.email() != null) {
-					headers.set("X-User-Email", caller.email());
-				}
-				if (caller.plan() != null) {
-					headers.set("X-User-Plan", caller.plan());
-				}
+			if (caller.plan() != null) {
+				headers.set("X-User-Plan", caller.plan());
 			}
-			if (apiKey != null && apiKey.value() != null && !apiKey.value().isEmpty()) {
-				headers.set(apiKey.header(), apiKey.value());
-			}
-		}).build();
-		return chain.filter(exchange.mutate().request(request).build());
+		}
+		if (apiKey != null && apiKey.value() != null && !apiKey.value().isEmpty()) {
+			headers.set(apiKey.header(), apiKey.value());
+		}
+		return headers;
+	}
+
+	@Override
+	public boolean supports(Type type) {
+		return type == Type.REQUEST;
 	}
 
 	@Override

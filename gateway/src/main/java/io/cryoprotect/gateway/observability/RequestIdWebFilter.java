@@ -3,7 +3,6 @@ package io.cryoprotect.gateway.observability;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -22,19 +21,11 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		String offered = exchange.getRequest().getHeaders().getFirst(RequestId.HEADER);
-		String id;
-		ServerWebExchange next = exchange;
-		if (RequestId.isWellFormed(offered)) {
-			id = offered;
-		}
-		else {
-			id = RequestId.generate();
-			ServerHttpRequest request = exchange.getRequest().mutate().headers(h -> h.set(RequestId.HEADER, id)).build();
-			next = exchange.mutate().request(request).build();
-		}
-		next.getAttributes().put(RequestId.ATTR, id);
-		next.getResponse().getHeaders().set(RequestId.HEADER, id);
-		return chain.filter(next);
+		String id = RequestId.isWellFormed(offered) ? offered : RequestId.generate();
+		// The upstream gets it from RequestIdHeadersFilter, on the headers built for the upstream request.
+		exchange.getAttributes().put(RequestId.ATTR, id);
+		exchange.getResponse().getHeaders().set(RequestId.HEADER, id);
+		return chain.filter(exchange);
 	}
 
 	@Override
