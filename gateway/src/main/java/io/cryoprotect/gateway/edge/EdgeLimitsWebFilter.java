@@ -1,15 +1,17 @@
 package io.cryoprotect.gateway.edge;
 
-import java.util.List;
+import java.util.Iterator;
 import java.util.Map;
 
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -52,7 +54,9 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 			return reject(ProblemType.URI_TOO_LONG,
 					"The request URI has " + urlLength + " characters; the limit is " + maxUrlLength + ".");
 		}
-		String headerProblem = checkHeaders(request.getHeaders());
+		String headerProblem = ServerHttpRequestDecorator.getNativeRequest(request) instanceof HttpServerRequest netty
+				? checkHeaders(netty.requestHeaders().iteratorCharSequence())
+				: checkHeaders(lines(request.getHeaders()));
 		if (headerProblem != null) {
 			ProblemType type = headerProblem.startsWith("Header names") ? ProblemType.BAD_REQUEST
 					: ProblemType.HEADERS_TOO_LARGE;
@@ -75,19 +79,44 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 		return chain.filter(exchange);
 	}
 
-	private String checkHeaders(HttpHeaders headers) {
+	/** Netty's header lines as they arrived, one entry per line, read without copying them into lists. */
+	private String checkHeaders(Iterator<Map.Entry<CharSequence, CharSequence>> lines) {
 		long size = 0;
 		int count = 0;
-		for (Map.Entry<String, List<String>> header : headers.headerSet()) {
-			String name = header.getKey();
-			if (name.indexOf('_') >= 0) {
-				return "Header names with underscores are not accepted (" + name + ").";
+		while (lines.hasNext()) {
+			Map.Entry<CharSequence, CharSequence> line = lines.next();
+			CharSequence name = line.getKey();
+			if (indexOfUnderscore(name) >= 0) {
+				return underscore(name);
 			}
-			for (String value : header.getValue()) {
-				count++;
-				size += name.length() + value.length() + 4;
+			count++;
+			size += name.length() + line.getValue().length() + 4;
+		}
+		return sizeProblem(count, size);
+	}
+
+	/** Spring's view of the headers (off Reactor Netty), one entry per line like Netty's. */
+	private static Iterator<Map.Entry<CharSequence, CharSequence>> lines(HttpHeaders headers) {
+		return headers.headerSet()
+			.stream()
+			.flatMap(header -> header.getValue().stream().map(value -> Map.<CharSequence, CharSequence>entry(header.getKey(), value)))
+			.iterator();
+	}
+
+	private static int indexOfUnderscore(CharSequence name) {
+		for (int i = 0; i < name.length(); i++) {
+			if (name.charAt(i) == '_') {
+				return i;
 			}
 		}
+		return -1;
+	}
+
+	private static String underscore(CharSequence name) {
+		return "Header names with underscores are not accepted (" + name + ").";
+	}
+
+	private String sizeProblem(int count, long size) {
 		if (count > maxHeaderCount) {
 			return "The request has " + count + " header lines; the limit is " + maxHeaderCount + ".";
 		}
