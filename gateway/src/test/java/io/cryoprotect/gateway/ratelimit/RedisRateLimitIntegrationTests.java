@@ -147,9 +147,11 @@ class RedisRateLimitIntegrationTests {
 			assertThat(status(a)).isEqualTo(i < 5 ? 200 : 429);
 			millis.add((System.nanoTime() - start) / 1_000_000);
 		}
-		// The first request waits out the 100 ms command timeout; the backend is then degraded
-		// and every request is decided locally, without touching Redis.
-		assertThat(millis.get(0)).as("first request, ms").isBetween(100L, 1_000L);
+		// The first request waits on the paused Redis until a timeout (100 ms) gives up on it; the
+		// backend is then degraded and every request is decided locally, without touching Redis. The
+		// wait is of the timeout's order, not exactly it: once, in a full test run on a loaded
+		// machine, it measured 83 ms, so the lower bound only shows that it did wait on Redis.
+		assertThat(millis.get(0)).as("first request, ms").isBetween(50L, 1_000L);
 		assertThat(millis).as("no request waits on the paused Redis beyond the timeout").allSatisfy(ms -> assertThat(ms)
 			.isLessThan(1_000));
 		String fallbacks = "gateway_ratelimit_degraded_decisions_total{limit=\"shared\",route=\"flask-api\",tier=\"anonymous\"}";
