@@ -4,28 +4,20 @@ import java.util.List;
 import java.util.Map;
 
 import io.cryoprotect.gateway.routing.RoutingAttributes;
+import io.cryoprotect.gateway.routing.UpstreamRequestHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
 
-import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
-import org.springframework.core.Ordered;
-import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Sets what upstreams may believe about the caller, on the headers Spring Cloud Gateway builds
- * for the upstream request (so the client's request is never copied for it): client-sent
- * identity headers ({@code X-User-Id} and friends, {@code X-API-Key}) are removed, the verified
- * caller's are set ({@code X-User-Id}, {@code X-User-Role}, {@code X-User-Email},
+ * Sets what upstreams may believe about the caller, on the headers of the upstream request:
+ * client-sent identity headers ({@code X-User-Id} and friends, {@code X-API-Key}) are removed,
+ * the verified caller's are set ({@code X-User-Id}, {@code X-User-Role}, {@code X-User-Email},
  * {@code X-User-Plan}), {@code X-Real-IP} carries the client address the gateway determined,
  * and a service with an upstream key (RDKit's {@code X-API-Key}) gets it from the gateway's own
  * secret, so browsers never hold it.
  */
-class UpstreamIdentityHeadersFilter implements HttpHeadersFilter, Ordered {
-
-	/**
-	 * Last, after {@code RemoveHopByHopHeadersFilter} has copied the client's headers into a
-	 * fresh, writable set, which this filter then edits in place.
-	 */
-	static final int ORDER = Ordered.LOWEST_PRECEDENCE;
+class UpstreamIdentityHeadersFilter implements UpstreamRequestHeaders {
 
 	private static final String REAL_IP = "X-Real-IP";
 
@@ -39,9 +31,7 @@ class UpstreamIdentityHeadersFilter implements HttpHeadersFilter, Ordered {
 	}
 
 	@Override
-	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-		// The client's own headers are read-only: the first filter of a chain gets them, and copies.
-		HttpHeaders headers = input == exchange.getRequest().getHeaders() ? HttpHeaders.copyOf(input) : input;
+	public void apply(HttpHeaders headers, ServerWebExchange exchange) {
 		String service = exchange.getAttribute(RoutingAttributes.SERVICE);
 		IdentityProperties.ApiKey apiKey = service == null ? null : apiKeys.get(service);
 		Caller caller = Caller.of(exchange);
@@ -62,17 +52,6 @@ class UpstreamIdentityHeadersFilter implements HttpHeadersFilter, Ordered {
 		if (apiKey != null && apiKey.value() != null && !apiKey.value().isEmpty()) {
 			headers.set(apiKey.header(), apiKey.value());
 		}
-		return headers;
-	}
-
-	@Override
-	public boolean supports(Type type) {
-		return type == Type.REQUEST;
-	}
-
-	@Override
-	public int getOrder() {
-		return ORDER;
 	}
 
 }

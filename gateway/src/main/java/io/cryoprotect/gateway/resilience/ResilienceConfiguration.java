@@ -8,6 +8,7 @@ import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.configfile.FiltersConfProperties;
 import io.cryoprotect.gateway.observability.UpstreamPhases;
 import io.cryoprotect.gateway.routing.RouteConfig;
+import io.cryoprotect.gateway.routing.UpstreamRequestHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.netty.http.client.HttpClient;
 
@@ -65,9 +66,9 @@ class ResilienceConfiguration {
 
 	/** Replaces SCG's routing filter, which is switched off in application.yml. */
 	@Bean
-	UpstreamRoutingFilter upstreamRoutingFilter(HttpClient httpClient,
-			ObjectProvider<List<HttpHeadersFilter>> headersFilters, HttpClientProperties properties, UpstreamPhases phases) {
-		return new UpstreamRoutingFilter(httpClient, headersFilters, properties, phases);
+	UpstreamRoutingFilter upstreamRoutingFilter(HttpClient httpClient, HttpClientProperties properties,
+			UpstreamPhases phases, ObjectProvider<UpstreamRequestHeaders> contributors) {
+		return new UpstreamRoutingFilter(httpClient, properties, phases, contributors.orderedStream().toList());
 	}
 
 	/** SCG ties its response writer to the routing filter's switch, so it is declared here too. */
