@@ -22,13 +22,14 @@ import org.springframework.web.server.ServerWebExchange;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
 
 /**
- * Sends the request to the colour its route's {@link ColourPlan} picks. It runs right after
- * {@link RouteToRequestUrlFilter} has merged the rewritten path into the route URI, and only
- * swaps scheme, host and port.
+ * Sends the request to the colour its route's {@link ColourPlan} picks: it sets the upstream URL
+ * to the colour's origin plus the request's raw path and query, as the route's own filters left
+ * them. It takes the place of {@link RouteToRequestUrlFilter} (switched off in application.yml),
+ * which would merge the route URI into the request URI first, only for the colour to replace it.
  */
 public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 
-	/** Runs after the request URL exists and before the routing filter sends it. */
+	/** Where RouteToRequestUrlFilter would run: after the route's own filters, before resilience and routing. */
 	public static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
 
 	private static final Duration STICKY_COOKIE_MAX_AGE = Duration.ofDays(30);
@@ -59,10 +60,8 @@ public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 					"No colour of the " + service + " service is passing its health check.", Map.of(),
 					NO_HEALTHY_RETRY_AFTER_SECONDS, null));
 		}
-		URI url = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
-		if (url != null) {
-			exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, colour.retarget(url));
-		}
+		// The request as the route's filters left it (path rewrites included), sent to the colour's origin.
+		exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, colour.retarget(exchange.getRequest().getURI()));
 		exchange.getAttributes().put(RoutingAttributes.COLOUR, colour.name());
 		exchange.getAttributes().put(RoutingAttributes.SERVICE, service);
 		exchange.getAttributes().put(RoutingAttributes.PLAN, plan);

@@ -11,7 +11,6 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 
-import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.addOriginalRequestUrl;
 
 /**
@@ -45,7 +44,6 @@ public class ReplacePrefixGatewayFilterFactory extends AbstractGatewayFilterFact
 				}
 				addOriginalRequestUrl(exchange, request.getURI());
 				ServerHttpRequest rewritten = request.mutate().path(to + rawPath.substring(from.length())).build();
-				exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, rewritten.getURI());
 				return chain.filter(exchange.mutate().request(rewritten).build());
 			}
 
