@@ -2,7 +2,6 @@ package io.cryoprotect.gateway.ratelimit;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -314,9 +313,13 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 			if (bytes.length != 16) {
 				return address;
 			}
-			ByteBuffer prefix = ByteBuffer.wrap(bytes, 0, 8);
-			return String.format("%04x:%04x:%04x:%04x::/64", prefix.getShort() & 0xffff, prefix.getShort() & 0xffff,
-					prefix.getShort() & 0xffff, prefix.getShort() & 0xffff);
+			// xxxx:xxxx:xxxx:xxxx::/64, without String.format's parsing per call.
+			StringBuilder prefix = new StringBuilder(24);
+			for (int i = 0; i < 8; i += 2) {
+				String group = Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff));
+				prefix.append("0000", group.length(), 4).append(group).append(':');
+			}
+			return prefix.append(":/64").toString();
 		}
 		catch (UnknownHostException ex) {
 			return address;
