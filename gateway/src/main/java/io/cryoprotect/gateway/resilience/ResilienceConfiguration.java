@@ -14,7 +14,6 @@ import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.GatewayProperties;
-import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -66,9 +65,9 @@ class ResilienceConfiguration {
 
 	/** Replaces SCG's routing filter, which is switched off in application.yml. */
 	@Bean
-	UpstreamRoutingFilter upstreamRoutingFilter(HttpClient httpClient, HttpClientProperties properties,
-			UpstreamPhases phases, ObjectProvider<UpstreamRequestHeaders> contributors) {
-		return new UpstreamRoutingFilter(httpClient, properties, phases, contributors.orderedStream().toList());
+	UpstreamRoutingFilter upstreamRoutingFilter(HttpClient httpClient, UpstreamPhases phases,
+			ObjectProvider<UpstreamRequestHeaders> contributors) {
+		return new UpstreamRoutingFilter(httpClient, phases, contributors.orderedStream().toList());
 	}
 
 	/** SCG ties its response writer to the routing filter's switch, so it is declared here too. */

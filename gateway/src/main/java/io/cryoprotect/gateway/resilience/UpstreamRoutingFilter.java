@@ -1,45 +1,34 @@
 package io.cryoprotect.gateway.resilience;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 
-import io.cryoprotect.gateway.edge.RequestLoop;
 import io.cryoprotect.gateway.observability.UpstreamPhases;
 import io.cryoprotect.gateway.routing.UpstreamRequestHeaders;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
-import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.route.Route;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.NettyDataBuffer;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
-import static org.springframework.cloud.gateway.support.RouteMetadataUtils.CONNECT_TIMEOUT_ATTR;
-import static org.springframework.cloud.gateway.support.RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
-import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.ORIGINAL_RESPONSE_CONTENT_TYPE_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.isAlreadyRouted;
@@ -59,6 +48,10 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.s
  * {@link UpstreamRequestHeaders} bean adds its part. Downstream: the upstream's headers without
  * the hop-by-hop ones go straight into the response. SCG's routing filter instead runs a chain of
  * header filters that copies the headers several times per request.
+ * <p>
+ * Timeouts are the resilience policy's ({@code filters-conf/resilience.yml}, on the client the
+ * resilience filter chose); SCG's per-route {@code response-timeout} and {@code connect-timeout}
+ * metadata are not read.
  */
 final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
@@ -75,14 +68,10 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
 	private final HttpClient defaultClient;
 
-	private final HttpClientProperties properties;
-
 	private final List<UpstreamRequestHeaders> contributors;
 
-	UpstreamRoutingFilter(HttpClient defaultClient, HttpClientProperties properties, UpstreamPhases phases,
-			List<UpstreamRequestHeaders> contributors) {
+	UpstreamRoutingFilter(HttpClient defaultClient, UpstreamPhases phases, List<UpstreamRequestHeaders> contributors) {
 		this.defaultClient = phases.instrument(defaultClient);
-		this.properties = properties;
 		this.contributors = contributors;
 	}
 
@@ -100,9 +89,9 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		}
 		setAlreadyRouted(exchange);
 		ServerHttpRequest request = exchange.getRequest();
-		Route route = exchange.getRequiredAttribute(GATEWAY_ROUTE_ATTR);
 		boolean preserveHost = exchange.getAttributeOrDefault(PRESERVE_HOST_HEADER_ATTRIBUTE, false);
-		Mono<Void> call = client(route, exchange)
+		HttpClient client = exchange.getAttribute(CLIENT_ATTR);
+		Mono<Void> call = (client != null ? client : defaultClient)
 			.headers(upstream -> upstreamHeaders(request.getHeaders(), upstream, preserveHost, exchange))
 			.request(HttpMethod.valueOf(request.getMethod().name()))
 			.uri(url.toASCIIString())
@@ -115,18 +104,12 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 				return Mono.just(response);
 			})
 			.then();
-		Duration responseTimeout = responseTimeout(route);
-		if (responseTimeout != null) {
-			call = call.timeout(responseTimeout, RequestLoop.timer(exchange))
-				.onErrorMap(TimeoutException.class, ex -> new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT,
-						"Response took longer than timeout: " + responseTimeout, ex));
-		}
 		return UpstreamPhases.attempt(exchange, call).then(chain.filter(exchange));
 	}
 
-	private void upstreamHeaders(HttpHeaders client, io.netty.handler.codec.http.HttpHeaders upstream,
+	private void upstreamHeaders(HttpHeaders incoming, io.netty.handler.codec.http.HttpHeaders upstream,
 			boolean preserveHost, ServerWebExchange exchange) {
-		for (Map.Entry<String, List<String>> header : client.headerSet()) {
+		for (Map.Entry<String, List<String>> header : incoming.headerSet()) {
 			upstream.add(header.getKey(), header.getValue());
 		}
 		removeHopByHop(upstream);
@@ -134,7 +117,7 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 			upstream.remove(name);
 		}
 		if (preserveHost) {
-			String host = client.getFirst(HttpHeaders.HOST);
+			String host = incoming.getFirst(HttpHeaders.HOST);
 			if (host != null) {
 				upstream.set(HttpHeaderNames.HOST, host);
 			}
@@ -209,27 +192,6 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 			return netty.getNativeBuffer();
 		}
 		throw new IllegalArgumentException("Unexpected body buffer type " + buffer.getClass().getName());
-	}
-
-	/** The resilience policy's client, or the default client with the route's or SCG's connect timeout. */
-	private HttpClient client(Route route, ServerWebExchange exchange) {
-		HttpClient client = exchange.getAttribute(CLIENT_ATTR);
-		if (client != null) {
-			return client;
-		}
-		Object connectTimeout = route.getMetadata().getOrDefault(CONNECT_TIMEOUT_ATTR, properties.getConnectTimeout());
-		return connectTimeout == null ? defaultClient
-				: defaultClient.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Integer.parseInt(connectTimeout.toString()));
-	}
-
-	/** The route's {@code response-timeout} metadata (ms; negative: none), else SCG's global one. */
-	private Duration responseTimeout(Route route) {
-		Object value = route.getMetadata().get(RESPONSE_TIMEOUT_ATTR);
-		if (value == null) {
-			return properties.getResponseTimeout();
-		}
-		long millis = Long.parseLong(value.toString());
-		return millis < 0 ? null : Duration.ofMillis(millis);
 	}
 
 }

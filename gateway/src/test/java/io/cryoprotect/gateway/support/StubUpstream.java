@@ -44,6 +44,9 @@ public final class StubUpstream implements AutoCloseable {
 
 	}
 
+	/** A request header asking the stub to answer with hop-by-hop headers. */
+	public static final String HOP_BY_HOP_PROBE = "X-Test-Hop-By-Hop";
+
 	private final String name;
 
 	private final LoopResources loops;
@@ -121,6 +124,11 @@ public final class StubUpstream implements AutoCloseable {
 		Sinks.Empty<Void> gate = hold.get();
 		Mono<Void> wait = gate == null ? Mono.empty() : gate.asMono();
 		String json = "{\"upstream\":\"" + name + "\",\"path\":\"" + req.path() + "\"}";
+		if (req.requestHeaders().contains(HOP_BY_HOP_PROBE)) {
+			// Hop-by-hop response headers, for the gateway to drop: standard ones and one that Connection names.
+			res.header("Connection", "keep-alive, X-Hop").header("Keep-Alive", "timeout=5").header("X-Hop", "1")
+				.header("X-End-To-End", "1");
+		}
 		if (burstLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
 			if (burstRetryAfter != null) {
 				res.header("Retry-After", burstRetryAfter);
