@@ -25,16 +25,16 @@ public final class RequestLoop {
 	}
 
 	/** The event loop of the request's connection, or null off Reactor Netty. */
-	public static EventLoop of(ServerWebExchange exchange) {
+	private static EventLoop of(ServerWebExchange exchange) {
 		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
 		return nativeRequest instanceof Connection connection ? connection.channel().eventLoop() : null;
 	}
 
 	/**
-	 * A scheduler for the request's timeouts: its event loop (one scheduler per loop, created
-	 * once), or Reactor's parallel scheduler off Reactor Netty.
+	 * A scheduler on the request's event loop (one per loop, created once), for its timeouts and
+	 * to hop back onto it; Reactor's parallel scheduler off Reactor Netty.
 	 */
-	public static Scheduler timer(ServerWebExchange exchange) {
+	public static Scheduler scheduler(ServerWebExchange exchange) {
 		EventLoop loop = of(exchange);
 		if (loop == null) {
 			return Schedulers.parallel();

@@ -93,11 +93,11 @@ final class RateLimitBackend implements SmartLifecycle {
 			.register(meters);
 	}
 
-	/** Consumes {@code cost} tokens from the bucket {@code key}; never fails, never waits longer than the command timeout. */
+	/**
+	 * Consumes {@code cost} tokens from the shared bucket {@code key} (only when {@link #shared()});
+	 * never fails, never waits longer than the command timeout.
+	 */
 	Mono<Probe> consume(String key, Bandwidths bandwidths, long cost) {
-		if (redis == null) {
-			return Mono.just(local.consume(key, bandwidths, cost, false));
-		}
 		Storage storage = storage();
 		if (degraded.get()) {
 			return Mono.just(fallback(storage, key, bandwidths, cost));
@@ -108,6 +108,11 @@ final class RateLimitBackend implements SmartLifecycle {
 				degrade(error);
 				return Mono.just(fallback(storage, key, bandwidths, cost));
 			});
+	}
+
+	/** Consumes from this process's bucket, when buckets are not shared ({@link #shared()} is false). */
+	Probe consumeLocal(String key, Bandwidths bandwidths, long cost) {
+		return local.consume(key, bandwidths, cost, false);
 	}
 
 	private Probe fallback(Storage storage, String key, Bandwidths bandwidths, long cost) {

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.edge.CappedBodyRequest;
@@ -29,7 +28,6 @@ import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Rate;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Tier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.channel.AbortedException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -164,17 +162,20 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 		if (checks.isEmpty()) {
 			return chain.filter(exchange);
 		}
+		if (!backend.shared()) {
+			// Local buckets answer at once: no reactive plumbing per check.
+			List<Outcome> outcomes = new ArrayList<>(checks.size());
+			for (Check check : checks) {
+				outcomes.add(new Outcome(check, backend.consumeLocal(check.key(), check.bandwidths(), check.cost())));
+			}
+			return decide(exchange, chain, routeId, tier, outcomes, start);
+		}
 		Mono<List<Outcome>> outcomes = checks.size() == 1
 				? consume(checks.get(0)).map(List::of)
 				: Flux.fromIterable(checks).flatMapSequential(this::consume).collectList();
-		if (backend.shared()) {
-			// Redis answers on Lettuce's I/O thread; the rest of the request belongs on its own event loop.
-			Executor loop = RequestLoop.of(exchange);
-			if (loop != null) {
-				outcomes = outcomes.publishOn(Schedulers.fromExecutor(loop));
-			}
-		}
-		return outcomes.flatMap(list -> decide(exchange, chain, routeId, tier, list, start));
+		// Redis answers on Lettuce's I/O thread; the rest of the request belongs on its own event loop.
+		return outcomes.publishOn(RequestLoop.scheduler(exchange))
+			.flatMap(list -> decide(exchange, chain, routeId, tier, list, start));
 	}
 
 	private Mono<Outcome> consume(Check check) {

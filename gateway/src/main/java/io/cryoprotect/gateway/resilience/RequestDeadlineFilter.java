@@ -42,7 +42,7 @@ final class RequestDeadlineFilter implements GlobalFilter, Ordered {
 		}
 		ResilienceConfig.Policy policy = cfg.policy(route.getId(), exchange.getRequest().getMethod());
 		return chain.filter(exchange)
-			.timeout(policy.requestTimeout(), RequestLoop.timer(exchange))
+			.timeout(policy.requestTimeout(), RequestLoop.scheduler(exchange))
 			.onErrorMap(TimeoutException.class, ex -> new ProblemException(ProblemType.UPSTREAM_TIMEOUT,
 					"The request did not complete within its deadline of " + policy.requestTimeout().toMillis() + " ms.", ex));
 	}

@@ -149,7 +149,7 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		long start = System.nanoTime();
 		return call.chain()
 			.filter(call.exchange())
-			.timeout(call.policy().responseTimeout(), RequestLoop.timer(call.exchange()))
+			.timeout(call.policy().responseTimeout(), RequestLoop.scheduler(call.exchange()))
 			.then(Mono.fromSupplier(() -> new Outcome(call.exchange().getResponse().getStatusCode(), null)))
 			.onErrorResume(error -> Mono.just(new Outcome(null, error)))
 			// A client that goes away leaves no verdict on the upstream, and must not hold a half-open trial slot.
