@@ -44,12 +44,6 @@ class ObservabilityConfiguration {
 
 	@Bean
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
-	UpstreamTimingFilter upstreamTimingFilter(RequestMetrics metrics) {
-		return new UpstreamTimingFilter(metrics);
-	}
-
-	@Bean
-	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	EdgePhaseFilter edgePhaseFilter() {
 		return new EdgePhaseFilter();
 	}

@@ -6,13 +6,15 @@ import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
+import reactor.netty.http.client.HttpClientResponse;
 import reactor.util.context.Context;
 
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Splits an upstream attempt's wait before the request is sent into pool acquire and TCP
- * connect, for the slow-request breakdown, and times new connections for
+ * Times each upstream attempt: its wait before the request is sent, split into pool acquire and
+ * TCP connect, and its wait for the response headers, for the slow-request breakdown and
+ * {@code gateway_upstream_first_byte_seconds{upstream}}; and new connections, for
  * {@code gateway_upstream_connect_seconds{upstream}}. The hooks are installed once per client
  * (each hook copies the client's configuration, too dear per request) and do not take part in
  * the pool key, so an instrumented client keeps its upstream colour's pool. They find the
@@ -51,7 +53,28 @@ public final class UpstreamPhases {
 
 	/** The upstream call of one attempt of {@code exchange}, starting now, made visible to the hooks. */
 	public static Mono<Void> attempt(ServerWebExchange exchange, Mono<Void> call) {
+		// A retry's first-byte phase starts at its own send, not at the previous attempt's.
+		exchange.getAttributes().remove(SENT_AT);
 		return call.contextWrite(Context.of(Attempt.class, new Attempt(exchange, System.nanoTime())));
+	}
+
+	/**
+	 * The current attempt's response headers arrived ({@code response} carries the attempt's
+	 * subscriber context). Recorded only for observed exchanges (observability on).
+	 */
+	public void headersReceived(HttpClientResponse response, ServerWebExchange exchange) {
+		RequestTrace trace = RequestTrace.of(exchange);
+		Attempt attempt = response.currentContextView().getOrDefault(Attempt.class, null);
+		if (trace == null || attempt == null) {
+			return;
+		}
+		long now = System.nanoTime();
+		// The metric counts from the routing call, pool wait and connect included; the breakdown has those as phases of their own.
+		metrics.firstByte(exchange.getAttribute(RoutingAttributes.SERVICE) + "/"
+				+ exchange.getAttribute(RoutingAttributes.COLOUR), now - attempt.startNanos());
+		Long sentAt = exchange.getAttribute(SENT_AT);
+		trace.add(RequestTrace.Phase.FIRST_BYTE, now - (sentAt != null ? sentAt : attempt.startNanos()));
+		trace.headersAt(now);
 	}
 
 	private void sending(HttpClientRequest request, Connection connection) {

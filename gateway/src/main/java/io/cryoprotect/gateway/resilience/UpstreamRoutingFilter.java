@@ -68,10 +68,13 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
 	private final HttpClient defaultClient;
 
+	private final UpstreamPhases phases;
+
 	private final List<UpstreamRequestHeaders> contributors;
 
 	UpstreamRoutingFilter(HttpClient defaultClient, UpstreamPhases phases, List<UpstreamRequestHeaders> contributors) {
 		this.defaultClient = phases.instrument(defaultClient);
+		this.phases = phases;
 		this.contributors = contributors;
 	}
 
@@ -101,6 +104,7 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 				exchange.getAttributes().put(CLIENT_RESPONSE_ATTR, response);
 				exchange.getAttributes().put(CLIENT_RESPONSE_CONN_ATTR, connection);
 				copyResponse(response.status().code(), response.responseHeaders(), exchange);
+				phases.headersReceived(response, exchange);
 				return Mono.just(response);
 			})
 			.then();
