@@ -19,7 +19,7 @@ import org.springframework.web.server.ServerWebExchange;
  */
 public final class RequestLoop {
 
-	private static final Map<EventLoop, Scheduler> TIMERS = new ConcurrentHashMap<>();
+	private static final Map<EventLoop, Scheduler> SCHEDULERS = new ConcurrentHashMap<>();
 
 	private RequestLoop() {
 	}
@@ -39,8 +39,8 @@ public final class RequestLoop {
 		if (loop == null) {
 			return Schedulers.parallel();
 		}
-		Scheduler timer = TIMERS.get(loop);
-		return timer != null ? timer : TIMERS.computeIfAbsent(loop, l -> Schedulers.fromExecutorService(l, "request-loop"));
+		Scheduler scheduler = SCHEDULERS.get(loop);
+		return scheduler != null ? scheduler : SCHEDULERS.computeIfAbsent(loop, l -> Schedulers.fromExecutorService(l, "request-loop"));
 	}
 
 }
