@@ -53,10 +53,6 @@ public final class ConfigValues {
 		return value;
 	}
 
-	public boolean hasProblems() {
-		return !problems.isEmpty();
-	}
-
 	/** @throws ConfigRejectedException listing every problem found, if any */
 	public void rejectIfAny() {
 		if (!problems.isEmpty()) {

@@ -70,8 +70,7 @@ public final class UpstreamPhases {
 		}
 		long now = System.nanoTime();
 		// The metric counts from the routing call, pool wait and connect included; the breakdown has those as phases of their own.
-		metrics.firstByte(exchange.getAttribute(RoutingAttributes.SERVICE) + "/"
-				+ exchange.getAttribute(RoutingAttributes.COLOUR), now - attempt.startNanos());
+		metrics.firstByte(upstream(exchange), now - attempt.startNanos());
 		Long sentAt = exchange.getAttribute(SENT_AT);
 		trace.add(RequestTrace.Phase.FIRST_BYTE, now - (sentAt != null ? sentAt : attempt.startNanos()));
 		trace.headersAt(now);
@@ -90,12 +89,16 @@ public final class UpstreamPhases {
 			// A new connection: the pool granted it when it started connecting.
 			acquired = connect[0];
 			long connectNanos = connect[1] - connect[0];
-			metrics.connect(exchange.getAttribute(RoutingAttributes.SERVICE) + "/"
-					+ exchange.getAttribute(RoutingAttributes.COLOUR), connectNanos);
+			metrics.connect(upstream(exchange), connectNanos);
 			RequestTrace.record(exchange, RequestTrace.Phase.CONNECT, connectNanos);
 		}
 		RequestTrace.record(exchange, RequestTrace.Phase.POOL_ACQUIRE, Math.max(0, acquired - attempt.startNanos()));
 		exchange.getAttributes().put(SENT_AT, now);
+	}
+
+	/** The {@code upstream} tag of the upstream meters: service/colour. */
+	private static String upstream(ServerWebExchange exchange) {
+		return exchange.getAttribute(RoutingAttributes.SERVICE) + "/" + exchange.getAttribute(RoutingAttributes.COLOUR);
 	}
 
 }

@@ -133,11 +133,9 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
 	/** Removes the hop-by-hop headers, including those its {@code Connection} header names. */
 	private static void removeHopByHop(io.netty.handler.codec.http.HttpHeaders headers) {
-		List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
-		for (String line : connection) {
-			for (String token : line.split(",")) {
-				headers.remove(token.trim());
-			}
+		Set<String> connectionTokens = connectionTokens(headers);
+		if (connectionTokens != null) {
+			connectionTokens.forEach(headers::remove);
 		}
 		for (String name : HOP_BY_HOP) {
 			headers.remove(name);
@@ -169,6 +167,7 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		exchange.getAttributes().put(CLIENT_RESPONSE_HEADER_NAMES, names);
 	}
 
+	/** The header names a {@code Connection} header lists, lower-cased; null when there are none. */
 	private static Set<String> connectionTokens(io.netty.handler.codec.http.HttpHeaders headers) {
 		Set<String> tokens = null;
 		for (String line : headers.getAll(HttpHeaderNames.CONNECTION)) {
