@@ -139,4 +139,10 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 		return ORDER;
 	}
 
+	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */
+	@Override
+	public String toString() {
+		return "EdgeLimitsWebFilter";
+	}
+
 }

@@ -98,4 +98,10 @@ class ClientAddressWebFilter implements WebFilter, Ordered {
 		return ORDER;
 	}
 
+	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */
+	@Override
+	public String toString() {
+		return "ClientAddressWebFilter";
+	}
+
 }

@@ -191,6 +191,12 @@ final class ObservabilityWebFilter implements WebFilter, Ordered, ApplicationLis
 		return ORDER;
 	}
 
+	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */
+	@Override
+	public String toString() {
+		return "ObservabilityWebFilter";
+	}
+
 	/** Counts the bytes of the response body as they are written, without touching the buffers. */
 	private static final class CountingResponse extends ServerHttpResponseDecorator {
 

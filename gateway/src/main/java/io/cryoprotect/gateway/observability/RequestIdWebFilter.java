@@ -33,4 +33,10 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 		return ORDER;
 	}
 
+	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */
+	@Override
+	public String toString() {
+		return "RequestIdWebFilter";
+	}
+
 }
