@@ -1,27 +1,30 @@
 package io.cryoprotect.gateway.observability;
 
-import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes one JSON object per request to the {@code cryoprotect.access} logger, which
- * {@code logback-spring.xml} sends through an asynchronous appender with a bare {@code %m%n} pattern.
+ * {@code logback-spring.xml} sends through an asynchronous appender that writes each message and a newline ({@link MessageLineEncoder}).
  */
 final class AccessLog {
 
 	static final String LOGGER = "cryoprotect.access";
 
-	private static final Log logger = LogFactory.getLog(LOGGER);
+	// SLF4J directly: the commons-logging bridge hands logback an argument array to format per line.
+	private static final Logger logger = LoggerFactory.getLogger(LOGGER);
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -40,6 +43,18 @@ final class AccessLog {
 			throw new IllegalStateException("SHA-256 is required of every JVM", ex);
 		}
 	});
+
+	private static final ThreadLocal<LineWriter> LINE = ThreadLocal.withInitial(LineWriter::new);
+
+	private static final int CLIENT_KEYS = 1024;
+
+	private final ThreadLocal<Map<String, String>> clientKeys = ThreadLocal
+		.withInitial(() -> new LinkedHashMap<>(64, 0.75f, true) {
+			@Override
+			protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+				return size() > CLIENT_KEYS;
+			}
+		});
 
 	private final boolean enabled;
 
@@ -63,7 +78,8 @@ final class AccessLog {
 
 	/** One JSON object, its keys in the record's order, written field by field (no reflection per line). */
 	void write(Line line) {
-		StringWriter out = new StringWriter(320);
+		LineWriter out = LINE.get();
+		out.reset();
 		try (JsonGenerator json = JSON.createGenerator(out)) {
 			json.writeStartObject();
 			json.writeStringProperty("time", line.time());
@@ -85,12 +101,55 @@ final class AccessLog {
 		logger.info(out.toString());
 	}
 
-	/** The first 16 hex digits of SHA-256(salt + address): stable per client, useless for recovering the address. */
+	/**
+	 * The first 16 hex digits of SHA-256(salt + address): stable per client, useless for recovering the
+	 * address. Each event loop thread remembers the keys of its last {@value #CLIENT_KEYS} addresses.
+	 */
 	String clientKey(String address) {
-		MessageDigest digest = SHA256.get();
-		digest.update(salt);
-		byte[] hash = digest.digest(address.getBytes(StandardCharsets.UTF_8));
-		return HexFormat.of().formatHex(hash, 0, 8);
+		Map<String, String> keys = clientKeys.get();
+		String key = keys.get(address);
+		if (key == null) {
+			MessageDigest digest = SHA256.get();
+			digest.update(salt);
+			byte[] hash = digest.digest(address.getBytes(StandardCharsets.UTF_8));
+			key = HexFormat.of().formatHex(hash, 0, 8);
+			keys.put(address, key);
+		}
+		return key;
+	}
+
+	/** A Writer over a StringBuilder, reused per thread: StringWriter synchronizes every write. */
+	private static final class LineWriter extends Writer {
+
+		private final StringBuilder line = new StringBuilder(512);
+
+		void reset() {
+			line.setLength(0);
+		}
+
+		@Override
+		public void write(char[] chars, int offset, int length) {
+			line.append(chars, offset, length);
+		}
+
+		@Override
+		public void write(String text, int offset, int length) {
+			line.append(text, offset, offset + length);
+		}
+
+		@Override
+		public void flush() {
+		}
+
+		@Override
+		public void close() {
+		}
+
+		@Override
+		public String toString() {
+			return line.toString();
+		}
+
 	}
 
 }
