@@ -23,6 +23,13 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 
 	@Override
 	public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
+		if (ClientConnection.closed(exchange)) {
+			// nginx's 499: the client hung up; there is no one to answer, and nothing failed here.
+			if (logger.isDebugEnabled()) {
+				logger.debug("Request " + RequestId.of(exchange) + ": the client closed the connection (" + ex + ")");
+			}
+			return Mono.empty();
+		}
 		ProblemException problem = ErrorMap.toProblem(ex);
 		if (problem.problemType() == ProblemType.INTERNAL) {
 			logger.error("Unexpected failure, request " + RequestId.of(exchange), ex);

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
+import io.cryoprotect.gateway.errors.ClientConnection;
 import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
@@ -75,6 +76,10 @@ final class ObservabilityWebFilter implements WebFilter, Ordered, ApplicationLis
 		ServerHttpResponse response = exchange.getResponse();
 		ServerWebExchange counted = exchange.mutate().response(new CountingResponse(response, trace)).build();
 		return chain.filter(counted).doOnError(error -> {
+			if (ClientConnection.closed(exchange)) {
+				// Not a failure of the gateway's: recorded below as 499, like a cancel.
+				return;
+			}
 			trace.problem(ErrorMap.toProblem(error));
 			if (!response.isCommitted()) {
 				// The error handler writes the problem body after this filter is done; its status is final at commit.
@@ -87,8 +92,11 @@ final class ObservabilityWebFilter implements WebFilter, Ordered, ApplicationLis
 			}
 		}).doFinally(signal -> {
 			if (!trace.deferred()) {
-				// A client that went away before the answer gets the nginx convention 499, "client closed request".
-				complete(exchange, trace, status(response, signal == SignalType.CANCEL ? 499 : 500));
+				// A client that went away before the answer gets the nginx convention 499, "client closed request",
+				// also when the upstream's status was already set: it was never sent.
+				boolean gone = !response.isCommitted()
+						&& (signal == SignalType.CANCEL || ClientConnection.closed(exchange));
+				complete(exchange, trace, gone ? 499 : status(response, 500));
 			}
 		});
 	}

@@ -1,5 +1,9 @@
 package io.cryoprotect.gateway.observability;
 
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -62,6 +66,37 @@ class AccessLogIntegrationTests extends ObservabilityIntegrationTest {
 			assertThat(line.get("route").asString()).isEqualTo("none");
 			assertThat(line.get("bytes").asLong()).isEqualTo(length).isPositive();
 		}
+	}
+
+	/**
+	 * A client that hangs up while the upstream is still working gets nginx's 499: logged at debug, not
+	 * as a gateway failure, and not an error group, whether the gateway notices on cancel or on its write.
+	 */
+	@Test
+	void clientThatGoesAwayBeforeTheAnswerIsLogged499NotAnError() throws Exception {
+		FLASK_BLUE.holdResponses();
+		try (LogCapture log = new LogCapture(AccessLog.LOGGER);
+				LogCapture errors = new LogCapture("io.cryoprotect.gateway.errors.ProblemExceptionHandler")) {
+			try (Socket socket = new Socket()) {
+				socket.connect(new InetSocketAddress("127.0.0.1", port));
+				OutputStream out = socket.getOutputStream();
+				out.write(("GET /api/v1/molecules HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: access-gone\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
+				out.flush();
+				await().atMost(Duration.ofSeconds(5))
+					.until(() -> FLASK_BLUE.received().stream().anyMatch(r -> "access-gone".equals(r.headers().get("X-Request-Id"))));
+			}
+			FLASK_BLUE.release();
+			JsonNode line = lineOf(log, "access-gone");
+			assertThat(line.get("status").asInt()).isEqualTo(499);
+			assertThat(errors.messages()).noneMatch(message -> message.contains("access-gone"));
+		}
+		finally {
+			FLASK_BLUE.release();
+		}
+		String groups = management().get().uri("/actuator/gatewayerrors").exchange().expectStatus().isOk()
+			.expectBody(String.class).returnResult().getResponseBody();
+		assertThat(groups).doesNotContain("access-gone");
 	}
 
 	@Test
