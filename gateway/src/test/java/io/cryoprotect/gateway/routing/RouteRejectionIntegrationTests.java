@@ -50,6 +50,9 @@ class RouteRejectionIntegrationTests extends GatewayIntegrationTest {
 				Arguments.of("unknown native filter", FLASK,
 						flask.replace("    sticky: user", "    sticky: user\n    filters:\n      - NoSuchFilter=1"),
 						FLASK + ": key 'routes[0].filters[0]' value 'NoSuchFilter': unknown filter; known: ["),
+				Arguments.of("native filter missing an argument", FLASK,
+						flask.replace("    sticky: user", "    sticky: user\n    filters:\n      - AddRequestHeader=X-Only-Name"),
+						FLASK + ": key 'routes[0].filters[0]' value '{_genkey_0=X-Only-Name}': "),
 				Arguments.of("wrong type", FLASK, flask.replace("weight: 100", "weight: lots"),
 						FLASK + ":17: key 'routes[0].upstreams.blue.weight' value 'lots': expected an integer"));
 	}
