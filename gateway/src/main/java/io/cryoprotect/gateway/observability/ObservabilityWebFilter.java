@@ -93,9 +93,10 @@ final class ObservabilityWebFilter implements WebFilter, Ordered, ApplicationLis
 		}).doFinally(signal -> {
 			if (!trace.deferred()) {
 				// A client that went away before the answer gets the nginx convention 499, "client closed request",
-				// also when the upstream's status was already set: it was never sent.
-				boolean gone = !response.isCommitted()
-						&& (signal == SignalType.CANCEL || ClientConnection.closed(exchange));
+				// also when the upstream's status was already set: it was never sent. A write that failed because
+				// the client had gone is a 499 too, although the response counts as committed by then.
+				boolean gone = signal == SignalType.CANCEL ? !response.isCommitted()
+						: signal == SignalType.ON_ERROR && ClientConnection.closed(exchange);
 				complete(exchange, trace, gone ? 499 : status(response, 500));
 			}
 		});
