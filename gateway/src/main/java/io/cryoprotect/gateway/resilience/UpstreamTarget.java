@@ -2,12 +2,13 @@ package io.cryoprotect.gateway.resilience;
 
 /**
  * One breaker, budget and pool owner: a colour of an upstream service (or a fallback URI),
- * e.g. {@code flask-api/blue}. Its name is the low-cardinality {@code upstream} tag.
+ * e.g. {@code flask-api/blue}. Its name, {@code key}, is the low-cardinality {@code upstream} tag;
+ * it is built once here because breakers, budgets and pools each look it up per request.
  */
-record UpstreamTarget(String service, String colour, String origin) {
+record UpstreamTarget(String service, String colour, String origin, String key) {
 
-	String key() {
-		return service + "/" + colour;
+	UpstreamTarget(String service, String colour, String origin) {
+		this(service, colour, origin, service + "/" + colour);
 	}
 
 }
