@@ -17,7 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes one JSON object per request to the {@code cryoprotect.access} logger, which
- * {@code logback-spring.xml} sends through an asynchronous appender that writes each message and a newline ({@link MessageLineEncoder}).
+ * {@code logback-spring.xml} sends to stdout through {@link BatchedStdoutAppender}, each message and a
+ * newline ({@link MessageLineEncoder}).
  */
 final class AccessLog {
 

@@ -36,7 +36,8 @@ public class BatchedStdoutAppender extends UnsynchronizedAppenderBase<ILoggingEv
 
 	private Encoder<ILoggingEvent> encoder;
 
-	private int stripeCount = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
+	/** Twice the event loops (one per core), so that threads rarely share a stripe. */
+	private final int stripeCount = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
 
 	private int maxBufferBytes = 1 << 20;
 
@@ -56,10 +57,6 @@ public class BatchedStdoutAppender extends UnsynchronizedAppenderBase<ILoggingEv
 
 	public Encoder<ILoggingEvent> getEncoder() {
 		return encoder;
-	}
-
-	public void setStripeCount(int stripeCount) {
-		this.stripeCount = stripeCount;
 	}
 
 	/** Per stripe: what one flush interval may hold before lines are dropped. */
