@@ -9,10 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
-import io.cryoprotect.gateway.edge.RequestLoop;
 import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
@@ -147,9 +145,11 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		// The access log reports retries per request; the attempt number is all it needs.
 		call.exchange().getAttributes().put(ObservabilityAttributes.ATTEMPTS, number);
 		long start = System.nanoTime();
+		// No timer here: the attempt's client waits at most responseTimeout for the response (Reactor Netty's
+		// read timeout, armed once the request is sent), connecting and the pool wait have bounds of their
+		// own, and RequestDeadlineFilter bounds the whole exchange.
 		return call.chain()
 			.filter(call.exchange())
-			.timeout(call.policy().responseTimeout(), RequestLoop.scheduler(call.exchange()))
 			.then(Mono.fromSupplier(() -> new Outcome(call.exchange().getResponse().getStatusCode(), null)))
 			.onErrorResume(error -> Mono.just(new Outcome(null, error)))
 			// A client that goes away leaves no verdict on the upstream, and must not hold a half-open trial slot.
@@ -226,9 +226,6 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 	private static String reason(Throwable error) {
 		if (ErrorMap.isPoolExhausted(error)) {
 			return null;
-		}
-		if (error instanceof TimeoutException) {
-			return "timeout";
 		}
 		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
 			if (cause instanceof ConnectException || cause instanceof ConnectTimeoutException

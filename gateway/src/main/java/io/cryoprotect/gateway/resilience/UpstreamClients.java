@@ -49,7 +49,7 @@ final class UpstreamClients implements DisposableBean {
 		ConnectionProvider provider = pools.computeIfAbsent(key.pool(), UpstreamClients::pool);
 		return phases.instrument(HttpClient.create(provider)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, key.connectTimeout().toMillis()))
-			// Longest silence while reading a response, also mid-body; the time to the first byte is bounded separately.
+			// From the request sent: the wait for the response headers and the longest silence mid-body.
 			.responseTimeout(key.responseTimeout()));
 	}
 
