@@ -74,7 +74,7 @@ final class ObservabilityWebFilter implements WebFilter, Ordered, ApplicationLis
 		RequestTrace trace = new RequestTrace(System.nanoTime());
 		exchange.getAttributes().put(RequestTrace.ATTR, trace);
 		ServerHttpResponse response = exchange.getResponse();
-		ServerWebExchange counted = exchange.mutate().response(new CountingResponse(response, trace)).build();
+		ServerWebExchange counted = exchange.mutate().response(new CountingResponse(exchange, trace)).build();
 		return chain.filter(counted).doOnError(error -> {
 			if (ClientConnection.closed(exchange)) {
 				// Not a failure of the gateway's: recorded below as 499, like a cancel.
@@ -93,10 +93,11 @@ final class ObservabilityWebFilter implements WebFilter, Ordered, ApplicationLis
 		}).doFinally(signal -> {
 			if (!trace.deferred()) {
 				// A client that went away before the answer gets the nginx convention 499, "client closed request",
-				// also when the upstream's status was already set: it was never sent. A write that failed because
-				// the client had gone is a 499 too, although the response counts as committed by then.
+				// also when the upstream's status was already set: it was never sent. So does one that was gone
+				// when the answer was written (Reactor Netty may complete or fail that write), although the
+				// response counts as committed by then.
 				boolean gone = signal == SignalType.CANCEL ? !response.isCommitted()
-						: signal == SignalType.ON_ERROR && ClientConnection.closed(exchange);
+						: trace.isClientGone() || signal == SignalType.ON_ERROR && ClientConnection.closed(exchange);
 				complete(exchange, trace, gone ? 499 : status(response, 500));
 			}
 		});
@@ -206,25 +207,45 @@ final class ObservabilityWebFilter implements WebFilter, Ordered, ApplicationLis
 		return "ObservabilityWebFilter";
 	}
 
-	/** Counts the bytes of the response body as they are written, without touching the buffers. */
+	/**
+	 * Counts the bytes of the response body as they are written, without touching the buffers, and notes a
+	 * client that closed its connection before the answer was written.
+	 */
 	private static final class CountingResponse extends ServerHttpResponseDecorator {
+
+		private final ServerWebExchange exchange;
 
 		private final RequestTrace trace;
 
-		CountingResponse(ServerHttpResponse delegate, RequestTrace trace) {
-			super(delegate);
+		CountingResponse(ServerWebExchange exchange, RequestTrace trace) {
+			super(exchange.getResponse());
+			this.exchange = exchange;
 			this.trace = trace;
+		}
+
+		private void noteClientGone() {
+			if (ClientConnection.closed(exchange)) {
+				trace.clientGone();
+			}
 		}
 
 		@Override
 		public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+			noteClientGone();
 			return super.writeWith(Flux.from(body).doOnNext(buffer -> trace.addBytes(buffer.readableByteCount())));
 		}
 
 		@Override
 		public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+			noteClientGone();
 			return super.writeAndFlushWith(Flux.from(body)
 				.map(inner -> Flux.from(inner).doOnNext(buffer -> trace.addBytes(buffer.readableByteCount()))));
+		}
+
+		@Override
+		public Mono<Void> setComplete() {
+			noteClientGone();
+			return super.setComplete();
 		}
 
 	}

@@ -59,6 +59,8 @@ public final class RequestTrace {
 
 	private volatile boolean deferred;
 
+	private volatile boolean clientGone;
+
 	RequestTrace(long startNanos) {
 		this.startNanos = startNanos;
 	}
@@ -114,6 +116,15 @@ public final class RequestTrace {
 
 	boolean deferred() {
 		return deferred;
+	}
+
+	/** The client had closed its connection when the answer was to be written: nothing reached it. */
+	void clientGone() {
+		clientGone = true;
+	}
+
+	boolean isClientGone() {
+		return clientGone;
 	}
 
 }
