@@ -1,6 +1,7 @@
 package io.cryoprotect.gateway.configfile;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -89,6 +90,8 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
 		if (Files.isDirectory(dir)) {
 			// Following links reaches subdirectories such as schemas/, which a ConfigMap volume mounts as
 			// a symlink into ..data like every top-level entry.
+			// The walk reports an entry that vanished under it (a ConfigMap swap removing ..data_tmp) as an
+			// UncheckedIOException: unwrapped, it is the IOException a racing read is, and is retried next poll.
 			try (Stream<Path> entries = Files.walk(dir, 2, FileVisitOption.FOLLOW_LINKS)) {
 				for (Path path : (Iterable<Path>) entries::iterator) {
 					String relative = dir.relativize(path).toString().replace('\\', '/');
@@ -105,6 +108,9 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
 						unreadable.put(relative, "not valid UTF-8 (" + bytes.length + " bytes)");
 					}
 				}
+			}
+			catch (UncheckedIOException ex) {
+				throw ex.getCause();
 			}
 		}
 		return ConfigFiles.of(dirName, contents, unreadable);
