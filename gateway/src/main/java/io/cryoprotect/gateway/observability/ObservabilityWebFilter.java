@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
+import io.cryoprotect.gateway.edge.BodyTap;
 import io.cryoprotect.gateway.errors.ClientConnection;
 import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
@@ -232,7 +233,7 @@ final class ObservabilityWebFilter implements WebFilter, Ordered, ApplicationLis
 		@Override
 		public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
 			noteClientGone();
-			return super.writeWith(Flux.from(body).doOnNext(buffer -> trace.addBytes(buffer.readableByteCount())));
+			return super.writeWith(BodyTap.tap(body, buffer -> trace.addBytes(buffer.readableByteCount())));
 		}
 
 		@Override
