@@ -2,6 +2,7 @@ package io.cryoprotect.gateway.observability;
 
 import java.time.Clock;
 
+import io.cryoprotect.gateway.edge.ManagementPort;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -37,9 +38,9 @@ class ObservabilityConfiguration {
 	@Bean
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	ObservabilityWebFilter observabilityWebFilter(RequestMetrics metrics, ErrorGroups errorGroups,
-			ObservabilityProperties properties) {
+			ObservabilityProperties properties, ManagementPort management) {
 		return new ObservabilityWebFilter(metrics, new AccessLog(properties.accessLog()), errorGroups,
-				properties.slowRequest(), Clock.systemUTC());
+				properties.slowRequest(), Clock.systemUTC(), management);
 	}
 
 	@Bean

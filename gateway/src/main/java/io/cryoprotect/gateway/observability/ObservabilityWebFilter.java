@@ -1,11 +1,11 @@
 package io.cryoprotect.gateway.observability;
 
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
 import io.cryoprotect.gateway.edge.BodyTap;
+import io.cryoprotect.gateway.edge.ManagementPort;
 import io.cryoprotect.gateway.errors.ClientConnection;
 import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
@@ -19,9 +19,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
-import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.cloud.gateway.route.Route;
-import org.springframework.context.ApplicationListener;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatusCode;
@@ -37,7 +35,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * Observes every public request from just after the request id is set to the end of the response,
  * then records the request timer, rejections, error groups, the access line and the slow-request line.
  */
-final class ObservabilityWebFilter implements WebFilter, Ordered, ApplicationListener<WebServerInitializedEvent> {
+final class ObservabilityWebFilter implements WebFilter, Ordered {
 
 	/** Right after the request id, so edge rejections are timed and carry their id. */
 	static final int ORDER = RequestIdWebFilter.ORDER + 1;
@@ -56,10 +54,11 @@ final class ObservabilityWebFilter implements WebFilter, Ordered, ApplicationLis
 
 	private final Clock clock;
 
-	private volatile int managementPort;
+	private final ManagementPort management;
 
 	ObservabilityWebFilter(RequestMetrics metrics, AccessLog accessLog, ErrorGroups errorGroups,
-			ObservabilityProperties.SlowRequest slow, Clock clock) {
+			ObservabilityProperties.SlowRequest slow, Clock clock, ManagementPort management) {
+		this.management = management;
 		this.metrics = metrics;
 		this.accessLog = accessLog;
 		this.errorGroups = errorGroups;
@@ -69,7 +68,7 @@ final class ObservabilityWebFilter implements WebFilter, Ordered, ApplicationLis
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		if (isManagement(exchange)) {
+		if (management.serves(exchange)) {
 			return chain.filter(exchange);
 		}
 		RequestTrace trace = new RequestTrace(System.nanoTime());
@@ -102,19 +101,6 @@ final class ObservabilityWebFilter implements WebFilter, Ordered, ApplicationLis
 				complete(exchange, trace, gone ? 499 : status(response, 500));
 			}
 		});
-	}
-
-	/** Actuator requests on the management port pass the same filter beans but are not client traffic. */
-	private boolean isManagement(ServerWebExchange exchange) {
-		InetSocketAddress local = exchange.getRequest().getLocalAddress();
-		return managementPort > 0 && local != null && local.getPort() == managementPort;
-	}
-
-	@Override
-	public void onApplicationEvent(WebServerInitializedEvent event) {
-		if ("management".equals(event.getApplicationContext().getServerNamespace())) {
-			managementPort = event.getWebServer().getPort();
-		}
 	}
 
 	private static int status(ServerHttpResponse response, int fallback) {

@@ -1,14 +1,20 @@
 package io.cryoprotect.gateway.routing;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 import org.springframework.cloud.gateway.route.Route;
+import org.springframework.web.server.ServerWebExchange;
 
 /** One validated, fully built set of routes: what the gateway serves until the next valid edit. */
 public record RouteConfig(List<LoadedRoute> routes) {
 
-	/** A route as the operator wrote it, with its colour plan and the SCG route built from both. */
-	public record LoadedRoute(String file, String service, RouteFile.Route spec, ColourPlan plan, Route route) {
+	/**
+	 * A route as the operator wrote it, with its colour plan and the SCG route built from both;
+	 * {@code test} is the route's predicate in plain form, null when a predicate is asynchronous only.
+	 */
+	public record LoadedRoute(String file, String service, RouteFile.Route spec, ColourPlan plan, Route route,
+			Predicate<ServerWebExchange> test) {
 	}
 
 	@Override

@@ -12,7 +12,6 @@ import io.cryoprotect.gateway.configfile.ConfigProblem;
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
 import io.cryoprotect.gateway.configfile.StrictYamlReader;
 
-import org.springframework.cloud.gateway.route.Route;
 
 /**
  * Parses, validates and builds every route file of a directory into one {@link RouteConfig},
@@ -72,8 +71,7 @@ final class RouteConfigLoader {
 			RouteFile.Route spec = routeFile.routes().get(i);
 			ColourPlan plan = new ColourPlan(spec.id(), service, spec.stickyOrDefault(), colours.get(i));
 			try {
-				Route route = builder.build(file, "routes[" + i + "]", service, spec, plan, placeholders);
-				loaded.add(new RouteConfig.LoadedRoute(file, service, spec, plan, route));
+				loaded.add(builder.build(file, "routes[" + i + "]", service, spec, plan, placeholders));
 			}
 			catch (ConfigRejectedException ex) {
 				problems.addAll(ex.problems());

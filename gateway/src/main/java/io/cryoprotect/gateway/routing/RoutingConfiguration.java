@@ -4,11 +4,14 @@ import java.time.Clock;
 import java.util.List;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
+import io.cryoprotect.gateway.edge.ManagementPort;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.event.RefreshRoutesEvent;
 import org.springframework.cloud.gateway.filter.factory.GatewayFilterFactory;
+import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.cloud.gateway.handler.predicate.RoutePredicateFactory;
 import org.springframework.cloud.gateway.support.ConfigurationService;
 import org.springframework.context.ApplicationEventPublisher;
@@ -44,6 +47,13 @@ class RoutingConfiguration {
 					locator.swap(config);
 					publisher.publishEvent(new RefreshRoutesEvent(locator));
 				}, meters, Clock.systemUTC());
+	}
+
+	/** Routes requests without the DispatcherHandler's mapping chain where that gives SCG's answer. */
+	@Bean
+	RouteLookupWebFilter routeLookupWebFilter(RouteFileRouteLocator locator, FilteringWebHandler filteringWebHandler,
+			ManagementPort management, GatewayProperties gateway) {
+		return new RouteLookupWebFilter(locator, filteringWebHandler, management, gateway.getRoutes().isEmpty());
 	}
 
 	@Bean

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 import io.cryoprotect.gateway.configfile.ConfigProblem;
@@ -50,14 +51,24 @@ final class ScgRouteBuilder {
 		this.health = health;
 	}
 
-	Route build(String file, String key, String service, RouteFile.Route spec, ColourPlan plan,
+	/** A bound predicate: SCG's asynchronous form, and the plain one where the factory has it (else null). */
+	private record BoundPredicate(AsyncPredicate<ServerWebExchange> async, Predicate<ServerWebExchange> sync) {
+	}
+
+	RouteConfig.LoadedRoute build(String file, String key, String service, RouteFile.Route spec, ColourPlan plan,
 			UnaryOperator<String> placeholders) {
 		List<ConfigProblem> problems = new ArrayList<>();
 		AsyncPredicate<ServerWebExchange> predicate = null;
+		Predicate<ServerWebExchange> test = null;
+		boolean synchronous = true;
 		for (Entry<PredicateDefinition> entry : predicateDefinitions(file, key, spec, placeholders, problems)) {
-			AsyncPredicate<ServerWebExchange> next = bindPredicate(file, entry, problems);
+			BoundPredicate next = bindPredicate(file, entry, problems);
 			if (next != null) {
-				predicate = predicate == null ? next : predicate.and(next);
+				predicate = predicate == null ? next.async() : predicate.and(next.async());
+				synchronous &= next.sync() != null;
+				if (synchronous) {
+					test = test == null ? next.sync() : test.and(next.sync());
+				}
 			}
 		}
 		List<GatewayFilter> filters = new ArrayList<>();
@@ -73,7 +84,7 @@ final class ScgRouteBuilder {
 		filters.add(new BlueGreenGatewayFilter(plan, service, stickyCookieName, health));
 		Map<String, Object> metadata = new LinkedHashMap<>(spec.metadata());
 		metadata.put("service", service);
-		return Route.async()
+		Route route = Route.async()
 			.id(spec.id())
 			.uri(plan.colours().get(0).uri())
 			.order(spec.orderOrDefault())
@@ -81,6 +92,7 @@ final class ScgRouteBuilder {
 			.replaceFilters(filters)
 			.replaceMetadata(metadata)
 			.build();
+		return new RouteConfig.LoadedRoute(file, service, spec, plan, route, synchronous ? test : null);
 	}
 
 	private List<Entry<PredicateDefinition>> predicateDefinitions(String file, String key, RouteFile.Route spec,
@@ -146,8 +158,7 @@ final class ScgRouteBuilder {
 		return defs;
 	}
 
-	private AsyncPredicate<ServerWebExchange> bindPredicate(String file, Entry<PredicateDefinition> entry,
-			List<ConfigProblem> problems) {
+	private BoundPredicate bindPredicate(String file, Entry<PredicateDefinition> entry, List<ConfigProblem> problems) {
 		PredicateDefinition def = entry.definition();
 		RoutePredicateFactory<Object> factory = predicateFactories.get(def.getName());
 		if (factory == null) {
@@ -157,7 +168,16 @@ final class ScgRouteBuilder {
 		}
 		try {
 			Object config = configurationService.with(factory).name(def.getName()).properties(def.getArgs()).bind();
-			return factory.applyAsync(config);
+			Predicate<ServerWebExchange> sync;
+			try {
+				sync = factory.apply(config);
+			}
+			catch (UnsupportedOperationException asyncOnly) {
+				// E.g. ReadBody: only SCG's asynchronous route lookup can evaluate it.
+				return new BoundPredicate(factory.applyAsync(config), null);
+			}
+			// What RoutePredicateFactory.applyAsync does with the plain predicate.
+			return new BoundPredicate(AsyncPredicate.from(sync), sync);
 		}
 		catch (RuntimeException ex) {
 			problems.add(new ConfigProblem(file, entry.key(), def.getArgs().toString(), rootMessage(ex)));

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
+import io.cryoprotect.gateway.edge.ManagementPort;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -20,7 +21,7 @@ class SlowRequestLogTests {
 		return new ObservabilityWebFilter(new RequestMetrics(new SimpleMeterRegistry()),
 				new AccessLog(new ObservabilityProperties.AccessLog(false, 1.0, null)),
 				new ErrorGroups(Clock.systemUTC(), new ObservabilityProperties.ErrorGroups(null, null, null)),
-				new ObservabilityProperties.SlowRequest(threshold, routes), Clock.systemUTC());
+				new ObservabilityProperties.SlowRequest(threshold, routes), Clock.systemUTC(), new ManagementPort());
 	}
 
 	@Test

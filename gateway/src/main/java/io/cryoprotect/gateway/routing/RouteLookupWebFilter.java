@@ -1,0 +1,106 @@
+package io.cryoprotect.gateway.routing;
+
+import java.util.List;
+import java.util.function.Predicate;
+
+import io.cryoprotect.gateway.edge.ManagementPort;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.handler.FilteringWebHandler;
+import org.springframework.core.Ordered;
+import org.springframework.web.cors.reactive.CorsUtils;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_PREDICATE_ROUTE_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
+
+/**
+ * The route lookup of Spring Cloud Gateway's {@code RoutePredicateHandlerMapping}, done
+ * synchronously as the last web filter: the first route (in SCG's order) whose predicate
+ * matches gets the exchange, which goes straight to SCG's {@link FilteringWebHandler} and the
+ * route's filter chain. WebFlux's {@code DispatcherHandler} would ask its handler mappings one
+ * after another through a chain of Reactor operators, and SCG's mapping evaluates each route's
+ * predicate as a publisher ({@code filterWhen}), before arriving at the same handler.
+ * <p>
+ * Everything this lookup cannot decide exactly as SCG does goes the usual way through the
+ * {@code DispatcherHandler}: requests on the management port, CORS requests (SCG's mapping
+ * applies the CORS configuration), requests that reach a route whose predicate is asynchronous
+ * only (such as {@code ReadBody}), requests no route matches (answered 404 there), and every
+ * request when SCG's properties define routes of their own.
+ */
+final class RouteLookupWebFilter implements WebFilter, Ordered {
+
+	private static final Log logger = LogFactory.getLog(RouteLookupWebFilter.class);
+
+	private final RouteFileRouteLocator routes;
+
+	private final FilteringWebHandler handler;
+
+	private final ManagementPort management;
+
+	/** False when SCG also has routes from its properties, which only its own lookup knows. */
+	private final boolean routesFromFilesOnly;
+
+	RouteLookupWebFilter(RouteFileRouteLocator routes, FilteringWebHandler handler, ManagementPort management,
+			boolean routesFromFilesOnly) {
+		this.routes = routes;
+		this.handler = handler;
+		this.management = management;
+		this.routesFromFilesOnly = routesFromFilesOnly;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		if (!routesFromFilesOnly || management.serves(exchange) || CorsUtils.isCorsRequest(exchange.getRequest())) {
+			return chain.filter(exchange);
+		}
+		List<RouteConfig.LoadedRoute> candidates = routes.inLookupOrder();
+		for (RouteConfig.LoadedRoute candidate : candidates) {
+			Predicate<ServerWebExchange> test = candidate.test();
+			if (test == null) {
+				return chain.filter(exchange);
+			}
+			String id = candidate.route().getId();
+			// As SCG's mapping does: predicates such as Path record what they matched under this route id.
+			exchange.getAttributes().put(GATEWAY_PREDICATE_ROUTE_ATTR, id);
+			if (matches(test, id, exchange)) {
+				exchange.getAttributes().remove(GATEWAY_PREDICATE_ROUTE_ATTR);
+				exchange.getAttributes().put(GATEWAY_ROUTE_ATTR, candidate.route());
+				if (logger.isDebugEnabled()) {
+					logger.debug("Route matched: " + id);
+				}
+				return handler.handle(exchange);
+			}
+		}
+		exchange.getAttributes().remove(GATEWAY_PREDICATE_ROUTE_ATTR);
+		return chain.filter(exchange);
+	}
+
+	private static boolean matches(Predicate<ServerWebExchange> test, String id, ServerWebExchange exchange) {
+		try {
+			return test.test(exchange);
+		}
+		catch (RuntimeException ex) {
+			// SCG's mapping treats a failing predicate as no match, and logs it the same way.
+			logger.error("Error applying predicate for route: " + id, ex);
+			return false;
+		}
+	}
+
+	/** Last: after every other web filter, in place of the DispatcherHandler behind them. */
+	@Override
+	public int getOrder() {
+		return Ordered.LOWEST_PRECEDENCE;
+	}
+
+	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */
+	@Override
+	public String toString() {
+		return "RouteLookupWebFilter";
+	}
+
+}
