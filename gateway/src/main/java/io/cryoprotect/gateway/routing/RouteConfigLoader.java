@@ -12,7 +12,6 @@ import io.cryoprotect.gateway.configfile.ConfigProblem;
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
 import io.cryoprotect.gateway.configfile.StrictYamlReader;
 
-
 /**
  * Parses, validates and builds every route file of a directory into one {@link RouteConfig},
  * or rejects the whole set. Runs on the watcher thread, never on the event loop.
