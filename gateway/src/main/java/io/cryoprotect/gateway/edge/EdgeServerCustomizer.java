@@ -1,5 +1,6 @@
 package io.cryoprotect.gateway.edge;
 
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
@@ -10,7 +11,8 @@ import org.springframework.stereotype.Component;
  * header decoding. The decoder's size limits ({@code server.max-http-request-header-size},
  * {@code server.netty.max-initial-line-length}) are set above the edge limits: they are a
  * backstop against absurd input, while {@link EdgeLimitsWebFilter} enforces the configured
- * limits with a problem+json answer. Applies to the public and management ports alike.
+ * limits with a problem+json answer. Installs {@link QueuedRequestReadResume} on every
+ * HTTP/1.1 connection. Applies to the public and management ports alike.
  */
 @Component
 class EdgeServerCustomizer implements NettyServerCustomizer {
@@ -23,7 +25,13 @@ class EdgeServerCustomizer implements NettyServerCustomizer {
 
 	@Override
 	public HttpServer apply(HttpServer server) {
-		return server.httpRequestDecoder(spec -> spec.validateHeaders(true).allowDuplicateContentLengths(false))
+		QueuedRequestReadResume readResume = new QueuedRequestReadResume(properties.idleTimeout());
+		return server.doOnChannelInit((observer, channel, remote) -> {
+			if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+				channel.pipeline().addAfter(NettyPipeline.HttpTrafficHandler, QueuedRequestReadResume.NAME, readResume);
+			}
+		})
+			.httpRequestDecoder(spec -> spec.validateHeaders(true).allowDuplicateContentLengths(false))
 			.readTimeout(properties.readTimeout())
 			.requestTimeout(properties.requestTimeout())
 			.idleTimeout(properties.idleTimeout());

@@ -6,9 +6,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
+import io.cryoprotect.gateway.support.RawHttp;
 import io.cryoprotect.gateway.support.StandaloneGateway;
 import io.cryoprotect.gateway.support.TestConfigDir;
 import io.cryoprotect.gateway.support.TestUpstreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -17,20 +20,46 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Slow clients are cut off by the server's timeouts instead of holding a connection forever
- * (RELIABILITY.md H10). A dedicated gateway runs with 300 ms idle and read timeouts.
+ * (RELIABILITY.md H10), and idle keep-alive connections are closed. A dedicated gateway runs
+ * with 300 ms idle and read timeouts.
  */
 class SlowClientIntegrationTests {
 
+	private static ConfigurableApplicationContext context;
+
+	private static int port;
+
+	@BeforeAll
+	static void start() {
+		TestConfigDir routes = new TestConfigDir("routes");
+		context = StandaloneGateway.start("--gateway.edge.idle-timeout=300ms", "--gateway.edge.read-timeout=300ms",
+				"--gateway.routing.dir=" + routes.path(), "--FLASK_BLUE_URL=" + TestUpstreams.FLASK_BLUE.url());
+		port = StandaloneGateway.port(context);
+	}
+
+	@AfterAll
+	static void stop() {
+		context.close();
+	}
+
 	@Test
 	void stalledHeadersAndStalledBodiesAreDisconnected() throws Exception {
-		TestConfigDir routes = new TestConfigDir("routes");
-		try (ConfigurableApplicationContext context = StandaloneGateway.start("--gateway.edge.idle-timeout=300ms", "--gateway.edge.read-timeout=300ms",
-				"--gateway.routing.dir=" + routes.path(), "--FLASK_BLUE_URL=" + TestUpstreams.FLASK_BLUE.url())) {
-			int port = StandaloneGateway.port(context);
-			assertDisconnected(port, "GET /api/v1/molecules HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
-			assertDisconnected(port, "POST /api/v1/mixtures HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-					+ "Content-Length: 100\r\n\r\n{\"name\":");
-			assertThat(TestUpstreams.FLASK_BLUE.received()).noneMatch(r -> r.method().equals("GET"));
+		TestUpstreams.FLASK_BLUE.reset();
+		assertDisconnected(port, "GET /api/v1/molecules HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+		assertDisconnected(port, "POST /api/v1/mixtures HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+				+ "Content-Length: 100\r\n\r\n{\"name\":");
+		assertThat(TestUpstreams.FLASK_BLUE.received()).noneMatch(r -> r.method().equals("GET"));
+	}
+
+	/** The case where Reactor Netty 1.3.6 left the idle timeout off (see QueuedRequestReadResume). */
+	@Test
+	void aConnectionLeftIdleAfterAQueuedLocalAnswerIsClosed() {
+		try (RawHttp.KeptAlive connection = RawHttp.connect(port)) {
+			connection.write("GET /api/v1/molecules HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+					+ "GET /no-such-route HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+			assertThat(connection.read().status()).isEqualTo(200);
+			assertThat(connection.read().status()).isEqualTo(404);
+			assertThat(connection.millisUntilClosed()).isBetween(200L, 3_000L);
 		}
 	}
 
