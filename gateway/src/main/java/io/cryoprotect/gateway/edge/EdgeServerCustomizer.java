@@ -12,7 +12,8 @@ import org.springframework.stereotype.Component;
  * {@code server.netty.max-initial-line-length}) are set above the edge limits: they are a
  * backstop against absurd input, while {@link EdgeLimitsWebFilter} enforces the configured
  * limits with a problem+json answer. Installs {@link QueuedRequestReadResume} on every
- * HTTP/1.1 connection. Applies to the public and management ports alike.
+ * HTTP/1.1 connection. Applies to the public port and, through
+ * {@link ManagementServerConfiguration}, to the management port.
  */
 @Component
 class EdgeServerCustomizer implements NettyServerCustomizer {
@@ -27,7 +28,8 @@ class EdgeServerCustomizer implements NettyServerCustomizer {
 	public HttpServer apply(HttpServer server) {
 		QueuedRequestReadResume readResume = new QueuedRequestReadResume(properties.idleTimeout());
 		return server.doOnChannelInit((observer, channel, remote) -> {
-			if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+			if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null
+					&& channel.pipeline().get(QueuedRequestReadResume.NAME) == null) {
 				channel.pipeline().addAfter(NettyPipeline.HttpTrafficHandler, QueuedRequestReadResume.NAME, readResume);
 			}
 		})

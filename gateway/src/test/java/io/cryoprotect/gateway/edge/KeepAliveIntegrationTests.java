@@ -2,6 +2,7 @@ package io.cryoprotect.gateway.edge;
 
 import io.cryoprotect.gateway.support.GatewayIntegrationTest;
 import io.cryoprotect.gateway.support.RawHttp;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,6 +32,19 @@ class KeepAliveIntegrationTests extends GatewayIntegrationTest {
 			for (int i = 0; i < 3; i++) {
 				assertThat(connection.write(PROXIED).read().status()).as("request %d after the local answer", i + 1)
 					.isEqualTo(200);
+			}
+		}
+	}
+
+	@Test
+	void theManagementPortStaysReadableToo() {
+		String health = "GET /actuator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+		try (RawHttp.KeptAlive connection = RawHttp.connect(managementPort)) {
+			connection.write(health + "GET /actuator/nothing-here HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+			assertThat(connection.read().status()).isEqualTo(200);
+			assertThat(connection.read().status()).isEqualTo(404);
+			for (int i = 0; i < 3; i++) {
+				assertThat(connection.write(health).read().status()).as("request %d after the 404", i + 1).isEqualTo(200);
 			}
 		}
 	}
