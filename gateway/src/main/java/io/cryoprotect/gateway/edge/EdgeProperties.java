@@ -15,10 +15,13 @@ import org.springframework.util.unit.DataSize;
  * @param readTimeout longest silence while a request is being read; default 10 s, against slow senders
  * @param requestTimeout longest time to receive a whole request; default 60 s, against slow bodies
  * @param idleTimeout how long an idle keep-alive connection is kept; default 60 s
+ * @param responseBufferSize upstream responses with a {@code Content-Length} up to this size are read whole and
+ *        written to the client with their headers in one write; larger ones stream; default 64 KB; 0 streams all
  */
 @ConfigurationProperties("gateway.edge")
 public record EdgeProperties(DataSize maxHeaderSize, Integer maxHeaderCount, Integer maxUrlLength,
-		DataSize maxBodySize, Duration readTimeout, Duration requestTimeout, Duration idleTimeout) {
+		DataSize maxBodySize, Duration readTimeout, Duration requestTimeout, Duration idleTimeout,
+		DataSize responseBufferSize) {
 
 	public EdgeProperties {
 		maxHeaderSize = maxHeaderSize == null ? DataSize.ofKilobytes(16) : maxHeaderSize;
@@ -28,6 +31,7 @@ public record EdgeProperties(DataSize maxHeaderSize, Integer maxHeaderCount, Int
 		readTimeout = readTimeout == null ? Duration.ofSeconds(10) : readTimeout;
 		requestTimeout = requestTimeout == null ? Duration.ofSeconds(60) : requestTimeout;
 		idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : idleTimeout;
+		responseBufferSize = responseBufferSize == null ? DataSize.ofKilobytes(64) : responseBufferSize;
 		positive("max-header-size", maxHeaderSize.toBytes());
 		positive("max-header-count", maxHeaderCount);
 		positive("max-url-length", maxUrlLength);
@@ -35,6 +39,10 @@ public record EdgeProperties(DataSize maxHeaderSize, Integer maxHeaderCount, Int
 		positive("read-timeout", readTimeout.toMillis());
 		positive("request-timeout", requestTimeout.toMillis());
 		positive("idle-timeout", idleTimeout.toMillis());
+		if (responseBufferSize.isNegative() || responseBufferSize.toBytes() > Integer.MAX_VALUE) {
+			throw new IllegalArgumentException("gateway.edge.response-buffer-size must be between 0 and 2GB but was "
+					+ responseBufferSize);
+		}
 	}
 
 	private static void positive(String name, long value) {

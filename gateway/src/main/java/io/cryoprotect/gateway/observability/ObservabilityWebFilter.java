@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
+import io.cryoprotect.gateway.edge.BodyTap;
 import io.cryoprotect.gateway.edge.ManagementPort;
 import io.cryoprotect.gateway.errors.ClientConnection;
 import io.cryoprotect.gateway.errors.ErrorMap;
@@ -218,7 +219,7 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 		@Override
 		public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
 			noteClientGone();
-			return super.writeWith(Flux.from(body).doOnNext(buffer -> trace.addBytes(buffer.readableByteCount())));
+			return super.writeWith(BodyTap.tap(body, buffer -> trace.addBytes(buffer.readableByteCount())));
 		}
 
 		@Override

@@ -24,7 +24,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  */
 final class RequestDeadlineFilter implements GlobalFilter, Ordered {
 
-	/** Outside {@link NettyWriteResponseFilter}, which writes the body after the chain returns. */
+	/** Outside {@link UpstreamResponseWriter} (SCG's writer order), which writes the body after the chain returns. */
 	static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
 
 	private final Supplier<ResilienceConfig> config;

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.configfile.FiltersConfProperties;
+import io.cryoprotect.gateway.edge.EdgeProperties;
 import io.cryoprotect.gateway.observability.UpstreamPhases;
 import io.cryoprotect.gateway.routing.RouteConfig;
 import io.cryoprotect.gateway.routing.UpstreamRequestHeaders;
@@ -14,8 +15,6 @@ import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.GatewayProperties;
-import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
-import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -70,11 +69,10 @@ class ResilienceConfiguration {
 		return new UpstreamRoutingFilter(httpClient, phases, contributors.orderedStream().toList());
 	}
 
-	/** SCG ties its response writer to the routing filter's switch, so it is declared here too. */
+	/** Replaces SCG's response writer, which SCG ties to its routing filter's switch (off). */
 	@Bean
-	NettyWriteResponseFilter nettyWriteResponseFilter(GatewayProperties properties,
-			ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
-		return new NettyWriteResponseFilter(properties.getStreamingMediaTypes(), headersFilters);
+	UpstreamResponseWriter upstreamResponseWriter(GatewayProperties properties, EdgeProperties edge) {
+		return new UpstreamResponseWriter(properties.getStreamingMediaTypes(), edge.responseBufferSize().toBytes());
 	}
 
 	/** Routes are looked up lazily: the route builder needs this bean to skip unhealthy colours. */

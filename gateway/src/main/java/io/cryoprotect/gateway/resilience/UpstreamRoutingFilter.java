@@ -37,8 +37,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.s
 /**
  * The gateway's routing filter, in place of Spring Cloud Gateway's {@code NettyRoutingFilter}
  * (switched off in application.yml): it sends each request through the client of its upstream
- * colour's own pool, with the timeouts of its resilience policy, and hands the response to SCG's
- * {@code NettyWriteResponseFilter} through the same exchange attributes.
+ * colour's own pool, with the timeouts of its resilience policy, and hands the response to
+ * {@link UpstreamResponseWriter} through SCG's exchange attributes.
  * <p>
  * Headers take one pass each way. Upstream: the client's headers (as the route's filters left
  * them) go straight into the client's request headers without the hop-by-hop ones (RFC 9110 7.6.1,
@@ -100,7 +100,7 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 			.uri(url.toASCIIString())
 			.send((req, outbound) -> outbound.send(request.getBody().map(UpstreamRoutingFilter::byteBuf)))
 			.responseConnection((response, connection) -> {
-				// NettyWriteResponseFilter streams the body from this connection once the chain has run.
+				// UpstreamResponseWriter sends the body from this connection once the chain has run.
 				exchange.getAttributes().put(CLIENT_RESPONSE_ATTR, response);
 				exchange.getAttributes().put(CLIENT_RESPONSE_CONN_ATTR, connection);
 				copyResponse(response.status().code(), response.responseHeaders(), exchange);

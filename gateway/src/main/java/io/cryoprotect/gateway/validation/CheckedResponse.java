@@ -4,11 +4,11 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 
+import io.cryoprotect.gateway.edge.BodyTap;
 import io.cryoprotect.gateway.observability.RequestId;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -49,11 +49,11 @@ final class CheckedResponse extends ServerHttpResponseDecorator {
 		Copy copy = new Copy(rule.maxResponseBytes(), getHeaders().getContentLength());
 		// With a known length the check runs before the last buffer is written, so the verdict is
 		// counted by the time the client has the whole response; otherwise when the body ends.
-		return super.writeWith(Flux.from(body).doOnNext(buffer -> {
+		return super.writeWith(BodyTap.tap(body, buffer -> {
 			if (copy.append(buffer)) {
 				check(copy);
 			}
-		}).doOnComplete(() -> {
+		}, () -> {
 			if (!copy.checked()) {
 				check(copy);
 			}

@@ -41,8 +41,8 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 
 	/**
 	 * Before every route filter, so a retry there resends the cached bytes and an invalid body
-	 * never counts against an upstream, and before {@link NettyWriteResponseFilter}, so the
-	 * response it writes can be checked.
+	 * never counts against an upstream, and before the response writer (at SCG's
+	 * {@link NettyWriteResponseFilter} order), so the response it writes can be checked.
 	 */
 	static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 10;
 

@@ -58,9 +58,8 @@ public abstract class GatewayIntegrationTest {
 			Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS, "validation.yml", TestConfigDir.CHECK_EVERY_RESPONSE));
 
 	/**
-	 * HTTP/1.1 only, with a timeout. With the JDK client's default (an HTTP/2 upgrade attempt on
-	 * cleartext) a request once reached the gateway only after 5 s and failed a breaker test in
-	 * CI; the cause was not pinned down, so a stall now fails loudly as a timeout.
+	 * HTTP/1.1 only (not the JDK client's default HTTP/2 upgrade attempt on cleartext), with a
+	 * timeout so a stalled connection fails loudly.
 	 */
 	private static final HttpClient PLAIN_CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaders;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
@@ -79,9 +80,15 @@ public final class StubUpstream implements AutoCloseable {
 
 	private enum Mode {
 
-		OK, HANG, SLOW, RESET_MID_BODY
+		OK, HANG, SLOW, RESET_MID_BODY, SPLIT
 
 	}
+
+	/** What a {@link #split} response sends: its type, its promised length, the part sent before the hold. */
+	private record Split(String contentType, int length, int first, Sinks.Empty<Void> firstSent) {
+	}
+
+	private volatile Split split;
 
 	public StubUpstream(String name) {
 		this.name = name;
@@ -140,6 +147,7 @@ public final class StubUpstream implements AutoCloseable {
 			case HANG -> Mono.never();
 			case SLOW -> Mono.delay(delay).then(json(res, 200, json));
 			case RESET_MID_BODY -> resetMidBody(res);
+			case SPLIT -> split(res, split, wait);
 		};
 	}
 
@@ -161,6 +169,23 @@ public final class StubUpstream implements AutoCloseable {
 			.header("Content-Length", "1000");
 		NettyOutbound outbound = res.send(Mono.just(Unpooled.wrappedBuffer(part)), b -> true);
 		return Mono.from(outbound).then(Mono.fromRunnable(() -> res.withConnection(c -> c.channel().close())));
+	}
+
+	/**
+	 * Sends the headers and the first {@code first} bytes of a {@code length}-byte body, then the rest
+	 * once {@code gate} opens.
+	 */
+	private Mono<Void> split(HttpServerResponse res, Split split, Mono<Void> gate) {
+		byte[] head = new byte[split.first()];
+		byte[] rest = new byte[split.length() - split.first()];
+		Arrays.fill(head, (byte) 'a');
+		Arrays.fill(rest, (byte) 'b');
+		res.status(200).header("Content-Type", split.contentType()).header("X-Upstream", name)
+			.header("Content-Length", Integer.toString(split.length()));
+		// The first part is flushed once the stream stalls at the gate.
+		return res.sendByteArray(Flux.concat(Mono.just(head),
+				Mono.fromRunnable(split.firstSent()::tryEmitEmpty).then(gate).then(Mono.empty()), Mono.just(rest)))
+			.then();
 	}
 
 	public String name() {
@@ -210,6 +235,18 @@ public final class StubUpstream implements AutoCloseable {
 	public void slow(Duration delay) {
 		this.delay = delay;
 		mode.set(Mode.SLOW);
+	}
+
+	/**
+	 * Responses promise {@code length} bytes of {@code contentType}, send the first {@code first}
+	 * and hold the rest until {@link #release()}; the returned Mono completes when the first part is sent.
+	 */
+	public Mono<Void> split(String contentType, int length, int first) {
+		Split next = new Split(contentType, length, first, Sinks.empty());
+		holdResponses();
+		split = next;
+		mode.set(Mode.SPLIT);
+		return next.firstSent().asMono();
 	}
 
 	/** Promises a body, sends a tenth of it and closes. */
