@@ -26,11 +26,11 @@ class EdgeServerCustomizer implements NettyServerCustomizer {
 
 	@Override
 	public HttpServer apply(HttpServer server) {
-		QueuedRequestReadResume readResume = new QueuedRequestReadResume(properties.idleTimeout());
 		return server.doOnChannelInit((observer, channel, remote) -> {
 			if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null
 					&& channel.pipeline().get(QueuedRequestReadResume.NAME) == null) {
-				channel.pipeline().addAfter(NettyPipeline.HttpTrafficHandler, QueuedRequestReadResume.NAME, readResume);
+				channel.pipeline().addAfter(NettyPipeline.HttpTrafficHandler, QueuedRequestReadResume.NAME,
+						new QueuedRequestReadResume(properties.idleTimeout()));
 			}
 		})
 			.httpRequestDecoder(spec -> spec.validateHeaders(true).allowDuplicateContentLengths(false))

@@ -2,7 +2,6 @@ package io.cryoprotect.gateway.edge;
 
 import java.time.Duration;
 
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
@@ -25,16 +24,18 @@ import reactor.netty.http.IdleTimeoutHandler;
  * Sits right after Reactor Netty's {@code HttpTrafficHandler}. A last content that arrives
  * when no request is in flight is the end of a request already answered: the connection is
  * idle, so this does what Reactor Netty does when it finishes a response with nothing queued
- * (arm the idle timeout, read). A request passing through takes the idle timeout off again,
- * as Reactor Netty does for requests it does not queue, so a queued request dispatched after
- * this never runs under it. Both are no-ops where Reactor Netty already did them.
+ * (arm the idle timeout, read). The next request to pass through takes an idle timeout armed
+ * here off again, as Reactor Netty does for requests it does not queue, so a queued request
+ * dispatched after this never runs under it. Both are no-ops where Reactor Netty already did
+ * them. One instance per connection, which remembers whether it armed the idle timeout.
  */
-@ChannelHandler.Sharable
 final class QueuedRequestReadResume extends ChannelInboundHandlerAdapter {
 
 	static final String NAME = "cryoprotect.queuedRequestReadResume";
 
 	private final Duration idleTimeout;
+
+	private boolean armedIdleTimeout;
 
 	QueuedRequestReadResume(Duration idleTimeout) {
 		this.idleTimeout = idleTimeout;
@@ -43,7 +44,10 @@ final class QueuedRequestReadResume extends ChannelInboundHandlerAdapter {
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		if (msg instanceof HttpRequest) {
-			IdleTimeoutHandler.removeIdleTimeoutHandler(ctx.pipeline());
+			if (armedIdleTimeout) {
+				armedIdleTimeout = false;
+				IdleTimeoutHandler.removeIdleTimeoutHandler(ctx.pipeline());
+			}
 			ctx.fireChannelRead(msg);
 			return;
 		}
@@ -51,6 +55,7 @@ final class QueuedRequestReadResume extends ChannelInboundHandlerAdapter {
 		ctx.fireChannelRead(msg);
 		if (endOfAnsweredRequest && ctx.channel().isActive()) {
 			IdleTimeoutHandler.addIdleTimeoutHandler(ctx.pipeline(), idleTimeout, HttpConnectionLiveness.CLOSE);
+			armedIdleTimeout = true;
 			ctx.read();
 		}
 	}
