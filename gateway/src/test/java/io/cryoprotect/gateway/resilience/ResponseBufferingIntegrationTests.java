@@ -32,11 +32,7 @@ class ResponseBufferingIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void aSmallResponseIsSentWholeWithItsHeadersInOneWrite() throws IOException {
-		try (Socket socket = connect()) {
-			// Armed before the request is sent: the gateway may forward it at once.
-			Mono<Void> firstPartSent = FLASK_BLUE.split("application/json", 1000, 100);
-			socket.getOutputStream().write(GET.getBytes(StandardCharsets.ISO_8859_1));
-			firstPartSent.block(Duration.ofSeconds(5));
+		try (Socket socket = getHeldAfterFirstPart("application/json", 1000, 100)) {
 			// The upstream has sent the headers and 100 bytes; a streaming proxy would pass them on within a millisecond.
 			socket.setSoTimeout(300);
 			InputStream in = socket.getInputStream();
@@ -55,11 +51,7 @@ class ResponseBufferingIntegrationTests extends GatewayIntegrationTest {
 	@Test
 	void aResponseLargerThanTheBufferStreams() throws IOException {
 		int length = 100 * 1024;
-		try (Socket socket = connect()) {
-			// Armed before the request is sent: the gateway may forward it at once.
-			Mono<Void> firstPartSent = FLASK_BLUE.split("application/json", length, 100);
-			socket.getOutputStream().write(GET.getBytes(StandardCharsets.ISO_8859_1));
-			firstPartSent.block(Duration.ofSeconds(5));
+		try (Socket socket = getHeldAfterFirstPart("application/json", length, 100)) {
 			assertThat(readUntil(socket, "a".repeat(100))).startsWith("HTTP/1.1 200 ")
 				.contains("Content-Length: " + length + "\r\n");
 			FLASK_BLUE.release();
@@ -69,11 +61,7 @@ class ResponseBufferingIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void aStreamingMediaTypeIsForwardedAsItArrivesWhateverItsLength() throws IOException {
-		try (Socket socket = connect()) {
-			// Armed before the request is sent: the gateway may forward it at once.
-			Mono<Void> firstPartSent = FLASK_BLUE.split("text/event-stream", 1000, 100);
-			socket.getOutputStream().write(GET.getBytes(StandardCharsets.ISO_8859_1));
-			firstPartSent.block(Duration.ofSeconds(5));
+		try (Socket socket = getHeldAfterFirstPart("text/event-stream", 1000, 100)) {
 			assertThat(readUntil(socket, "a".repeat(100))).startsWith("HTTP/1.1 200 ");
 			FLASK_BLUE.release();
 			assertThat(readAll(socket)).hasSize(900);
@@ -89,10 +77,24 @@ class ResponseBufferingIntegrationTests extends GatewayIntegrationTest {
 		assertThat(body).isNullOrEmpty();
 	}
 
-	private Socket connect() throws IOException {
+	/**
+	 * Sends the GET over a new socket, the stub answering with {@code length} bytes of {@code contentType}
+	 * of which it sends the first {@code first} and holds the rest until released; returns once that part is out.
+	 */
+	private Socket getHeldAfterFirstPart(String contentType, int length, int first) throws IOException {
+		// Armed before the request is sent: the gateway may forward it at once.
+		Mono<Void> firstPartSent = FLASK_BLUE.split(contentType, length, first);
 		Socket socket = new Socket();
-		socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-		return socket;
+		try {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+			socket.getOutputStream().write(GET.getBytes(StandardCharsets.ISO_8859_1));
+			firstPartSent.block(Duration.ofSeconds(5));
+			return socket;
+		}
+		catch (IOException | RuntimeException ex) {
+			socket.close();
+			throw ex;
+		}
 	}
 
 	/** Reads until {@code marker} has arrived (5 s at most); returns what was read. */
