@@ -7,12 +7,13 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.stereotype.Component;
 
 /**
- * Sets the Reactor Netty server timeouts, of which it sets none by default, and strict
+ * Sets the server's timeouts, of which Reactor Netty sets none by default (the idle timeout
+ * Reactor Netty's own, the body read and request timeouts {@link RequestReadGuard}'s), and strict
  * header decoding. The decoder's size limits ({@code server.max-http-request-header-size},
  * {@code server.netty.max-initial-line-length}) are set above the edge limits: they are a
  * backstop against absurd input, while {@link EdgeLimitsWebFilter} enforces the configured
- * limits with a problem+json answer. Installs {@link QueuedRequestReadResume} on every
- * HTTP/1.1 connection. Applies to the public port and, through
+ * limits with a problem+json answer. {@link RequestReadGuard} goes on every HTTP/1.1
+ * connection. Applies to the public port and, through
  * {@link ManagementServerConfiguration}, to the management port.
  */
 @Component
@@ -28,14 +29,12 @@ class EdgeServerCustomizer implements NettyServerCustomizer {
 	public HttpServer apply(HttpServer server) {
 		return server.doOnChannelInit((observer, channel, remote) -> {
 			if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null
-					&& channel.pipeline().get(QueuedRequestReadResume.NAME) == null) {
-				channel.pipeline().addAfter(NettyPipeline.HttpTrafficHandler, QueuedRequestReadResume.NAME,
-						new QueuedRequestReadResume(properties.idleTimeout()));
+					&& channel.pipeline().get(RequestReadGuard.NAME) == null) {
+				channel.pipeline().addAfter(NettyPipeline.HttpTrafficHandler, RequestReadGuard.NAME, new RequestReadGuard(
+						properties.readTimeout(), properties.requestTimeout(), properties.idleTimeout()));
 			}
 		})
 			.httpRequestDecoder(spec -> spec.validateHeaders(true).allowDuplicateContentLengths(false))
-			.readTimeout(properties.readTimeout())
-			.requestTimeout(properties.requestTimeout())
 			.idleTimeout(properties.idleTimeout());
 	}
 

@@ -1,10 +1,15 @@
 package io.cryoprotect.gateway.edge;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.cryoprotect.gateway.support.RawHttp;
 import io.cryoprotect.gateway.support.StandaloneGateway;
@@ -21,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Slow clients are cut off by the server's timeouts instead of holding a connection forever
  * (RELIABILITY.md H10), and idle keep-alive connections are closed. A dedicated gateway runs
- * with 300 ms idle and read timeouts.
+ * with 300 ms idle and read timeouts and a 1 s request timeout.
  */
 class SlowClientIntegrationTests {
 
@@ -33,7 +38,7 @@ class SlowClientIntegrationTests {
 	static void start() {
 		TestConfigDir routes = new TestConfigDir("routes");
 		context = StandaloneGateway.start("--gateway.edge.idle-timeout=300ms", "--gateway.edge.read-timeout=300ms",
-				"--gateway.routing.dir=" + routes.path(), "--FLASK_BLUE_URL=" + TestUpstreams.FLASK_BLUE.url());
+				"--gateway.edge.request-timeout=1s", "--gateway.routing.dir=" + routes.path(), "--FLASK_BLUE_URL=" + TestUpstreams.FLASK_BLUE.url());
 		port = StandaloneGateway.port(context);
 	}
 
@@ -51,7 +56,41 @@ class SlowClientIntegrationTests {
 		assertThat(TestUpstreams.FLASK_BLUE.received()).noneMatch(r -> r.method().equals("GET"));
 	}
 
-	/** The case where Reactor Netty 1.3.6 left the idle timeout off (see QueuedRequestReadResume). */
+	/** A body that never pauses for the read timeout is still cut off by the request timeout. */
+	@Test
+	void aTrickledBodyIsDisconnectedAtTheRequestTimeout() throws Exception {
+		ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port));
+			socket.setSoTimeout(5_000);
+			OutputStream out = socket.getOutputStream();
+			out.write(("POST /api/v1/mixtures HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+					+ "Content-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			long start = System.nanoTime();
+			// One byte every 100 ms: never silent for the 300 ms read timeout, 100 bytes short of done after 10 s.
+			trickle.scheduleAtFixedRate(() -> {
+				try {
+					out.write(' ');
+					out.flush();
+				}
+				catch (IOException closed) {
+					throw new UncheckedIOException(closed);
+				}
+			}, 100, 100, TimeUnit.MILLISECONDS);
+			InputStream in = socket.getInputStream();
+			while (in.read() >= 0) {
+				// a response, if any, before the close
+			}
+			long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+			assertThat(elapsedMillis).isBetween(800L, 3_000L);
+		}
+		finally {
+			trickle.shutdownNow();
+		}
+	}
+
+	/** The case where Reactor Netty 1.3.6 left the idle timeout off (see RequestReadGuard). */
 	@Test
 	void aConnectionLeftIdleAfterAQueuedLocalAnswerIsClosed() {
 		try (RawHttp.KeptAlive connection = RawHttp.connect(port)) {
