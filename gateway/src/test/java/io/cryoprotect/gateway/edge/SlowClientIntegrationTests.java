@@ -56,6 +56,18 @@ class SlowClientIntegrationTests {
 		assertThat(TestUpstreams.FLASK_BLUE.received()).noneMatch(r -> r.method().equals("GET"));
 	}
 
+	/** A request queued behind another (pipelined) gets the read timeout too once it is handed on. */
+	@Test
+	void aStalledBodyQueuedBehindAnotherRequestIsDisconnected() {
+		try (RawHttp.KeptAlive connection = RawHttp.connect(port)) {
+			connection.write("GET /api/v1/molecules HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+					+ "POST /api/v1/mixtures HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+					+ "Content-Length: 100\r\n\r\n{\"name\":");
+			assertThat(connection.read().status()).isEqualTo(200);
+			assertThat(connection.millisUntilClosed()).isBetween(200L, 3_000L);
+		}
+	}
+
 	/** A body that never pauses for the read timeout is still cut off by the request timeout. */
 	@Test
 	void aTrickledBodyIsDisconnectedAtTheRequestTimeout() throws Exception {
