@@ -80,7 +80,7 @@ class SlowClientIntegrationTests {
 					+ "Content-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
 			out.flush();
 			long start = System.nanoTime();
-			// One byte every 100 ms: never silent for the 300 ms read timeout, 100 bytes short of done after 10 s.
+			// One byte every 100 ms: never silent for the 300 ms read timeout, and 100 s from a complete body.
 			trickle.scheduleAtFixedRate(() -> {
 				try {
 					out.write(' ');

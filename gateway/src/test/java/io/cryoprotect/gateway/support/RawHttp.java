@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * Writes exact bytes to the gateway over a plain socket, for requests an HTTP client
@@ -112,7 +113,7 @@ public final class RawHttp {
 					}
 					head.append((char) b);
 				}
-				String headers = head.toString().toLowerCase(java.util.Locale.ROOT);
+				String headers = head.toString().toLowerCase(Locale.ROOT);
 				ByteArrayOutputStream body = new ByteArrayOutputStream();
 				if (headers.contains("\r\ntransfer-encoding: chunked")) {
 					for (int size; (size = Integer.parseInt(line(), 16)) > 0;) {
