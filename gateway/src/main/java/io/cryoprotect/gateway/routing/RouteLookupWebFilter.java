@@ -62,7 +62,8 @@ final class RouteLookupWebFilter implements WebFilter, Ordered {
 		for (RouteConfig.LoadedRoute candidate : candidates) {
 			Predicate<ServerWebExchange> test = candidate.test();
 			if (test == null) {
-				return chain.filter(exchange);
+				// An asynchronous-only predicate: SCG's own lookup decides from this route on.
+				break;
 			}
 			String id = candidate.route().getId();
 			// As SCG's mapping does: predicates such as Path record what they matched under this route id.
