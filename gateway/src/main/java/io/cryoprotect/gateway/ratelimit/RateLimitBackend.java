@@ -18,6 +18,7 @@ import org.apache.commons.logging.LogFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.context.SmartLifecycle;
@@ -95,15 +96,20 @@ final class RateLimitBackend implements SmartLifecycle {
 
 	/**
 	 * Consumes {@code cost} tokens from the shared bucket {@code key} (only when {@link #shared()});
-	 * never fails, never waits longer than the command timeout.
+	 * never fails, never waits longer than the command timeout, measured on {@code timer}.
 	 */
-	Mono<Probe> consume(String key, Bandwidths bandwidths, long cost) {
+	Mono<Probe> consume(String key, Bandwidths bandwidths, long cost, Scheduler timer) {
 		Storage storage = storage();
 		if (degraded.get()) {
 			return Mono.just(fallback(storage, key, bandwidths, cost));
 		}
+		// A timer publisher with a fallback: timeout(Duration) would build a description string per call
+		// for a TimeoutException that is only logged when the backend degrades.
 		return redis.consume(key, bandwidths, cost)
-			.timeout(storage.commandTimeout())
+			.timeout(Mono.delay(storage.commandTimeout(), timer), Mono.fromSupplier(() -> {
+				degrade(new TimeoutException());
+				return fallback(storage, key, bandwidths, cost);
+			}))
 			.onErrorResume(error -> {
 				degrade(error);
 				return Mono.just(fallback(storage, key, bandwidths, cost));

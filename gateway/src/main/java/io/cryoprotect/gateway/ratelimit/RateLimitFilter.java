@@ -28,6 +28,7 @@ import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Rate;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Tier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.netty.channel.AbortedException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -170,16 +171,18 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 			}
 			return decide(exchange, chain, routeId, tier, outcomes, start);
 		}
+		// The command timeouts are armed on the request's event loop, where the rest of the request belongs:
+		// Redis answers on Lettuce's I/O thread.
+		Scheduler loop = RequestLoop.scheduler(exchange);
 		Mono<List<Outcome>> outcomes = checks.size() == 1
-				? consume(checks.get(0)).map(List::of)
-				: Flux.fromIterable(checks).flatMapSequential(this::consume).collectList();
-		// Redis answers on Lettuce's I/O thread; the rest of the request belongs on its own event loop.
-		return outcomes.publishOn(RequestLoop.scheduler(exchange))
-			.flatMap(list -> decide(exchange, chain, routeId, tier, list, start));
+				? consume(checks.get(0), loop).map(List::of)
+				: Flux.fromIterable(checks).flatMapSequential(check -> consume(check, loop)).collectList();
+		return outcomes.publishOn(loop).flatMap(list -> decide(exchange, chain, routeId, tier, list, start));
 	}
 
-	private Mono<Outcome> consume(Check check) {
-		return backend.consume(check.key(), check.bandwidths(), check.cost()).map(probe -> new Outcome(check, probe));
+	private Mono<Outcome> consume(Check check, Scheduler timer) {
+		return backend.consume(check.key(), check.bandwidths(), check.cost(), timer)
+			.map(probe -> new Outcome(check, probe));
 	}
 
 	private Mono<Void> decide(ServerWebExchange exchange, GatewayFilterChain chain, String routeId, Tier tier,
