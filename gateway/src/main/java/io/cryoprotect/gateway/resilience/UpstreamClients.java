@@ -17,7 +17,8 @@ import org.springframework.beans.factory.DisposableBean;
  * keep-alive (stale connections cause {@code PrematureCloseException}), max life time and
  * background eviction. Pools report {@code reactor_netty_connection_provider_*} metrics
  * (active, idle, pending, acquire time) tagged with the pool name, e.g. {@code flask-api/blue}.
- * HTTP clients per timeout combination share their pool. The clients carry no Reactor Netty
+ * HTTP clients per timeout combination share their pool; the response timeout is a handler that
+ * stays on each connection ({@link ResponseReadTimeout}). The clients carry no Reactor Netty
  * request metrics: those cost a handler pass and several meter updates per request, and the
  * gateway's own meters already time first bytes and connects per upstream colour.
  */
@@ -47,10 +48,13 @@ final class UpstreamClients implements DisposableBean {
 
 	private HttpClient create(ClientKey key) {
 		ConnectionProvider provider = pools.computeIfAbsent(key.pool(), UpstreamClients::pool);
+		Duration responseTimeout = key.responseTimeout();
 		return phases.instrument(HttpClient.create(provider)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, key.connectTimeout().toMillis()))
 			// From the request sent: the wait for the response headers and the longest silence mid-body.
-			.responseTimeout(key.responseTimeout()));
+			// Clients of one pool differ in timeouts, so each request names its own.
+			.doOnChannelInit((observer, channel, remote) -> ResponseReadTimeout.install(channel))
+			.doOnRequest((request, connection) -> ResponseReadTimeout.expect(connection.channel(), responseTimeout)));
 	}
 
 	private static ConnectionProvider pool(PoolKey key) {
