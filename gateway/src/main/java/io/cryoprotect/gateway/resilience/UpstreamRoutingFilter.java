@@ -2,6 +2,7 @@ package io.cryoprotect.gateway.resilience;
 
 import java.net.URI;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,8 +13,10 @@ import io.cryoprotect.gateway.routing.UpstreamRequestHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.AsciiString;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.server.HttpServerRequest;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -21,8 +24,10 @@ import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.NettyDataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.AbstractServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.server.ServerWebExchange;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR;
@@ -66,6 +71,10 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 	private static final String[] REQUEST_ONLY = { "host", "forwarded", "x-forwarded-for", "x-forwarded-host",
 			"x-forwarded-port", "x-forwarded-proto", "x-forwarded-prefix" };
 
+	/** Spring's request over Reactor Netty's, package-private: its headers are the decoded ones. */
+	private static final Class<?> REACTOR_REQUEST = ClassUtils
+		.resolveClassName("org.springframework.http.server.reactive.ReactorServerHttpRequest", null);
+
 	private final HttpClient defaultClient;
 
 	private final UpstreamPhases phases;
@@ -95,7 +104,7 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		boolean preserveHost = exchange.getAttributeOrDefault(PRESERVE_HOST_HEADER_ATTRIBUTE, false);
 		HttpClient client = exchange.getAttribute(CLIENT_ATTR);
 		Mono<Void> call = (client != null ? client : defaultClient)
-			.headers(upstream -> upstreamHeaders(request.getHeaders(), upstream, preserveHost, exchange))
+			.headers(upstream -> upstreamHeaders(request, upstream, preserveHost, exchange))
 			.request(HttpMethod.valueOf(request.getMethod().name()))
 			.uri(url.toASCIIString())
 			.send((req, outbound) -> outbound.send(request.getBody().map(UpstreamRoutingFilter::byteBuf)))
@@ -111,17 +120,29 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		return UpstreamPhases.attempt(exchange, call).then(chain.filter(exchange));
 	}
 
-	private void upstreamHeaders(HttpHeaders incoming, io.netty.handler.codec.http.HttpHeaders upstream,
+	private void upstreamHeaders(ServerHttpRequest request, io.netty.handler.codec.http.HttpHeaders upstream,
 			boolean preserveHost, ServerWebExchange exchange) {
-		for (Map.Entry<String, List<String>> header : incoming.headerSet()) {
-			upstream.add(header.getKey(), header.getValue());
+		io.netty.handler.codec.http.HttpHeaders decoded = decodedHeaders(request);
+		if (decoded != null) {
+			Set<String> connectionTokens = connectionTokens(decoded);
+			for (Iterator<Map.Entry<CharSequence, CharSequence>> it = decoded.iteratorCharSequence(); it.hasNext();) {
+				Map.Entry<CharSequence, CharSequence> header = it.next();
+				if (forwardedUpstream(header.getKey(), connectionTokens)) {
+					upstream.add(header.getKey(), header.getValue());
+				}
+			}
 		}
-		removeHopByHop(upstream);
-		for (String name : REQUEST_ONLY) {
-			upstream.remove(name);
+		else {
+			HttpHeaders incoming = request.getHeaders();
+			Set<String> connectionTokens = connectionTokens(incoming.getOrEmpty(HttpHeaders.CONNECTION));
+			for (Map.Entry<String, List<String>> header : incoming.headerSet()) {
+				if (forwardedUpstream(header.getKey(), connectionTokens)) {
+					upstream.add(header.getKey(), header.getValue());
+				}
+			}
 		}
 		if (preserveHost) {
-			String host = incoming.getFirst(HttpHeaders.HOST);
+			String host = request.getHeaders().getFirst(HttpHeaders.HOST);
 			if (host != null) {
 				upstream.set(HttpHeaderNames.HOST, host);
 			}
@@ -131,15 +152,23 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		}
 	}
 
-	/** Removes the hop-by-hop headers, including those its {@code Connection} header names. */
-	private static void removeHopByHop(io.netty.handler.codec.http.HttpHeaders headers) {
-		Set<String> connectionTokens = connectionTokens(headers);
-		if (connectionTokens != null) {
-			connectionTokens.forEach(headers::remove);
+	/**
+	 * The headers as Reactor Netty decoded them, when the request is Reactor Netty's own: its
+	 * read-only Spring view copies every entry to iterate them. Null when a filter mutated the
+	 * request or a decorator may present other headers.
+	 */
+	private static io.netty.handler.codec.http.HttpHeaders decodedHeaders(ServerHttpRequest request) {
+		if (request.getClass() == REACTOR_REQUEST && request instanceof AbstractServerHttpRequest reactor
+				&& reactor.getNativeRequest() instanceof HttpServerRequest nettyRequest) {
+			return nettyRequest.requestHeaders();
 		}
-		for (String name : HOP_BY_HOP) {
-			headers.remove(name);
-		}
+		return null;
+	}
+
+	/** Neither hop-by-hop, nor named by the {@code Connection} header, nor one only the gateway may set. */
+	private static boolean forwardedUpstream(CharSequence name, Set<String> connectionTokens) {
+		return !isOneOf(HOP_BY_HOP, name) && !isOneOf(REQUEST_ONLY, name)
+				&& (connectionTokens == null || !connectionTokens.contains(name.toString().toLowerCase(Locale.ROOT)));
 	}
 
 	private static void copyResponse(int status, io.netty.handler.codec.http.HttpHeaders upstream,
@@ -157,7 +186,7 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 			HttpHeaders headers = response.getHeaders();
 			for (Map.Entry<String, String> header : upstream) {
 				String name = header.getKey();
-				if (!isHopByHop(name) && (connectionTokens == null || !connectionTokens.contains(name.toLowerCase(Locale.ROOT)))) {
+				if (!isOneOf(HOP_BY_HOP, name) && (connectionTokens == null || !connectionTokens.contains(name.toLowerCase(Locale.ROOT)))) {
 					headers.add(name, header.getValue());
 					names.add(name);
 				}
@@ -169,8 +198,12 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
 	/** The header names a {@code Connection} header lists, lower-cased; null when there are none. */
 	private static Set<String> connectionTokens(io.netty.handler.codec.http.HttpHeaders headers) {
+		return connectionTokens(headers.getAll(HttpHeaderNames.CONNECTION));
+	}
+
+	private static Set<String> connectionTokens(List<String> connectionHeaders) {
 		Set<String> tokens = null;
-		for (String line : headers.getAll(HttpHeaderNames.CONNECTION)) {
+		for (String line : connectionHeaders) {
 			for (String token : line.split(",")) {
 				if (tokens == null) {
 					tokens = new HashSet<>();
@@ -181,9 +214,9 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		return tokens;
 	}
 
-	private static boolean isHopByHop(String name) {
-		for (String hop : HOP_BY_HOP) {
-			if (hop.length() == name.length() && hop.equalsIgnoreCase(name)) {
+	private static boolean isOneOf(String[] names, CharSequence name) {
+		for (String candidate : names) {
+			if (candidate.length() == name.length() && AsciiString.contentEqualsIgnoreCase(candidate, name)) {
 				return true;
 			}
 		}

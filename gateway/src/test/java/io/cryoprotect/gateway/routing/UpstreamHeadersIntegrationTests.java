@@ -40,6 +40,41 @@ class UpstreamHeadersIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void repeatedHeadersPassOnceEachWithTheirValuesInOrder() {
+		client().get().uri("/api/v1/molecules")
+			.header("X-Repeated", "first", "second")
+			.header("Accept", "application/json")
+			.exchange().expectStatus().isOk().expectBody().returnResult();
+		HttpHeaders seen = FLASK_BLUE.last().headers();
+		assertThat(seen.getAll("X-Repeated")).containsExactly("first", "second");
+		assertThat(seen.getAll("Accept")).containsExactly("application/json");
+	}
+
+	@Test
+	void headersARouteFilterChangedAreForwardedUnderTheSameRules() {
+		// A route filter replaces the request (and its headers): the gateway forwards that one.
+		ROUTES.swap(FLASK, ROUTES.original(FLASK).replace("    sticky: user",
+				"    filters:\n      - AddRequestHeader=X-Added, by-route\n    sticky: user"));
+		reloader.reloadNow();
+		client().get().uri("/api/v1/molecules")
+			.header("X-Custom", "kept")
+			.header("X-Repeated", "first", "second")
+			.header("Connection", "keep-alive, X-Listed")
+			.header("X-Listed", "dropped")
+			.header("TE", "trailers")
+			.header("X-Forwarded-For", "203.0.113.9")
+			.exchange().expectStatus().isOk().expectBody().returnResult();
+		HttpHeaders seen = FLASK_BLUE.last().headers();
+		assertThat(seen.get("X-Added")).isEqualTo("by-route");
+		assertThat(seen.get("X-Custom")).isEqualTo("kept");
+		assertThat(seen.getAll("X-Repeated")).containsExactly("first", "second");
+		assertThat(seen.contains("X-Listed")).isFalse();
+		assertThat(seen.contains("TE")).isFalse();
+		assertThat(seen.contains("X-Forwarded-For")).isFalse();
+		assertThat("http://" + seen.get("Host")).isEqualTo(FLASK_BLUE.url());
+	}
+
+	@Test
 	void hopByHopResponseHeadersAreDroppedAndTheRestPass() {
 		client().get().uri("/api/v1/molecules").header(StubUpstream.HOP_BY_HOP_PROBE, "1")
 			.exchange()
