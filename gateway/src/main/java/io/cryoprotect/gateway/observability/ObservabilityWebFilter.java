@@ -130,7 +130,7 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 		}
 		if (accessLog.wants(status)) {
 			Integer attempts = exchange.getAttribute(ObservabilityAttributes.ATTEMPTS);
-			accessLog.write(new AccessLog.Line(clock.instant().toString(), RequestId.of(exchange),
+			accessLog.write(new AccessLog.Line(IsoTimestamps.format(clock.instant()), RequestId.of(exchange),
 					exchange.getRequest().getHeaders().getFirst("traceparent"), method, routeId, service, colour, status,
 					trace.bytes(), Duration.ofNanos(nanos).toMillis(), attempts == null ? 0 : attempts - 1,
 					exchange.getAttribute(ObservabilityAttributes.RATE_LIMIT),
