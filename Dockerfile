@@ -49,17 +49,18 @@ COPY --chown=root:root filters-conf/ /app/filters-conf/
 # egd: never block on /dev/random for SecureRandom (TLS, random sticky ids).
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:InitialRAMPercentage=30 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Djava.security.egd=file:/dev/./urandom"
 
-# Class data sharing and Spring AOT: the jar is extracted, and one training run (it exits right
-# after the context refresh) writes an archive of the classes the gateway loads; both the training
-# run and the gateway use the bean definitions Spring AOT generated at build time
-# (-Dspring.aot.enabled=true) instead of working them out from annotations at every start.
+# Class data sharing and Spring AOT: the jar is extracted, and one training run (it exits once
+# ready and one request has gone through: CdsTraining) writes an archive of the classes the
+# gateway loads up to then. The training run and the gateway both use the bean definitions
+# Spring AOT generated at build time (-Dspring.aot.enabled=true) instead of working them out
+# from annotations at every start.
 # AOT fixes the bean switches at their defaults (every policy on, no profile, a management port of
 # its own); the gateway refuses to start against them (AotFrozenSettings). bench/RESULTS.md has
 # the startup times. The training run uses the image's own routes, policies and JVM flags, so the
 # archive matches what runs.
 RUN java -Djarmode=tools -jar /app/cryoprotect-gateway.jar extract --destination /app/extracted \
     && java -XX:ArchiveClassesAtExit=/app/extracted/app.jsa -Dspring.aot.enabled=true \
-         -Dspring.context.exit=onRefresh -jar /app/extracted/cryoprotect-gateway.jar \
+         -Dgateway.cds-training=true -jar /app/extracted/cryoprotect-gateway.jar --gateway.drain.delay=0s \
     && rm /app/cryoprotect-gateway.jar
 
 USER 10001:10001
