@@ -9,6 +9,8 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.AttributeKey;
@@ -42,6 +44,9 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 	private long timeoutNanos;
 
 	private boolean armed;
+
+	/** The response being read is an interim one (1xx). */
+	private boolean informational;
 
 	/** A read has started and not yet completed: the connection is not silent. */
 	private boolean reading;
@@ -102,7 +107,11 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		if (armed) {
 			reading = true;
-			if (msg instanceof LastHttpContent) {
+			if (msg instanceof HttpResponse response) {
+				informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+			}
+			// The end of the response; a 1xx (100 Continue) ends too, but the response is still to come.
+			if (msg instanceof LastHttpContent && !informational) {
 				armed = false;
 			}
 		}
@@ -121,6 +130,7 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 	private void arm() {
 		long now = ctx.executor().ticker().nanoTime();
 		armed = true;
+		informational = false;
 		reading = false;
 		lastReadNanos = now;
 		// A timer left by an earlier request with a longer timeout would fire too late for this one.

@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -75,6 +76,16 @@ class ResponseReadTimeoutTests {
 		advance(60_000);
 		channel.checkException();
 		assertThat(channel.isOpen()).isTrue();
+	}
+
+	@Test
+	void anInterimResponseDoesNotEndTheWaitForTheRealOne() {
+		send(Duration.ofSeconds(1));
+		read(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+		advance(999);
+		assertThat(channel.isOpen()).isTrue();
+		advance(1);
+		assertTimedOut();
 	}
 
 	@Test
