@@ -48,9 +48,7 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 	/** The response being read is an interim one (1xx). */
 	private boolean informational;
 
-	/** A read has started and not yet completed: the connection is not silent. */
-	private boolean reading;
-
+	/** When the last read of the awaited response completed (or the request was written). */
 	private long lastReadNanos;
 
 	private ScheduledFuture<?> check;
@@ -106,7 +104,6 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		if (armed) {
-			reading = true;
 			if (msg instanceof HttpResponse response) {
 				informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
 			}
@@ -120,8 +117,8 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 
 	@Override
 	public void channelReadComplete(ChannelHandlerContext ctx) {
-		if (reading) {
-			reading = false;
+		// The timer runs on this event loop too, so it never fires between a read and its completion.
+		if (armed) {
 			lastReadNanos = ctx.executor().ticker().nanoTime();
 		}
 		ctx.fireChannelReadComplete();
@@ -131,7 +128,6 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 		long now = ctx.executor().ticker().nanoTime();
 		armed = true;
 		informational = false;
-		reading = false;
 		lastReadNanos = now;
 		// A timer left by an earlier request with a longer timeout would fire too late for this one.
 		if (check != null && checkAtNanos - (now + timeoutNanos) > 0) {
@@ -153,7 +149,7 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 			return;
 		}
 		long now = ctx.executor().ticker().nanoTime();
-		long left = reading ? timeoutNanos : timeoutNanos - (now - lastReadNanos);
+		long left = timeoutNanos - (now - lastReadNanos);
 		if (left > 0) {
 			schedule(now, left);
 			return;
