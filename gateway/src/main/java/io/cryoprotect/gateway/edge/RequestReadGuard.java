@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.netty.channel.ChannelOperations;
 import reactor.netty.http.HttpConnectionLiveness;
 import reactor.netty.http.IdleTimeoutHandler;
@@ -28,7 +27,8 @@ import reactor.netty.http.IdleTimeoutHandler;
  * the same read. Here a request only gets a timer if its body is still incomplete once that read
  * has been handled (checked in a task queued behind it); the timer then fires at the earlier of
  * the two deadlines, and closes the connection as Reactor Netty does, with a
- * {@link ReadTimeoutException} to the request in flight.
+ * {@link RequestBodyTimeoutException} (not Reactor Netty's {@code ReadTimeoutException}, which
+ * would read as an upstream timeout) to the request in flight.
  * <p>
  * <b>Reads resumed.</b> Reactor Netty reads server connections on demand and queues a request
  * that arrives while the previous one's operations are still terminating. When the queued
@@ -124,7 +124,8 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 		long now = System.nanoTime();
 		if (now - lastRead >= readTimeoutNanos || now - requestStart >= requestTimeoutNanos) {
 			bodyPending = false;
-			ctx.fireExceptionCaught(ReadTimeoutException.INSTANCE);
+			ctx.channel().attr(RequestBodyTimeoutException.CUT_OFF).set(Boolean.TRUE);
+			ctx.fireExceptionCaught(RequestBodyTimeoutException.INSTANCE);
 			ctx.close();
 			return;
 		}

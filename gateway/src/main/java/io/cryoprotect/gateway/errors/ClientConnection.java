@@ -1,5 +1,6 @@
 package io.cryoprotect.gateway.errors;
 
+import io.cryoprotect.gateway.edge.RequestBodyTimeoutException;
 import reactor.netty.Connection;
 
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
@@ -18,6 +19,16 @@ public final class ClientConnection {
 	public static boolean closed(ServerWebExchange exchange) {
 		Object request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
 		return request instanceof Connection connection && connection.isDisposed();
+	}
+
+	/**
+	 * Whether the gateway itself cut the client off because the request body stalled past the edge's
+	 * read or request timeout: the client's doing, recorded as 408. Ask while the request is live: once
+	 * Reactor Netty has terminated it, its connection reports a placeholder channel without the mark.
+	 */
+	public static boolean bodyTimedOut(ServerWebExchange exchange) {
+		Object request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+		return request instanceof Connection connection && RequestBodyTimeoutException.cutOff(connection.channel());
 	}
 
 }

@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeoutException;
 
+import io.cryoprotect.gateway.edge.RequestBodyTimeoutException;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.netty.http.client.PrematureCloseException;
@@ -15,8 +16,9 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The one place that decides which status and problem type a failure becomes: validation
- * 400, auth 401/403, no route 404, too large 413, media type 415, headers 431, rate limit
- * 429, connect/reset 502, unavailable 503, timeout 504, anything unforeseen 500.
+ * 400, auth 401/403, no route 404, late request body 408, too large 413, media type 415,
+ * headers 431, rate limit 429, connect/reset 502, unavailable 503, upstream timeout 504,
+ * anything unforeseen 500.
  */
 public final class ErrorMap {
 
@@ -35,6 +37,9 @@ public final class ErrorMap {
 		}
 		Throwable cause = error;
 		for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
+			if (cause instanceof RequestBodyTimeoutException) {
+				return new ProblemException(ProblemType.REQUEST_TIMEOUT, "The request body did not arrive in time.", error);
+			}
 			if (isPoolExhausted(cause)) {
 				return new ProblemException(ProblemType.UPSTREAM_SATURATED,
 						"The upstream service has no free connection; try again shortly.", error);
@@ -74,6 +79,7 @@ public final class ErrorMap {
 			case 403 -> ProblemType.FORBIDDEN;
 			case 404 -> ProblemType.NO_ROUTE;
 			case 405 -> ProblemType.METHOD_NOT_ALLOWED;
+			case 408 -> ProblemType.REQUEST_TIMEOUT;
 			case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
 			case 414 -> ProblemType.URI_TOO_LONG;
 			case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;

@@ -30,6 +30,13 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 			}
 			return Mono.empty();
 		}
+		if (ClientConnection.bodyTimedOut(exchange)) {
+			// The edge is closing this connection for a stalled body, as Reactor Netty's own read timeout does.
+			if (logger.isDebugEnabled()) {
+				logger.debug("Request " + RequestId.of(exchange) + ": cut off, its body stalled (" + ex + ")");
+			}
+			return Mono.empty();
+		}
 		ProblemException problem = ErrorMap.toProblem(ex);
 		if (problem.problemType() == ProblemType.INTERNAL) {
 			logger.error("Unexpected failure, request " + RequestId.of(exchange), ex);

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.cryoprotect.gateway.edge.BodyTap;
 import io.cryoprotect.gateway.edge.ManagementPort;
+import io.cryoprotect.gateway.edge.RequestBodyTimeoutException;
 import io.cryoprotect.gateway.errors.ClientConnection;
 import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
@@ -44,6 +45,8 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 
 	private static final Log slowLogger = LogFactory.getLog("cryoprotect.slow");
 
+	private static final ProblemException BODY_TIMED_OUT = ErrorMap.toProblem(RequestBodyTimeoutException.INSTANCE);
+
 	private final RequestMetrics metrics;
 
 	private final AccessLog accessLog;
@@ -76,6 +79,12 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 		ServerHttpResponse response = exchange.getResponse();
 		ServerWebExchange counted = exchange.mutate().response(new CountingResponse(exchange, trace)).build();
 		return chain.filter(counted).doOnError(error -> {
+			if (ClientConnection.bodyTimedOut(exchange)) {
+				// Noted now, while the connection is live: once Reactor Netty has terminated the request it reports
+				// a placeholder channel without the edge's mark. Nothing is answered on it: recorded below as 408.
+				trace.problem(BODY_TIMED_OUT);
+				return;
+			}
 			if (ClientConnection.closed(exchange)) {
 				// Not a failure of the gateway's: recorded below as 499, like a cancel.
 				return;
@@ -92,6 +101,15 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 			}
 		}).doFinally(signal -> {
 			if (!trace.deferred()) {
+				if (trace.problem() == BODY_TIMED_OUT
+						|| signal == SignalType.CANCEL && ClientConnection.bodyTimedOut(exchange)) {
+					// The gateway cut a stalled body off (the request saw the body's error, or a cancel when the
+					// connection closed): NGINX's 408 for its client_body_timeout, an edge rejection rather than the
+					// client's 499 or the upstream's failure.
+					trace.problem(BODY_TIMED_OUT);
+					complete(exchange, trace, BODY_TIMED_OUT.problemType().status().value());
+					return;
+				}
 				// A client that went away before the answer gets the nginx convention 499, "client closed request",
 				// also when the upstream's status was already set: it was never sent. So does one that was gone
 				// when the answer was written (Reactor Netty may complete or fail that write), although the

@@ -21,8 +21,10 @@ final class RejectionCause {
 			case NO_HEALTHY_UPSTREAM -> "no_healthy_upstream";
 			case UPSTREAM_SATURATED -> "pool_exhausted";
 			case UPSTREAM_TIMEOUT -> "timeout";
-			// BAD_REQUEST is the edge's verdict on a request it cannot safely route (unsafe path, header names).
-			case BAD_REQUEST, PAYLOAD_TOO_LARGE, URI_TOO_LONG, HEADERS_TOO_LARGE, METHOD_NOT_ALLOWED -> "edge_limit";
+			// BAD_REQUEST is the edge's verdict on a request it cannot safely route (unsafe path, header names);
+			// REQUEST_TIMEOUT its server timeouts cutting off a body that stalled.
+			case BAD_REQUEST, PAYLOAD_TOO_LARGE, URI_TOO_LONG, HEADERS_TOO_LARGE, METHOD_NOT_ALLOWED, REQUEST_TIMEOUT ->
+				"edge_limit";
 			case NO_ROUTE -> "no_route";
 			case UNAUTHORIZED, FORBIDDEN -> "auth";
 			case UPSTREAM_UNREACHABLE, INTERNAL -> null;

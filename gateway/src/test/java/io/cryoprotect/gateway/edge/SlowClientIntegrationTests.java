@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +17,8 @@ import io.cryoprotect.gateway.support.RawHttp;
 import io.cryoprotect.gateway.support.StandaloneGateway;
 import io.cryoprotect.gateway.support.TestConfigDir;
 import io.cryoprotect.gateway.support.TestUpstreams;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Slow clients are cut off by the server's timeouts instead of holding a connection forever
@@ -37,8 +42,13 @@ class SlowClientIntegrationTests {
 	@BeforeAll
 	static void start() {
 		TestConfigDir routes = new TestConfigDir("routes");
+		// Breakers that open on two failures out of two: a stalled body counted against the upstream would show.
+		TestConfigDir filters = new TestConfigDir("filters-conf", Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS,
+				"resilience.yml", text -> replace(replace(text, "slidingWindowSize: 20", "slidingWindowSize: 2"),
+						"minimumNumberOfCalls: 10", "minimumNumberOfCalls: 2")));
 		context = StandaloneGateway.start("--gateway.edge.idle-timeout=300ms", "--gateway.edge.read-timeout=300ms",
-				"--gateway.edge.request-timeout=1s", "--gateway.routing.dir=" + routes.path(), "--FLASK_BLUE_URL=" + TestUpstreams.FLASK_BLUE.url());
+				"--gateway.edge.request-timeout=1s", "--gateway.routing.dir=" + routes.path(),
+				"--gateway.filters-conf.dir=" + filters.path(), "--FLASK_BLUE_URL=" + TestUpstreams.FLASK_BLUE.url());
 		port = StandaloneGateway.port(context);
 	}
 
@@ -54,6 +64,52 @@ class SlowClientIntegrationTests {
 		assertDisconnected(port, "POST /api/v1/mixtures HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
 				+ "Content-Length: 100\r\n\r\n{\"name\":");
 		assertThat(TestUpstreams.FLASK_BLUE.received()).noneMatch(r -> r.method().equals("GET"));
+	}
+
+	/**
+	 * A stalled body is the client's doing, recorded as NGINX records its client_body_timeout: 408 and an edge
+	 * rejection, not 499, whether the gateway was reading the body itself (an endpoint with a schema) or
+	 * streaming it to the upstream (one without). The upstream call it was streaming to is abandoned with no
+	 * verdict on the upstream: three of them against a breaker that opens on two failures, and the upstream
+	 * still gets the next request.
+	 */
+	@Test
+	void aStalledBodyIs408AndNoFailureOfTheUpstreams() throws Exception {
+		TestUpstreams.FLASK_BLUE.reset();
+		MeterRegistry registry = context.getBean(MeterRegistry.class);
+		long rejectedBefore = requests(registry, "4xx", "rejected");
+		long serverErrorsBefore = requests(registry, "5xx", "server_error");
+		double edgeLimitsBefore = edgeLimits(registry);
+		assertDisconnected(port, "POST /api/v1/mixtures HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+				+ "Content-Length: 100\r\n\r\n{\"name\":");
+		for (int i = 0; i < 3; i++) {
+			assertDisconnected(port, "POST /api/v1/mixtures/m-1/experiments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+					+ "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"temperature\":");
+		}
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(requests(registry, "4xx", "rejected")).isEqualTo(rejectedBefore + 4));
+		assertThat(edgeLimits(registry)).isEqualTo(edgeLimitsBefore + 4);
+		assertThat(requests(registry, "5xx", "server_error")).isEqualTo(serverErrorsBefore);
+		assertThat(RawHttp.get(port, "/api/v1/molecules").status()).isEqualTo(200);
+		assertThat(RawHttp.get(StandaloneGateway.managementPort(context), "/actuator/gatewayupstreams").body())
+			.contains("\"flask-api/blue\":\"CLOSED\"");
+	}
+
+	private static long requests(MeterRegistry registry, String status, String outcome) {
+		return registry.find("gateway.requests").tags("route", "flask-api", "status", status, "outcome", outcome).timers()
+			.stream().mapToLong(Timer::count).sum();
+	}
+
+	private static double edgeLimits(MeterRegistry registry) {
+		return registry.find("gateway.rejections").tags("route", "flask-api", "cause", "edge_limit").counters().stream()
+			.mapToDouble(counter -> counter.count()).sum();
+	}
+
+	private static String replace(String text, String from, String to) {
+		if (!text.contains(from)) {
+			throw new IllegalStateException("resilience.yml has no '" + from + "' line to edit");
+		}
+		return text.replace(from, to);
 	}
 
 	/** A request queued behind another (pipelined) gets the read timeout too once it is handed on. */

@@ -4,6 +4,8 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
+import io.cryoprotect.gateway.edge.RequestBodyTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutException;
 import org.junit.jupiter.api.Test;
 import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException;
@@ -26,6 +28,22 @@ class ErrorMapTests {
 	@Test
 	void upstreamTimeoutIs504() {
 		assertThat(ErrorMap.toProblem(new TimeoutException()).problemType()).isEqualTo(ProblemType.UPSTREAM_TIMEOUT);
+	}
+
+	@Test
+	void upstreamReadTimeoutIs504() {
+		assertThat(ErrorMap.toProblem(new RuntimeException(ReadTimeoutException.INSTANCE)).problemType())
+			.isEqualTo(ProblemType.UPSTREAM_TIMEOUT);
+	}
+
+	/** The edge's own body timeout is the client's: 408, not the upstream's 504. */
+	@Test
+	void stalledRequestBodyIs408() {
+		ProblemException problem = ErrorMap.toProblem(new RuntimeException(RequestBodyTimeoutException.INSTANCE));
+		assertThat(problem.problemType()).isEqualTo(ProblemType.REQUEST_TIMEOUT);
+		assertThat(problem.problemType().status()).isEqualTo(HttpStatus.REQUEST_TIMEOUT);
+		assertThat(ErrorMap.toProblem(new ResponseStatusException(HttpStatus.REQUEST_TIMEOUT)).problemType())
+			.isEqualTo(ProblemType.REQUEST_TIMEOUT);
 	}
 
 	@Test

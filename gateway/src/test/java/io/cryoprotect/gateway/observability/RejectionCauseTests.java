@@ -21,6 +21,7 @@ class RejectionCauseTests {
 		assertThat(RejectionCause.of(ProblemType.PAYLOAD_TOO_LARGE)).isEqualTo("edge_limit");
 		assertThat(RejectionCause.of(ProblemType.HEADERS_TOO_LARGE)).isEqualTo("edge_limit");
 		assertThat(RejectionCause.of(ProblemType.URI_TOO_LONG)).isEqualTo("edge_limit");
+		assertThat(RejectionCause.of(ProblemType.REQUEST_TIMEOUT)).isEqualTo("edge_limit");
 		assertThat(RejectionCause.of(ProblemType.NO_ROUTE)).isEqualTo("no_route");
 		assertThat(RejectionCause.of(ProblemType.UNAUTHORIZED)).isEqualTo("auth");
 	}
