@@ -13,10 +13,12 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -69,6 +71,26 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
 			lastVersion = files.version();
 			onChange.accept(files);
 		}
+	}
+
+	/**
+	 * Reads the directory and hands the files to {@code prepare} on the watcher's thread, without
+	 * reporting them: for a first load that runs while the caller does other work.
+	 */
+	public <R> CompletableFuture<R> readAhead(Function<ConfigFiles, R> prepare) {
+		return CompletableFuture.supplyAsync(() -> {
+			try {
+				return prepare.apply(read());
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}, executor);
+	}
+
+	/** Records {@code files} as reported, so that polling reports only what changes after them. */
+	public synchronized void seen(ConfigFiles files) {
+		lastVersion = files.version();
 	}
 
 	private void checkQuietly() {

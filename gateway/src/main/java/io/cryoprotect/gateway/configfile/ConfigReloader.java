@@ -6,6 +6,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -16,6 +18,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -27,7 +31,7 @@ import org.springframework.context.SmartLifecycle;
  *
  * @param <T> the validated, ready-to-serve form of the config
  */
-public class ConfigReloader<T> implements SmartLifecycle {
+public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(ConfigReloader.class);
 
@@ -73,6 +77,8 @@ public class ConfigReloader<T> implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	private CompletableFuture<Prepared<T>> firstLoad;
+
 	public ConfigReloader(String name, String dir, Duration pollInterval, Predicate<String> include, Loader<T> loader,
 			Consumer<T> onApply, MeterRegistry meters, Clock clock) {
 		this.name = name;
@@ -98,12 +104,27 @@ public class ConfigReloader<T> implements SmartLifecycle {
 			.register(meters);
 	}
 
-	private void apply(ConfigFiles files) {
-		T value;
+	/** A version of the files, loaded: its value, or why it was rejected. */
+	private record Prepared<T>(ConfigFiles files, T value, ConfigRejectedException rejection) {
+	}
+
+	private Prepared<T> prepare(ConfigFiles files) {
 		try {
-			value = loader.load(files);
+			return new Prepared<>(files, loader.load(files), null);
 		}
 		catch (ConfigRejectedException ex) {
+			return new Prepared<>(files, null, ex);
+		}
+	}
+
+	private void apply(ConfigFiles files) {
+		apply(prepare(files));
+	}
+
+	private void apply(Prepared<T> prepared) {
+		ConfigFiles files = prepared.files();
+		ConfigRejectedException ex = prepared.rejection();
+		if (ex != null) {
 			currentRejected = true;
 			lastRejection.set(new Rejection(files.version(), clock.instant(), ex.problems()));
 			rejected.increment();
@@ -112,6 +133,7 @@ public class ConfigReloader<T> implements SmartLifecycle {
 					+ (current == null ? "(none yet)" : current.version()) + " stays live: " + ex.getMessage());
 			return;
 		}
+		T value = prepared.value();
 		onApply.accept(value);
 		live.set(new Loaded<>(value, files.version(), clock.instant()));
 		currentRejected = false;
@@ -154,14 +176,32 @@ public class ConfigReloader<T> implements SmartLifecycle {
 		return (long) rejected.count();
 	}
 
-	/** Loads once before the public port opens, then polls. */
+	/**
+	 * Begins the first load (reading and parsing the files, compiling schemas) on the watcher's thread
+	 * as soon as this bean exists, so that it runs while the main thread builds the rest of the context
+	 * (measured: about 5% sooner ready, bench/NOTES.md); {@link #start()} applies it, in the lifecycle
+	 * as before. Loaders only read their files and the beans they were given: a rejected version is
+	 * thrown away, so loading has no effect until it is applied.
+	 */
+	@Override
+	public void afterPropertiesSet() {
+		firstLoad = watcher.readAhead(this::prepare);
+	}
+
+	/** Applies the first load before the public port opens, then polls. */
 	@Override
 	public void start() {
 		try {
-			watcher.check();
+			Prepared<T> first = firstLoad.join();
+			watcher.seen(first.files());
+			apply(first);
 		}
-		catch (IOException ex) {
-			logger.error("Cannot read config directory " + dir + "; readiness stays DOWN until it can", ex);
+		catch (CompletionException ex) {
+			if (!(ex.getCause() instanceof UncheckedIOException unreadable)) {
+				throw ex.getCause() instanceof RuntimeException runtime ? runtime : ex;
+			}
+			logger.error("Cannot read config directory " + dir + "; readiness stays DOWN until it can",
+					unreadable.getCause());
 		}
 		watcher.start(pollInterval);
 		running = true;
@@ -171,6 +211,12 @@ public class ConfigReloader<T> implements SmartLifecycle {
 	public void stop() {
 		watcher.close();
 		running = false;
+	}
+
+	/** Also when the context failed before it started: the first load's thread is already there. */
+	@Override
+	public void destroy() {
+		watcher.close();
 	}
 
 	@Override
