@@ -29,7 +29,8 @@ public class GatewayApplication {
 	public static void main(String[] args) {
 		// One event loop per core, as NGINX's worker_processes auto or Envoy's --concurrency, where Reactor Netty
 		// starts at least 4: the gateway never blocks a loop, and on 2 cores 2 loops measured 6% less CPU per
-		// request (bench/NOTES.md, session 5). -Dreactor.netty.ioWorkerCount=N still decides.
+		// request (bench/NOTES.md, tuning decisions of 2026-12-01, runs 12-13). -Dreactor.netty.ioWorkerCount=N
+		// still decides.
 		if (System.getProperty(ReactorNetty.IO_WORKER_COUNT) == null) {
 			System.setProperty(ReactorNetty.IO_WORKER_COUNT, Integer.toString(Runtime.getRuntime().availableProcessors()));
 		}
