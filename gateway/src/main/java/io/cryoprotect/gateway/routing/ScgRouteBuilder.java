@@ -32,6 +32,8 @@ import org.springframework.web.server.ServerWebExchange;
  * Turns a validated route-file entry into a Spring Cloud Gateway {@link Route}, using the
  * same predicate and filter factories (and argument binding) as SCG's own route locator,
  * so native {@code predicates:} and {@code filters:} entries behave exactly as in SCG.
+ * Only {@code match.methods} is the gateway's own predicate, since SCG's {@code Method} does not
+ * let a CORS preflight through to the route of the method it asks for.
  * Building happens at load time: a bad native entry rejects the file, never a request.
  */
 final class ScgRouteBuilder {
