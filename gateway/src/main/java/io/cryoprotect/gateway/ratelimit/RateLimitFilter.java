@@ -41,6 +41,7 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.server.ServerWebExchange;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CACHED_REQUEST_BODY_ATTR;
@@ -112,10 +113,11 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		RateLimitConfig cfg = config.get();
 		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
-		if (cfg == null || route == null) {
+		ServerHttpRequest request = exchange.getRequest();
+		// A CORS preflight is the browser asking permission for the real request, which is the one counted.
+		if (cfg == null || route == null || CorsUtils.isPreFlightRequest(request)) {
 			return chain.filter(exchange);
 		}
-		ServerHttpRequest request = exchange.getRequest();
 		PathContainer path = request.getPath().pathWithinApplication();
 		List<Limit> limits = cfg.applicable(route.getId(), request.getMethod(), path);
 		List<Limit> mine = null;

@@ -33,6 +33,7 @@ import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
@@ -161,7 +162,7 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		ResilienceConfig.RetryPolicy retry = call.policy().retry();
 		if (outcome.error() == null) {
 			int status = outcome.status() == null ? 200 : outcome.status().value();
-			if (status >= 500) {
+			if (isFailure(status)) {
 				call.breaker().onError(nanos, TimeUnit.NANOSECONDS, new UpstreamStatusException(status));
 			}
 			else {
@@ -290,6 +291,15 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 	@Override
 	public int getOrder() {
 		return ORDER;
+	}
+
+	/**
+	 * Whether an answer counts against the upstream's breaker: a server error status HTTP defines
+	 * (500 to 511). A 5xx outside that registry is the application's own answer, not an outage:
+	 * Convex answers a function that threw with 560 and a JSON body its clients read.
+	 */
+	static boolean isFailure(int status) {
+		return status >= 500 && HttpStatus.resolve(status) != null;
 	}
 
 	/** Marks a 5xx answer as a breaker failure. */

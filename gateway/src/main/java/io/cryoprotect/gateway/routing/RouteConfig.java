@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.Predicate;
 
 import org.springframework.cloud.gateway.route.Route;
+import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.server.ServerWebExchange;
 
 /** One validated, fully built set of routes: what the gateway serves until the next valid edit. */
@@ -11,10 +12,11 @@ public record RouteConfig(List<LoadedRoute> routes) {
 
 	/**
 	 * A route as the operator wrote it, with its colour plan and the SCG route built from both;
-	 * {@code test} is the route's predicate in plain form, null when a predicate is asynchronous only.
+	 * {@code test} is the route's predicate in plain form, null when a predicate is asynchronous only;
+	 * {@code cors} the CORS the gateway answers for it, null when the upstream answers CORS itself.
 	 */
 	public record LoadedRoute(String file, String service, RouteFile.Route spec, ColourPlan plan, Route route,
-			Predicate<ServerWebExchange> test) {
+			Predicate<ServerWebExchange> test, CorsConfiguration cors) {
 	}
 
 	@Override

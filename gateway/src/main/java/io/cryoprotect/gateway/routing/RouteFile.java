@@ -13,7 +13,7 @@ public record RouteFile(List<Route> routes) {
 	/** One route: what it matches, how the path is rewritten and which colours serve it. */
 	public record Route(String id, Integer order, Map<String, Object> metadata, Match match, Rewrite rewrite,
 			StickyKey sticky, LinkedHashMap<String, Upstream> upstreams, List<Object> predicates,
-			List<Object> filters) {
+			List<Object> filters, Cors cors) {
 
 		public StickyKey stickyOrDefault() {
 			return sticky == null ? StickyKey.none : sticky;
@@ -35,6 +35,15 @@ public record RouteFile(List<Route> routes) {
 
 	/** Replaces a leading path prefix, e.g. {@code /rdkit/} by {@code /api/}. */
 	public record ReplacePrefix(String from, String to) {
+	}
+
+	/**
+	 * CORS answered by the gateway, as Spring's {@code CorsConfiguration}; without it the route passes
+	 * preflights to the upstream and its CORS headers back untouched. Unset lists take Spring's
+	 * defaults: methods GET, HEAD and POST, any request header, max age 1800 s.
+	 */
+	public record Cors(List<String> allowedOrigins, List<String> allowedOriginPatterns, List<String> allowedMethods,
+			List<String> allowedHeaders, List<String> exposedHeaders, Boolean allowCredentials, Long maxAge) {
 	}
 
 	/** One named deployment colour of the upstream service. */

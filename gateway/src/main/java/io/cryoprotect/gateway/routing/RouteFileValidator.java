@@ -23,6 +23,8 @@ final class RouteFileValidator {
 
 	private static final Pattern COLOUR = Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
+	private static final Pattern ORIGIN = Pattern.compile("(?i)https?://[^/?#\\s*@]+/?");
+
 	private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
 			"TRACE");
 
@@ -64,6 +66,7 @@ final class RouteFileValidator {
 			validateMetadata(key, route.metadata());
 			validateMatch(key + ".match", route.match());
 			validateRewrite(key + ".rewrite", route.rewrite());
+			validateCors(key + ".cors", route.cors());
 			colours.add(validateUpstreams(key + ".upstreams", route.upstreams()));
 		}
 		return colours;
@@ -133,6 +136,50 @@ final class RouteFileValidator {
 			}
 			if (replace.to() == null || !replace.to().startsWith("/")) {
 				problem(key + ".replacePrefix.to", replace.to(), "must start with '/'");
+			}
+		}
+	}
+
+	private void validateCors(String key, RouteFile.Cors cors) {
+		if (cors == null) {
+			return;
+		}
+		int before = problems.size();
+		boolean origins = cors.allowedOrigins() != null && !cors.allowedOrigins().isEmpty();
+		if (!origins && (cors.allowedOriginPatterns() == null || cors.allowedOriginPatterns().isEmpty())) {
+			problem(key, null, "a cors block needs allowedOrigins or allowedOriginPatterns; without the block the "
+					+ "upstream answers CORS itself");
+			return;
+		}
+		if (origins) {
+			for (int i = 0; i < cors.allowedOrigins().size(); i++) {
+				String origin = cors.allowedOrigins().get(i);
+				if (origin == null || !(origin.equals("*") || ORIGIN.matcher(origin).matches())) {
+					problem(key + ".allowedOrigins[" + i + "]", origin,
+							"an origin is scheme://host[:port] without a path, or *; use allowedOriginPatterns for wildcards");
+				}
+			}
+		}
+		if (cors.allowedOriginPatterns() != null && cors.allowedOriginPatterns().stream().anyMatch(p -> p == null || p.isBlank())) {
+			problem(key + ".allowedOriginPatterns", cors.allowedOriginPatterns(), "patterns must not be blank");
+		}
+		if (cors.allowedMethods() != null) {
+			for (int i = 0; i < cors.allowedMethods().size(); i++) {
+				if (!RouteCors.isMethod(cors.allowedMethods().get(i))) {
+					problem(key + ".allowedMethods[" + i + "]", cors.allowedMethods().get(i),
+							"expected * or one of " + METHODS.stream().sorted().toList());
+				}
+			}
+		}
+		if (cors.maxAge() != null && cors.maxAge() < 0) {
+			problem(key + ".maxAge", cors.maxAge(), "max age is in seconds, 0 or more");
+		}
+		if (problems.size() == before) {
+			try {
+				RouteCors.configuration(cors);
+			}
+			catch (IllegalArgumentException ex) {
+				problem(key, cors.allowedOrigins(), ex.getMessage());
 			}
 		}
 	}

@@ -10,7 +10,10 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsUtils;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -26,11 +29,17 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * after another through a chain of Reactor operators, and SCG's mapping evaluates each route's
  * predicate as a publisher ({@code filterWhen}), before arriving at the same handler.
  * <p>
+ * CORS is decided here too, per route: a route with a {@code cors:} block answers preflights and
+ * sets the CORS headers itself ({@link RouteCors}); any other route hands preflights and CORS
+ * requests to its upstream like every request. (SCG's mapping would answer every preflight itself,
+ * with 200 and, lacking a global CORS configuration, no {@code Access-Control-Allow-*} header, so
+ * browsers would refuse the real request.)
+ * <p>
  * Everything this lookup cannot decide exactly as SCG does goes the usual way through the
- * {@code DispatcherHandler}: requests on the management port, CORS requests (SCG's mapping
- * applies the CORS configuration), requests that reach a route whose predicate is asynchronous
- * only (such as {@code ReadBody}), requests no route matches (answered 404 there), and every
- * request when SCG's properties define routes of their own.
+ * {@code DispatcherHandler}: requests on the management port, requests that reach a route whose
+ * predicate is asynchronous only (such as {@code ReadBody}), requests no route matches (answered
+ * 404 there; a preflight no route matches is answered 404 here, where WebFlux would answer it 200),
+ * and every request when SCG's properties define routes of their own.
  */
 final class RouteLookupWebFilter implements WebFilter, Ordered {
 
@@ -41,6 +50,8 @@ final class RouteLookupWebFilter implements WebFilter, Ordered {
 	private final FilteringWebHandler handler;
 
 	private final ManagementPort management;
+
+	private final RouteCors routeCors = new RouteCors();
 
 	/** False when SCG also has routes from its properties, which only its own lookup knows. */
 	private final boolean routesFromFilesOnly;
@@ -55,14 +66,16 @@ final class RouteLookupWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		if (!routesFromFilesOnly || management.serves(exchange) || CorsUtils.isCorsRequest(exchange.getRequest())) {
+		if (!routesFromFilesOnly || management.serves(exchange)) {
 			return chain.filter(exchange);
 		}
 		List<RouteConfig.LoadedRoute> candidates = routes.inLookupOrder();
+		boolean decided = true;
 		for (RouteConfig.LoadedRoute candidate : candidates) {
 			Predicate<ServerWebExchange> test = candidate.test();
 			if (test == null) {
 				// An asynchronous-only predicate: SCG's own lookup decides from this route on.
+				decided = false;
 				break;
 			}
 			String id = candidate.route().getId();
@@ -74,10 +87,18 @@ final class RouteLookupWebFilter implements WebFilter, Ordered {
 				if (logger.isDebugEnabled()) {
 					logger.debug("Route matched: " + id);
 				}
+				CorsConfiguration cors = candidate.cors();
+				if (cors != null && CorsUtils.isCorsRequest(exchange.getRequest())) {
+					return routeCors.handle(exchange, cors, handler);
+				}
 				return handler.handle(exchange);
 			}
 		}
 		exchange.getAttributes().remove(GATEWAY_PREDICATE_ROUTE_ATTR);
+		if (decided && CorsUtils.isPreFlightRequest(exchange.getRequest())) {
+			// No route takes the real request: its preflight is a 404 like it, not WebFlux's empty 200.
+			return Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND));
+		}
 		return chain.filter(exchange);
 	}
 

@@ -41,6 +41,8 @@ class RoutingStatusEndpoint {
 		out.put("methods", spec.match().methods() == null ? List.of() : spec.match().methods());
 		out.put("sticky", spec.stickyOrDefault().name());
 		out.put("owner", spec.metadata().get("owner"));
+		// passthrough: the upstream answers CORS; answered: the route's cors block does.
+		out.put("cors", route.cors() == null ? "passthrough" : "answered");
 		out.put("upstreams", route.plan().colours().stream().map(c -> {
 			Map<String, Object> colour = new LinkedHashMap<>();
 			colour.put("colour", c.name());

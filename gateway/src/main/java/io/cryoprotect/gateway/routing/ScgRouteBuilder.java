@@ -5,8 +5,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 import io.cryoprotect.gateway.configfile.ConfigProblem;
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
@@ -21,12 +23,17 @@ import org.springframework.cloud.gateway.handler.predicate.RoutePredicateFactory
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ConfigurationService;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Turns a validated route-file entry into a Spring Cloud Gateway {@link Route}, using the
  * same predicate and filter factories (and argument binding) as SCG's own route locator,
  * so native {@code predicates:} and {@code filters:} entries behave exactly as in SCG.
+ * Only {@code match.methods} is the gateway's own predicate, since SCG's {@code Method} does not
+ * let a CORS preflight through to the route of the method it asks for.
  * Building happens at load time: a bad native entry rejects the file, never a request.
  */
 final class ScgRouteBuilder {
@@ -58,8 +65,9 @@ final class ScgRouteBuilder {
 	RouteConfig.LoadedRoute build(String file, String key, String service, RouteFile.Route spec, ColourPlan plan,
 			UnaryOperator<String> placeholders) {
 		List<ConfigProblem> problems = new ArrayList<>();
-		AsyncPredicate<ServerWebExchange> predicate = null;
-		Predicate<ServerWebExchange> test = null;
+		Predicate<ServerWebExchange> methods = methods(spec.match().methods());
+		AsyncPredicate<ServerWebExchange> predicate = methods == null ? null : AsyncPredicate.from(methods);
+		Predicate<ServerWebExchange> test = methods;
 		boolean synchronous = true;
 		for (Entry<PredicateDefinition> entry : predicateDefinitions(file, key, spec, placeholders, problems)) {
 			BoundPredicate next = bindPredicate(file, entry, problems);
@@ -92,7 +100,29 @@ final class ScgRouteBuilder {
 			.replaceFilters(filters)
 			.replaceMetadata(metadata)
 			.build();
-		return new RouteConfig.LoadedRoute(file, service, spec, plan, route, synchronous ? test : null);
+		return new RouteConfig.LoadedRoute(file, service, spec, plan, route, synchronous ? test : null,
+				spec.cors() == null ? null : RouteCors.configuration(spec.cors()));
+	}
+
+	/**
+	 * The route's methods, null for any. A CORS preflight ({@code OPTIONS} asking for a method)
+	 * matches the route that takes the method it asks for, so that route passes it to its upstream
+	 * or answers it from its {@code cors:} block.
+	 */
+	private static Predicate<ServerWebExchange> methods(List<String> names) {
+		if (names == null || names.isEmpty()) {
+			return null;
+		}
+		Set<HttpMethod> methods = names.stream().map(HttpMethod::valueOf).collect(Collectors.toUnmodifiableSet());
+		return exchange -> {
+			ServerHttpRequest request = exchange.getRequest();
+			if (methods.contains(request.getMethod())) {
+				return true;
+			}
+			HttpMethod requested = CorsUtils.isPreFlightRequest(request)
+					? request.getHeaders().getAccessControlRequestMethod() : null;
+			return requested != null && methods.contains(requested);
+		};
 	}
 
 	private List<Entry<PredicateDefinition>> predicateDefinitions(String file, String key, RouteFile.Route spec,
@@ -100,10 +130,6 @@ final class ScgRouteBuilder {
 		List<Entry<PredicateDefinition>> defs = new ArrayList<>();
 		RouteFile.Match match = spec.match();
 		defs.add(new Entry<>(key + ".match.paths", new PredicateDefinition("Path=" + String.join(",", match.paths()))));
-		if (match.methods() != null && !match.methods().isEmpty()) {
-			defs.add(new Entry<>(key + ".match.methods",
-					new PredicateDefinition("Method=" + String.join(",", match.methods()))));
-		}
 		if (match.host() != null) {
 			defs.add(new Entry<>(key + ".match.host", new PredicateDefinition("Host=" + match.host())));
 		}

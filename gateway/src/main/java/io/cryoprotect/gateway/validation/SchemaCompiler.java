@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Compiles the schema files of one config version (JSON Schema draft 2020-12 plus the
- * {@code smiles} format) and the inline parameter schemas of validation.yml. Each schema is
+ * {@code smiles} format, with {@code email} checked as RFC 5321 defines it: {@link MailboxFormat}) and the inline parameter schemas of validation.yml. Each schema is
  * checked against the draft's meta-schema, its formats must be known, and every {@code $ref}
  * must resolve among the schema files: nothing is fetched from the network or the disk.
  * Problems are collected, naming file, JSON Pointer and value; nothing is thrown.
@@ -41,7 +41,10 @@ final class SchemaCompiler {
 
 	private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
 
-	private static final Dialect DIALECT = Dialect.builder(Dialects.getDraft202012()).format(new SmilesFormat()).build();
+	private static final Dialect DIALECT = Dialect.builder(Dialects.getDraft202012())
+		.format(new SmilesFormat())
+		.format(new MailboxFormat())
+		.build();
 
 	private static final Set<String> FORMATS = knownFormats();
 

@@ -26,6 +26,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.server.ServerWebExchange;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
@@ -62,7 +63,8 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
 		ServerHttpRequest request = exchange.getRequest();
-		ValidationConfig.Match match = route == null ? null
+		// A CORS preflight carries no body or parameters of the real request: never validated.
+		ValidationConfig.Match match = route == null || CorsUtils.isPreFlightRequest(request) ? null
 				: config.match(route.getId(), request.getMethod(), request.getPath().pathWithinApplication());
 		if (match == null) {
 			return chain.filter(exchange);

@@ -51,6 +51,27 @@ class RouteFileSchemaTests {
 		assertThat(errors(read("flask-api.yml").replace("sticky: user", "sticky: session"))).isNotEmpty();
 	}
 
+	@Test
+	void corsBlockNeedsOriginsAndKnownKeys() {
+		String withCors = read("convex.yml").replace("    upstreams:\n", """
+				    cors:
+				      allowedOrigins: [https://app.cryoprotect.io]
+				      allowedOriginPatterns: ["https://*.netlify.app"]
+				      allowedMethods: [POST]
+				      allowedHeaders: [Content-Type, Convex-Client]
+				      exposedHeaders: [X-Request-Id]
+				      allowCredentials: true
+				      maxAge: 600
+				    upstreams:
+				""");
+		assertThat(errors(withCors)).isEmpty();
+		assertThat(errors(withCors.replace("      allowedOrigins: [https://app.cryoprotect.io]\n", "")
+			.replace("      allowedOriginPatterns: [\"https://*.netlify.app\"]\n", ""))).isNotEmpty();
+		assertThat(errors(withCors.replace("https://app.cryoprotect.io]", "https://app.cryoprotect.io/path]"))).isNotEmpty();
+		assertThat(errors(withCors.replace("maxAge: 600", "maxAge: -1"))).isNotEmpty();
+		assertThat(errors(withCors.replace("allowCredentials", "allowCookies"))).isNotEmpty();
+	}
+
 	private List<Error> errors(String yaml) {
 		return schema.validate(yaml, InputFormat.YAML);
 	}

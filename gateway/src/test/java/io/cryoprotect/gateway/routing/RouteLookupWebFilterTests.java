@@ -50,7 +50,7 @@ class RouteLookupWebFilterTests {
 		Route route = Route.async().id(id).uri(URI.create("http://127.0.0.1:9101")).order(order)
 			.asyncPredicate(test == null ? exchange -> Mono.just(true) : AsyncPredicate.from(test))
 			.build();
-		return new RouteConfig.LoadedRoute("routes.yml", id, null, null, route, test);
+		return new RouteConfig.LoadedRoute("routes.yml", id, null, null, route, test, null);
 	}
 
 	private static Predicate<ServerWebExchange> prefix(String prefix) {
@@ -96,11 +96,13 @@ class RouteLookupWebFilterTests {
 	}
 
 	@Test
-	void corsRequestsGoThroughScgsMappingForItsCorsHandling() {
-		send(filter(true, route("api", 0, prefix("/api/"))),
-				MockServerHttpRequest.get("http://gateway.test/api/v1/molecules").header("Origin", "https://app.test").build());
-		assertThat(routed).isEmpty();
-		assertThat(dispatched).containsExactly("/api/v1/molecules");
+	void corsRequestsAndPreflightsOfARouteWithoutACorsBlockAreRoutedLikeAnyRequest() {
+		RouteLookupWebFilter filter = filter(true, route("api", 0, prefix("/api/")));
+		send(filter, MockServerHttpRequest.get("http://gateway.test/api/v1/molecules").header("Origin", "https://app.test").build());
+		send(filter, MockServerHttpRequest.options("http://gateway.test/api/v1/molecules").header("Origin", "https://app.test")
+			.header("Access-Control-Request-Method", "POST").build());
+		assertThat(routed).containsExactly("api", "api");
+		assertThat(dispatched).isEmpty();
 	}
 
 	@Test

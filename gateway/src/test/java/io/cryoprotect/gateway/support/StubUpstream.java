@@ -3,6 +3,7 @@ package io.cryoprotect.gateway.support;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -90,6 +91,12 @@ public final class StubUpstream implements AutoCloseable {
 
 	private volatile Split split;
 
+	/** A canned answer: status, header lines in order (a name may repeat), body. */
+	private record Answer(int status, List<String[]> headers, byte[] body) {
+	}
+
+	private volatile Answer answer;
+
 	public StubUpstream(String name) {
 		this.name = name;
 		// Own event loops: a Spring context closing in another test disposes Reactor Netty's global ones.
@@ -135,6 +142,12 @@ public final class StubUpstream implements AutoCloseable {
 			// Hop-by-hop response headers, for the gateway to drop: standard ones and one that Connection names.
 			res.header("Connection", "keep-alive, X-Hop").header("Keep-Alive", "timeout=5").header("X-Hop", "1")
 				.header("X-End-To-End", "1");
+		}
+		Answer canned = answer;
+		if (canned != null) {
+			res.status(canned.status());
+			canned.headers().forEach(line -> res.addHeader(line[0], line[1]));
+			return canned.body().length == 0 ? res.send().then() : res.sendByteArray(Mono.just(canned.body())).then();
 		}
 		if (burstLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
 			if (burstRetryAfter != null) {
@@ -261,6 +274,18 @@ public final class StubUpstream implements AutoCloseable {
 		burstLeft.set(count);
 	}
 
+	/**
+	 * Every request from now on gets exactly this answer: {@code status}, the header lines given as
+	 * name, value, name, value... in that order (a name may repeat), and {@code body} (none if empty).
+	 */
+	public void answer(int status, String body, String... headerNamesAndValues) {
+		List<String[]> headers = new ArrayList<>();
+		for (int i = 0; i < headerNamesAndValues.length; i += 2) {
+			headers.add(new String[] { headerNamesAndValues[i], headerNamesAndValues[i + 1] });
+		}
+		answer = new Answer(status, List.copyOf(headers), body.getBytes(StandardCharsets.UTF_8));
+	}
+
 	/** What {@code GET /health} answers. */
 	public void health(int status) {
 		this.healthStatus = status;
@@ -281,6 +306,7 @@ public final class StubUpstream implements AutoCloseable {
 
 	public void reset() {
 		release();
+		answer = null;
 		mode.set(Mode.OK);
 		burstLeft.set(0);
 		healthStatus = 200;
