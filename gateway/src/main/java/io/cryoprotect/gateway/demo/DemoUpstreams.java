@@ -121,8 +121,11 @@ class DemoUpstreams implements SmartLifecycle {
 				user.put("id", DemoTokens.subject(email));
 				user.put("email", email);
 				user.put("role", role);
+				Map<String, Object> answer = new LinkedHashMap<>();
+				answer.put("message", "Login successful");
+				answer.put("user", user);
 				// The tokens travel as HttpOnly cookies only, as Flask sets them (not Secure: the demo is plain HTTP).
-				return new Answer(200, Map.of("message", "Login successful", "user", user),
+				return new Answer(200, answer,
 						List.of("access_token=" + tokens.mint(email, role, "basic") + "; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax",
 								"refresh_token=" + UUID.randomUUID() + "; Path=/auth; Max-Age=604800; HttpOnly; SameSite=Lax"));
 			}));
@@ -135,7 +138,7 @@ class DemoUpstreams implements SmartLifecycle {
 			.get("/rdkit-check", (req, res) -> tagged(res, upstream, 200,
 					Map.of("status", "ok", "rdkit_version", "2024.09.4", "timestamp", Instant.now().toString())))
 			.post("/api/calculate-properties", rdkitCall(apiKey, body -> {
-				String molecule = body.path("molecule_data").asString("");
+				String molecule = molecule(body, "molecule_data");
 				if (molecule.isEmpty()) {
 					return rdkitError("No molecule_data provided");
 				}
@@ -173,7 +176,7 @@ class DemoUpstreams implements SmartLifecycle {
 				return rdkitSuccess(data);
 			}))
 			.post("/api/visualization", rdkitCall(apiKey, body -> {
-				String molecule = body.path("molecule_data").asString("");
+				String molecule = molecule(body, "molecule_data");
 				if (molecule.isEmpty()) {
 					return rdkitError("No molecule_data provided");
 				}
@@ -198,11 +201,26 @@ class DemoUpstreams implements SmartLifecycle {
 				return handler.apply(body);
 			}
 			catch (RuntimeException ex) {
-				return new Answer(500, Map.of("status", "error", "message", "Internal server error: " + ex.getMessage()));
+				Map<String, Object> error = new LinkedHashMap<>();
+				error.put("status", "error");
+				error.put("message", "Internal server error: " + ex.getMessage());
+				return new Answer(500, error);
 			}
 		});
 		return (req, res) -> apiKey.isEmpty() || apiKey.equals(req.requestHeaders().get("X-API-Key")) ? call.apply(req, res)
 				: tagged(res, "rdkit", 401, Map.of("error", "Invalid or missing API key"));
+	}
+
+	/** A molecule field: empty when absent; like RDKit, a value that is no text fails the call (500). */
+	private static String molecule(JsonNode body, String field) {
+		JsonNode value = body.path(field);
+		if (value.isMissingNode() || value.isNull()) {
+			return "";
+		}
+		if (!value.isString()) {
+			throw new IllegalArgumentException(field + " must be a string, not " + value.getNodeType());
+		}
+		return value.asString();
 	}
 
 	private static Answer rdkitSuccess(Object data) {

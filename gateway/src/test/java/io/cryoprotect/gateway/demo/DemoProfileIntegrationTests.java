@@ -142,10 +142,26 @@ class DemoProfileIntegrationTests {
 			.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(unsupported.statusCode()).isEqualTo(400);
 		assertThat(unsupported.body()).isEqualTo("{\"error\":\"Unsupported fingerprint type: foo\"}");
+		HttpResponse<String> unparseable = rdkitDirect("/api/calculate-properties",
+				"{\"molecule_data\":\"C1CC\",\"input_format\":\"mol\"}");
+		assertThat(unparseable.statusCode()).isEqualTo(400);
+		assertThat(unparseable.body()).isEqualTo("{\"error\":\"Failed to parse molecule\"}");
+		HttpResponse<String> failed = rdkitDirect("/api/calculate-properties", "{\"molecule_data\":{\"atoms\":3}}");
+		assertThat(failed.statusCode()).isEqualTo(500);
+		assertThat(failed.body()).startsWith("{\"status\":\"error\",\"message\":\"");
 		HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9103/api/nowhere")).build(),
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(unknown.statusCode()).isEqualTo(404);
 		assertThat(unknown.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+	}
+
+	/** A keyed POST straight to the RDKit stand-in, past the gateway's validation. */
+	private HttpResponse<String> rdkitDirect(String path, String json) throws IOException, InterruptedException {
+		return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9103" + path))
+			.header("Content-Type", "application/json")
+			.header("X-API-Key", RDKIT_KEY)
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpResponse<String> send(int port, String method, String path, String json)

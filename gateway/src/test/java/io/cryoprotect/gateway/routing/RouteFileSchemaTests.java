@@ -51,6 +51,12 @@ class RouteFileSchemaTests {
 		assertThat(errors(read("flask-api.yml").replace("sticky: user", "sticky: session"))).isNotEmpty();
 	}
 
+	@Test
+	void unknownErrorShapeIsInvalid() {
+		assertThat(errors(read("rdkit.yml"))).isEmpty();
+		assertThat(errors(read("rdkit.yml").replace("errors: rdkit", "errors: html"))).isNotEmpty();
+	}
+
 	private List<Error> errors(String yaml) {
 		return schema.validate(yaml, InputFormat.YAML);
 	}
