@@ -148,8 +148,8 @@ class DemoUpstreams implements SmartLifecycle {
 				return rdkitSuccess(properties(molecule));
 			}))
 			.post("/api/similarity", rdkitCall(apiKey, body -> {
-				String first = body.path("mol1_data").asString("");
-				String second = body.path("mol2_data").asString("");
+				String first = molecule(body, "mol1_data");
+				String second = molecule(body, "mol2_data");
 				String fingerprint = body.path("fingerprint_type").asString("morgan");
 				if (first.isEmpty() || second.isEmpty()) {
 					return rdkitError("Missing molecule data");
@@ -162,8 +162,8 @@ class DemoUpstreams implements SmartLifecycle {
 						"fingerprint_type", fingerprint));
 			}))
 			.post("/api/substructure-search", rdkitCall(apiKey, body -> {
-				String query = body.path("query_mol_data").asString("");
-				String target = body.path("target_mol_data").asString("");
+				String query = molecule(body, "query_mol_data");
+				String target = molecule(body, "target_mol_data");
 				if (query.isEmpty() || target.isEmpty()) {
 					return rdkitError("Missing molecule data");
 				}
