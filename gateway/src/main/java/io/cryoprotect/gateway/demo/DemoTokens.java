@@ -25,10 +25,15 @@ final class DemoTokens {
 		this.key = secret.getBytes(StandardCharsets.UTF_8);
 	}
 
-	/** A one-hour token; the subject is derived from the email, so the same user gets the same id. */
+	/** The user id of an email: derived from it, so the same user always gets the same id. */
+	static String subject(String email) {
+		return UUID.nameUUIDFromBytes(email.getBytes(StandardCharsets.UTF_8)).toString();
+	}
+
+	/** A one-hour token for the user of {@code email} (see {@link #subject}). */
 	String mint(String email, String role, String plan) {
 		JWTClaimsSet claims = new JWTClaimsSet.Builder()
-			.subject(UUID.nameUUIDFromBytes(email.getBytes(StandardCharsets.UTF_8)).toString())
+			.subject(subject(email))
 			.claim("email", email)
 			.claim("role", role)
 			.claim("app_metadata", Map.of("plan", plan))

@@ -4,8 +4,9 @@ import java.util.Map;
 
 /**
  * An error the gateway answers itself. Filters signal it with {@code Mono.error(...)};
- * {@link ProblemExceptionHandler} renders it as {@code application/problem+json}.
- * {@code extensions} become extra members of the problem body (RFC 9457 section 3.2).
+ * {@link ProblemExceptionHandler} renders it in the route's {@link ErrorShape} (RFC 9457
+ * {@code application/problem+json}, or Flask's or RDKit's error JSON). {@code extensions} become
+ * extra members of the body (RFC 9457 section 3.2).
  */
 public class ProblemException extends RuntimeException {
 

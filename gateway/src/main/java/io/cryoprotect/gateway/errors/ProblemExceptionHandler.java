@@ -12,8 +12,9 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 
 /**
- * Turns every failure on the public port into problem+json via {@link ErrorMap}. It runs
- * before Spring Boot's default handler, so no HTML or Boot error JSON ever leaks out.
+ * Turns every failure on the public port into an error answer via {@link ErrorMap}, in the
+ * route's {@link ErrorShape} ({@link ProblemWriter}). It runs before Spring Boot's default
+ * handler, so no HTML or Boot error JSON ever leaks out.
  */
 @Component
 @Order(-2)

@@ -35,18 +35,26 @@ public enum ProblemType {
 
 	private final HttpStatus status;
 
+	private final String slug;
+
 	private final String type;
 
 	private final String title;
 
 	ProblemType(HttpStatus status, String slug, String title) {
 		this.status = status;
+		this.slug = slug;
 		this.type = TYPE_PREFIX + slug;
 		this.title = title;
 	}
 
 	public HttpStatus status() {
 		return status;
+	}
+
+	/** The last segment of {@link #type()}, e.g. {@code rate-limited}. */
+	public String slug() {
+		return slug;
 	}
 
 	public String type() {

@@ -16,6 +16,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code X-API-Key}
  * @param upstreamApiKeys per route-file service, a header the gateway adds from its own
  * secret, e.g. RDKit's {@code X-API-Key} from {@code RDKIT_API_KEY}; an empty value adds nothing
+ * and lets the client's own header of that name through to that service
  * @param jwt how bearer tokens are verified
  * @param authenticatedEndpoints {@code METHOD /path-pattern} entries that need a valid token
  * (401 without); everything else accepts anonymous callers; default {@code POST /api/v1/molecules}
@@ -50,8 +51,17 @@ public record IdentityProperties(List<String> trustedProxies, List<String> strip
 
 	}
 
-	/** A header and the secret value the gateway sends in it. */
+	/**
+	 * A header and the secret value the gateway sends in it, replacing the client's; while the
+	 * value is empty, the client's own header passes to the service instead.
+	 */
 	public record ApiKey(String header, String value) {
+
+		/** Whether the gateway has a key of its own to send. */
+		public boolean configured() {
+			return value != null && !value.isEmpty();
+		}
+
 	}
 
 }

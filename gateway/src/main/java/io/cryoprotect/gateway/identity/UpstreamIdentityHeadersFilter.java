@@ -15,7 +15,8 @@ import org.springframework.web.server.ServerWebExchange;
  * the verified caller's are set ({@code X-User-Id}, {@code X-User-Role}, {@code X-User-Email},
  * {@code X-User-Plan}), {@code X-Real-IP} carries the client address the gateway determined,
  * and a service with an upstream key (RDKit's {@code X-API-Key}) gets it from the gateway's own
- * secret, so browsers never hold it.
+ * secret, so browsers never hold it. While that secret is not set, the client's own header of that
+ * name passes to that service (and only to it), so server-side scripts holding the key keep working.
  */
 class UpstreamIdentityHeadersFilter implements UpstreamRequestHeaders {
 
@@ -35,8 +36,12 @@ class UpstreamIdentityHeadersFilter implements UpstreamRequestHeaders {
 		String service = exchange.getAttribute(RoutingAttributes.SERVICE);
 		IdentityProperties.ApiKey apiKey = service == null ? null : apiKeys.get(service);
 		Caller caller = Caller.of(exchange);
+		// Without the gateway's own key, the client's passes: scripts that hold the service's key keep working.
+		String passed = apiKey != null && !apiKey.configured() ? apiKey.header() : null;
 		for (String name : stripped) {
-			headers.remove(name);
+			if (!name.equalsIgnoreCase(passed)) {
+				headers.remove(name);
+			}
 		}
 		headers.set(REAL_IP, ClientAddress.of(exchange));
 		if (caller != null) {
@@ -49,7 +54,7 @@ class UpstreamIdentityHeadersFilter implements UpstreamRequestHeaders {
 				headers.set("X-User-Plan", caller.plan());
 			}
 		}
-		if (apiKey != null && apiKey.value() != null && !apiKey.value().isEmpty()) {
+		if (apiKey != null && apiKey.configured()) {
 			headers.set(apiKey.header(), apiKey.value());
 		}
 	}

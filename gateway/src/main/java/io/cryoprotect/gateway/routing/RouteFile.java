@@ -4,16 +4,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.cryoprotect.gateway.errors.ErrorShape;
+
 /**
  * The operator-facing route file format ({@code routes/*.yml}); its JSON Schema is
  * {@code routes/route-file.schema.json}. Keys are strict: anything unknown is rejected.
  */
 public record RouteFile(List<Route> routes) {
 
-	/** One route: what it matches, how the path is rewritten and which colours serve it. */
+	/**
+	 * One route: what it matches, how the path is rewritten and which colours serve it;
+	 * {@code errors} is the shape of the gateway's own error answers on it (null: the default).
+	 */
 	public record Route(String id, Integer order, Map<String, Object> metadata, Match match, Rewrite rewrite,
 			StickyKey sticky, LinkedHashMap<String, Upstream> upstreams, List<Object> predicates,
-			List<Object> filters, Cors cors) {
+			List<Object> filters, Cors cors, ErrorShape errors) {
 
 		public StickyKey stickyOrDefault() {
 			return sticky == null ? StickyKey.none : sticky;

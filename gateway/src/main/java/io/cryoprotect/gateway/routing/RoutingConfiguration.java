@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.edge.ManagementPort;
+import io.cryoprotect.gateway.errors.ErrorProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -54,6 +55,12 @@ class RoutingConfiguration {
 	RouteLookupWebFilter routeLookupWebFilter(RouteFileRouteLocator locator, FilteringWebHandler filteringWebHandler,
 			ManagementPort management, GatewayProperties gateway) {
 		return new RouteLookupWebFilter(locator, filteringWebHandler, management, gateway.getRoutes().isEmpty());
+	}
+
+	/** The shape of the gateway's own error answers, by route. */
+	@Bean
+	RouteErrorShapes routeErrorShapes(RouteFileRouteLocator locator, ManagementPort management, ErrorProperties errors) {
+		return new RouteErrorShapes(locator, management, errors.defaultShape());
 	}
 
 	@Bean

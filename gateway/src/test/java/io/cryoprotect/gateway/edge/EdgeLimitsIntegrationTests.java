@@ -16,9 +16,10 @@ import org.springframework.http.MediaType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Hostile or oversized requests are answered at the edge with problem+json and never reach
- * an upstream (RELIABILITY.md H1, H2, H4, H6, H7). This context caps headers at 8 KB and 40
- * lines, URLs at 2048 characters and bodies at 64 KB.
+ * Hostile or oversized requests are answered at the edge, before routing, in the error shape of
+ * the route their path belongs to (Flask's JSON on Flask paths, problem+json where no route's path
+ * matches), and never reach an upstream (RELIABILITY.md H1, H2, H4, H6, H7). This context caps
+ * headers at 8 KB and 40 lines, URLs at 2048 characters and bodies at 64 KB.
  */
 class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 
@@ -26,8 +27,10 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 	void oversizedHeaderIs431() {
 		client().get().uri("/api/v1/molecules").header("X-Big", "x".repeat(9_000)).exchange()
 			.expectStatus().isEqualTo(431)
-			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectHeader().contentType(MediaType.APPLICATION_JSON)
 			.expectBody().jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/headers-too-large")
+			.jsonPath("$.status").isEqualTo("error")
+			.jsonPath("$.code").isEqualTo(431)
 			.jsonPath("$.requestId").isNotEmpty();
 		assertThat(FLASK_BLUE.count()).isZero();
 	}
@@ -47,7 +50,7 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 	void overlongUrlIs414() {
 		client().get().uri("/api/v1/molecules?q=" + "a".repeat(3_000)).exchange()
 			.expectStatus().isEqualTo(414)
-			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectHeader().contentType(MediaType.APPLICATION_JSON)
 			.expectBody().returnResult();
 		assertThat(FLASK_BLUE.count()).isZero();
 	}
@@ -58,7 +61,7 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 			.bodyValue("{\"name\":\"" + "x".repeat(70_000) + "\"}")
 			.exchange()
 			.expectStatus().isEqualTo(413)
-			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectHeader().contentType(MediaType.APPLICATION_JSON)
 			.expectBody().returnResult();
 		assertThat(FLASK_BLUE.count()).isZero();
 		assertThat(FLASK_BLUE.bodyBytesTotal()).isZero();
@@ -87,6 +90,7 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 		assertThat(FLASK_BLUE.count()).isZero();
 	}
 
+	/** The path belongs to no route (it matches none of their patterns): the default shape, problem+json. */
 	@Test
 	void unsafePathAnswerIsProblemJson() {
 		RawHttp.Response response = RawHttp.get(port, "/rdkit/..%2F..%2Fapi/v1/molecules");

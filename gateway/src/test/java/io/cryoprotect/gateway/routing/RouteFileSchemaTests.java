@@ -72,6 +72,12 @@ class RouteFileSchemaTests {
 		assertThat(errors(withCors.replace("allowCredentials", "allowCookies"))).isNotEmpty();
 	}
 
+	@Test
+	void unknownErrorShapeIsInvalid() {
+		assertThat(errors(read("rdkit.yml"))).isEmpty();
+		assertThat(errors(read("rdkit.yml").replace("errors: rdkit", "errors: html"))).isNotEmpty();
+	}
+
 	private List<Error> errors(String yaml) {
 		return schema.validate(yaml, InputFormat.YAML);
 	}

@@ -56,6 +56,8 @@ class RouteRejectionIntegrationTests extends GatewayIntegrationTest {
 				Arguments.of("native filter missing an argument", FLASK,
 						flask.replace("    sticky: user", "    sticky: user\n    filters:\n      - AddRequestHeader=X-Only-Name"),
 						FLASK + ": key 'routes[0].filters[0]' value '{_genkey_0=X-Only-Name}': "),
+				Arguments.of("unknown error shape", FLASK, flask.replace("errors: flask", "errors: html"),
+						FLASK + ":22: key 'routes[0].errors' value 'html': "),
 				Arguments.of("wrong type", FLASK, flask.replace("weight: 100", "weight: lots"),
 						FLASK + ":17: key 'routes[0].upstreams.blue.weight' value 'lots': expected an integer"));
 	}

@@ -168,6 +168,32 @@ class EndpointSchemasTests {
 	}
 
 	@Test
+	void rdkitResultsAreWrappedInItsSuccessEnvelope() {
+		assertResponse("rdkit-calculate-properties", """
+				{"status": "success", "data": {"hydrogen_bonding": {"donors": 3, "acceptors": 3, "total": 6},
+				 "logp": -1.76, "tpsa": 60.69, "molecular_properties": {"molecular_weight": 92.094, "heavy_atom_count": 6},
+				 "functional_groups": {"hydroxyl": 3}, "permeability": {"rule_of_5_violations": 0},
+				 "smiles": "OCC(O)CO", "inchi": "InChI=1S/C3H8O3", "inchi_key": "PEDCQBHIVMGVHV-UHFFFAOYSA-N"}}
+				""");
+		assertResponse("rdkit-calculate-properties", "{\"logp\": -1.76, \"tpsa\": 60.69, \"smiles\": \"OCC(O)CO\"}",
+				"'/status' required: required property 'status' not found",
+				"'/data' required: required property 'data' not found");
+		assertResponse("rdkit-similarity", "{\"status\": \"success\", \"data\": {\"tanimoto\": 0.42, \"dice\": 0.59, \"fingerprint_type\": \"maccs\"}}");
+		assertResponse("rdkit-similarity", "{\"status\": \"success\", \"data\": {\"tanimoto\": 1.5, \"dice\": 0.59, \"fingerprint_type\": \"ecfp\"}}",
+				"'/data/tanimoto' maximum: must have a maximum value of 1",
+				"'/data/fingerprint_type' enum: does not have a value in the enumeration [\"morgan\", \"maccs\", \"topological\"]");
+		assertResponse("rdkit-substructure-search",
+				"{\"status\": \"success\", \"data\": {\"match\": true, \"match_count\": 1, \"matches\": [[0, 1]], \"visualization\": \"<svg/>\"}}");
+		assertResponse("rdkit-substructure-search", "{\"status\": \"success\", \"data\": {\"match\": \"yes\", \"matches\": []}}",
+				"'/data/match' type: string found, boolean expected",
+				"'/data/match_count' required: required property 'match_count' not found");
+		assertResponse("rdkit-visualization", "{\"status\": \"success\", \"data\": {\"svg\": \"<svg/>\", \"width\": 400, \"height\": 300}}");
+		assertResponse("rdkit-visualization", "{\"status\": \"error\", \"message\": \"boom\"}",
+				"'/status' const: must be the constant value 'success'",
+				"'/data' required: required property 'data' not found");
+	}
+
+	@Test
 	void flaskEnvelopeNeedsAKnownStatus() {
 		assertResponse("mixture-create", "{\"status\": \"success\", \"code\": 201, \"data\": {\"id\": \"m1\"}}");
 		assertResponse("mixture-create", "{\"status\": \"ok\", \"code\": \"200\"}",

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The hostile-body catalogue of RELIABILITY.md on checked endpoints: oversized bodies (H2) by
  * Content-Length and chunked are 413 with nothing forwarded; malformed JSON (H3) and invalid
- * UTF-8 (H4) are 400 problem+json with the position, never a 5xx. Surefire's paranoid leak
+ * UTF-8 (H4) are 400 (in the route's error shape, Flask's here) with the position, never a 5xx. Surefire's paranoid leak
  * detection, with .ci/run failing on any LEAK report, covers the buffers of every path here,
  * including a client that disconnects mid-body.
  */
@@ -38,7 +38,7 @@ class HostileBodyIntegrationTests extends ValidationIntegrationTest {
 		double rejected = requests("flask-api", "molecule-import", "rejected");
 		postJson(IMPORT, "{\"cid\": 962, \"note\": \"" + "x".repeat(5_000) + "\"}")
 			.expectStatus().isEqualTo(413)
-			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectHeader().contentType(MediaType.APPLICATION_JSON)
 			.expectBody()
 			.jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/payload-too-large")
 			.jsonPath("$.detail").isEqualTo("The request body exceeds the limit of 4096 bytes for endpoint 'molecule-import'.");
@@ -94,9 +94,10 @@ class HostileBodyIntegrationTests extends ValidationIntegrationTest {
 	void malformedJsonIs400WithThePositionAndNeverForwarded(String kind, String body, String message) {
 		postJson("/api/v1/mixtures", body)
 			.expectStatus().isBadRequest()
-			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectHeader().contentType(MediaType.APPLICATION_JSON)
 			.expectBody()
 			.jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/validation-failed")
+			.jsonPath("$.status").isEqualTo("error")
 			.jsonPath("$.errors.length()").isEqualTo(1)
 			.jsonPath("$.errors[0].pointer").isEqualTo("")
 			.jsonPath("$.errors[0].keyword").isEqualTo("json")

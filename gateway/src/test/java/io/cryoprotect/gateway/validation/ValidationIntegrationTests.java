@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Requests to checked endpoints through the real gateway: valid ones reach the upstream
- * byte for byte, invalid ones are answered 400/415 problem+json with every violation and
+ * byte for byte, invalid ones are answered 400/415 in the route's error shape with every violation and
  * never reach it; shadow mode forwards and counts; off does nothing.
  */
 class ValidationIntegrationTests extends ValidationIntegrationTest {
@@ -40,13 +40,17 @@ class ValidationIntegrationTests extends ValidationIntegrationTest {
 					+ "\"concentration_unit\": \"kg\"}], \"extra\": 1}")
 			.exchange()
 			.expectStatus().isBadRequest()
-			.expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectHeader().contentType(MediaType.APPLICATION_JSON)
 			.expectHeader().valueEquals("X-Request-Id", "val-mixture-1")
 			.expectBody().json("""
 					{
+					  "status": "error",
+					  "message": "The request breaks the rules of endpoint 'mixture-create': 5 violations, listed in errors.",
+					  "error": "The request breaks the rules of endpoint 'mixture-create': 5 violations, listed in errors.",
+					  "code": 400,
+					  "meta": {"error_type": "validation-failed", "context": "gateway"},
 					  "type": "https://cryoprotect.io/problems/validation-failed",
 					  "title": "Request validation failed",
-					  "status": 400,
 					  "detail": "The request breaks the rules of endpoint 'mixture-create': 5 violations, listed in errors.",
 					  "instance": "/api/v1/mixtures",
 					  "requestId": "val-mixture-1",
@@ -86,7 +90,8 @@ class ValidationIntegrationTests extends ValidationIntegrationTest {
 			.exchange()
 			.expectStatus().isBadRequest()
 			.expectBody().json("""
-					{"type": "https://cryoprotect.io/problems/validation-failed", "status": 400,
+					{"error": "The request breaks the rules of endpoint 'rdkit-calculate-properties': 1 violation, listed in errors.",
+					 "status": "error", "type": "https://cryoprotect.io/problems/validation-failed",
 					 "endpoint": "rdkit-calculate-properties",
 					 "errors": [{"pointer": "/molecule_data", "keyword": "format",
 					             "message": "is not valid SMILES: unclosed ring bond 1 opened at position 7"}]}
