@@ -51,9 +51,9 @@ class ResilienceConfiguration {
 	@Bean
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	ResilienceGatewayFilter resilienceGatewayFilter(ConfigReloader<ResilienceConfig> resilienceReloader,
-			CircuitBreakers breakers, UpstreamClients clients, MeterRegistry meters) {
+			CircuitBreakers breakers, UpstreamClients clients, MeterRegistry meters, ActiveHealthChecks healthChecks) {
 		return new ResilienceGatewayFilter(live(resilienceReloader), breakers, new RetryBudgets(System::nanoTime), clients,
-				new ResilienceMetrics(meters));
+				new ResilienceMetrics(meters), healthChecks);
 	}
 
 	@Bean
