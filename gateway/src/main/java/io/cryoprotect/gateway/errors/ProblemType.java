@@ -13,6 +13,8 @@ public enum ProblemType {
 	UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "unauthorized", "Authentication required"),
 	FORBIDDEN(HttpStatus.FORBIDDEN, "forbidden", "Forbidden"),
 	NO_ROUTE(HttpStatus.NOT_FOUND, "no-route", "No route matches this request"),
+	/** No valid route set has loaded yet: the gateway cannot tell which routes exist. */
+	NOT_READY(HttpStatus.SERVICE_UNAVAILABLE, "not-ready", "Gateway not ready"),
 	METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
 	/** The request body stalled past the edge's read or request timeout; the connection is closed. */
 	REQUEST_TIMEOUT(HttpStatus.REQUEST_TIMEOUT, "request-timeout", "Request body timed out"),
