@@ -27,7 +27,7 @@ public enum ProblemType {
 	UPSTREAM_UNREACHABLE(HttpStatus.BAD_GATEWAY, "upstream-unreachable", "Upstream unreachable"),
 	/** The picked colour's circuit breaker is open (and no fallback could take the request). */
 	UPSTREAM_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "upstream-unavailable", "Upstream unavailable"),
-	/** Every colour of the service with weight fails its active health check. */
+	/** Every colour of the service with weight fails its active health check, and so does the route's fallback. */
 	NO_HEALTHY_UPSTREAM(HttpStatus.SERVICE_UNAVAILABLE, "no-healthy-upstream", "No healthy upstream"),
 	/** The upstream colour's connection pool and its pending queue are full. */
 	UPSTREAM_SATURATED(HttpStatus.SERVICE_UNAVAILABLE, "upstream-saturated", "Upstream saturated"),

@@ -85,8 +85,10 @@ class ResilienceConfiguration {
 
 	@Bean
 	ResilienceStatusEndpoint resilienceStatusEndpoint(CircuitBreakers breakers,
-			ObjectProvider<ActiveHealthChecks> healthChecks) {
-		return new ResilienceStatusEndpoint(breakers, healthChecks);
+			ObjectProvider<ActiveHealthChecks> healthChecks, ObjectProvider<ConfigReloader<RouteConfig>> routeReloader,
+			ConfigReloader<ResilienceConfig> resilienceReloader) {
+		return new ResilienceStatusEndpoint(breakers, healthChecks, () -> live(routeReloader.getObject()).get(),
+				live(resilienceReloader));
 	}
 
 	private static <T> Supplier<T> live(ConfigReloader<T> reloader) {

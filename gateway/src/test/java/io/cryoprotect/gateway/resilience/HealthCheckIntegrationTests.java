@@ -83,7 +83,9 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
 			.jsonPath("$.health['flask-api/blue']").isEqualTo("UNHEALTHY")
 			.jsonPath("$.health['flask-api/green']").isEqualTo("HEALTHY")
-			.jsonPath("$.breakers['flask-api/green']").isEqualTo("CLOSED");
+			.jsonPath("$.breakers['flask-api/green']").isEqualTo("CLOSED")
+			.jsonPath("$.fallbacks['flask-api'].upstream").isEqualTo("flask-api/green")
+			.jsonPath("$.fallbacks['flask-api'].state").isEqualTo("active");
 		assertThat(scrape().value("gateway_fallbacks_total{fallback=\"flask-api/green\",reason=\"unhealthy\","
 				+ "route=\"flask-api\",upstream=\"flask-api/blue\"}")
 				- before.value("gateway_fallbacks_total{fallback=\"flask-api/green\",reason=\"unhealthy\","
@@ -93,6 +95,8 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 		FLASK_BLUE.up(null);
 		await().atMost(Duration.ofSeconds(2)).until(() -> healthChecks.isHealthy("flask-api", "blue"));
 		assertThat(upstreamOf("/api/v1/molecules")).isEqualTo("200 flask-blue");
+		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
+			.jsonPath("$.fallbacks['flask-api'].state").isEqualTo("standby");
 	}
 
 	@Test
@@ -108,6 +112,8 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 			.expectHeader().valueEquals("Retry-After", "5")
 			.expectBody().jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/no-healthy-upstream");
 		assertThat(FLASK_BLUE.count() + FLASK_GREEN.count()).isZero();
+		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
+			.jsonPath("$.fallbacks['flask-api'].state").isEqualTo("unavailable");
 	}
 
 	@Test

@@ -164,7 +164,8 @@ class ResilienceIntegrationTests extends GatewayIntegrationTest {
 		}
 		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
 			.jsonPath("$.breakers['flask-api/blue']").isEqualTo("OPEN")
-			.jsonPath("$.breakers['flask-api/green']").isEqualTo("CLOSED");
+			.jsonPath("$.breakers['flask-api/green']").isEqualTo("CLOSED")
+			.jsonPath("$.fallbacks['flask-api'].state").isEqualTo("active");
 		Scrape after = scrape();
 		String fallbacks = "gateway_fallbacks_total{fallback=\"flask-api/green\",reason=\"%s\",route=\"flask-api\","
 				+ "upstream=\"flask-api/blue\"}";
