@@ -13,6 +13,8 @@ public enum ProblemType {
 	UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "unauthorized", "Authentication required"),
 	FORBIDDEN(HttpStatus.FORBIDDEN, "forbidden", "Forbidden"),
 	NO_ROUTE(HttpStatus.NOT_FOUND, "no-route", "No route matches this request"),
+	/** No valid route set has loaded yet: the gateway cannot tell which routes exist. */
+	NOT_READY(HttpStatus.SERVICE_UNAVAILABLE, "not-ready", "Gateway not ready"),
 	METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
 	/** The request body stalled past the edge's read or request timeout; the connection is closed. */
 	REQUEST_TIMEOUT(HttpStatus.REQUEST_TIMEOUT, "request-timeout", "Request body timed out"),
@@ -25,7 +27,7 @@ public enum ProblemType {
 	UPSTREAM_UNREACHABLE(HttpStatus.BAD_GATEWAY, "upstream-unreachable", "Upstream unreachable"),
 	/** The picked colour's circuit breaker is open (and no fallback could take the request). */
 	UPSTREAM_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "upstream-unavailable", "Upstream unavailable"),
-	/** Every colour of the service with weight fails its active health check. */
+	/** Every colour of the service with weight fails its active health check, and so does the route's fallback. */
 	NO_HEALTHY_UPSTREAM(HttpStatus.SERVICE_UNAVAILABLE, "no-healthy-upstream", "No healthy upstream"),
 	/** The upstream colour's connection pool and its pending queue are full. */
 	UPSTREAM_SATURATED(HttpStatus.SERVICE_UNAVAILABLE, "upstream-saturated", "Upstream saturated"),

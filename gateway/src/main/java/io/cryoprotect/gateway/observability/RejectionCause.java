@@ -26,6 +26,7 @@ final class RejectionCause {
 			case BAD_REQUEST, PAYLOAD_TOO_LARGE, URI_TOO_LONG, HEADERS_TOO_LARGE, METHOD_NOT_ALLOWED, REQUEST_TIMEOUT ->
 				"edge_limit";
 			case NO_ROUTE -> "no_route";
+			case NOT_READY -> "not_ready";
 			case UNAUTHORIZED, FORBIDDEN -> "auth";
 			case UPSTREAM_UNREACHABLE, INTERNAL -> null;
 		};

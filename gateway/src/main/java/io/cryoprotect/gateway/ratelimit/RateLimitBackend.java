@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Storage;
 import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
@@ -73,6 +74,8 @@ final class RateLimitBackend implements SmartLifecycle {
 
 	private volatile Disposable probe;
 
+	private final Disposable reconnectCounting;
+
 	/**
 	 * @param redisUrl null or blank for local buckets only
 	 */
@@ -81,7 +84,9 @@ final class RateLimitBackend implements SmartLifecycle {
 		this.config = config;
 		this.local = new LocalBuckets(storage().maxKeys(), localClock);
 		boolean shared = redisUrl != null && !redisUrl.isBlank();
-		this.redis = shared ? new RedisBuckets(redisUrl, sharedClock, storage().commandTimeout()) : null;
+		// Lettuce reconnects no slower than the probe looks, so shared limits resume within about retryInterval.
+		this.redis = shared ? new RedisBuckets(redisUrl, sharedClock, storage().commandTimeout(),
+				() -> storage().retryInterval()) : null;
 		this.redisDisplay = shared ? redactPassword(redisUrl) : null;
 		// Until the first probe connects, shared buckets are not available.
 		this.degraded = new AtomicBoolean(shared);
@@ -92,6 +97,15 @@ final class RateLimitBackend implements SmartLifecycle {
 		Gauge.builder("gateway.ratelimit.local.buckets", local, LocalBuckets::size)
 			.description("Buckets held in this process (bounded by storage.local.maxKeys)")
 			.register(meters);
+		if (shared) {
+			Counter reconnects = Counter.builder("gateway.ratelimit.redis.reconnect.attempts")
+				.description("Attempts to reconnect to Redis after the connection was lost")
+				.register(meters);
+			this.reconnectCounting = redis.reconnectAttempts().subscribe(attempt -> reconnects.increment());
+		}
+		else {
+			this.reconnectCounting = null;
+		}
 	}
 
 	/**
@@ -277,6 +291,7 @@ final class RateLimitBackend implements SmartLifecycle {
 			running.dispose();
 		}
 		if (redis != null) {
+			reconnectCounting.dispose();
 			redis.close();
 		}
 	}

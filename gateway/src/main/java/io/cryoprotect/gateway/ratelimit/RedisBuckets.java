@@ -3,6 +3,8 @@ package io.cryoprotect.gateway.ratelimit;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -22,18 +24,31 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.connection.ReconnectAttemptEvent;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Buckets shared by every gateway replica, in Redis through Bucket4j's Lettuce proxy manager
  * (compare-and-swap, asynchronous). The connection rejects commands while it is down instead
  * of queueing them, and reconnects by itself; callers bound every call with their own timeout.
+ * Reconnects back off as Lettuce's do (1, 2, 4 ... ms), but never wait longer than the backend's
+ * retry interval, where Lettuce would wait up to 30 s: a long outage must not delay the return
+ * of shared limits beyond the probe's own pace.
  */
 final class RedisBuckets implements AutoCloseable {
 
 	static final String KEY_PREFIX = "cryoprotect:gw:rl:";
 
 	private static final String REPLICAS_KEY = "cryoprotect:gw:replicas";
+
+	/** Lettuce's default backoff; its upper bound is only reached once the cap is above it. */
+	private static final Delay LETTUCE_BACKOFF = Delay.exponential(Duration.ZERO, Duration.ofSeconds(30), 2,
+			TimeUnit.MILLISECONDS);
+
+	private final ClientResources resources;
 
 	private final RedisClient client;
 
@@ -56,10 +71,11 @@ final class RedisBuckets implements AutoCloseable {
 	 * @param requestTimeout bounds one whole bucket operation inside Bucket4j, its compare-and-swap
 	 * retries included, so a contended key cannot keep commands running after the caller gave up
 	 */
-	RedisBuckets(String url, TimeMeter clock, Duration requestTimeout) {
+	RedisBuckets(String url, TimeMeter clock, Duration requestTimeout, Supplier<Duration> reconnectCap) {
 		this.clock = clock;
 		this.requestTimeout = requestTimeout;
-		this.client = RedisClient.create(RedisURI.create(url));
+		this.resources = ClientResources.builder().reconnectDelay(reconnectDelay(reconnectCap)).build();
+		this.client = RedisClient.create(resources, RedisURI.create(url));
 		this.client.setOptions(ClientOptions.builder()
 			.autoReconnect(true)
 			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -67,6 +83,25 @@ final class RedisBuckets implements AutoCloseable {
 			.timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
 			.socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(500)).keepAlive(true).build())
 			.build());
+	}
+
+	/** Lettuce's exponential reconnect backoff, capped at {@code cap} as it is when each delay is taken. */
+	static Delay reconnectDelay(Supplier<Duration> cap) {
+		return new Delay() {
+
+			@Override
+			public Duration createDelay(long attempt) {
+				Duration backoff = LETTUCE_BACKOFF.createDelay(attempt);
+				Duration max = cap.get();
+				return backoff.compareTo(max) > 0 ? max : backoff;
+			}
+
+		};
+	}
+
+	/** Every reconnect attempt Lettuce schedules, with its attempt number and delay. */
+	Flux<ReconnectAttemptEvent> reconnectAttempts() {
+		return resources.eventBus().get().ofType(ReconnectAttemptEvent.class);
 	}
 
 	/** Whether a connection was ever made; Lettuce re-establishes a lost one by itself. */
@@ -132,6 +167,7 @@ final class RedisBuckets implements AutoCloseable {
 			conn.close();
 		}
 		client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+		resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(2_000);
 	}
 
 }

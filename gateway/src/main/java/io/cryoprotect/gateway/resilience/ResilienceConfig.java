@@ -43,7 +43,10 @@ public record ResilienceConfig(Policy defaultPolicy, Map<String, RoutePolicies> 
 	public record RoutePolicies(Policy policy, Map<HttpMethod, Policy> byMethod, Fallback fallback) {
 	}
 
-	/** Where to send requests while the picked colour's breaker is open: a colour name or a URI. */
+	/**
+	 * Where to send requests the picked colour cannot take (breaker open, no weighted colour
+	 * healthy, connection failed): a colour name or a URI.
+	 */
 	public record Fallback(String colour, URI uri) {
 	}
 

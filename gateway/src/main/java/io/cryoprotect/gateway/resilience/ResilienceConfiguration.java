@@ -51,9 +51,9 @@ class ResilienceConfiguration {
 	@Bean
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	ResilienceGatewayFilter resilienceGatewayFilter(ConfigReloader<ResilienceConfig> resilienceReloader,
-			CircuitBreakers breakers, UpstreamClients clients, MeterRegistry meters) {
+			CircuitBreakers breakers, UpstreamClients clients, MeterRegistry meters, ActiveHealthChecks healthChecks) {
 		return new ResilienceGatewayFilter(live(resilienceReloader), breakers, new RetryBudgets(System::nanoTime), clients,
-				new ResilienceMetrics(meters));
+				new ResilienceMetrics(meters), healthChecks);
 	}
 
 	@Bean
@@ -85,8 +85,10 @@ class ResilienceConfiguration {
 
 	@Bean
 	ResilienceStatusEndpoint resilienceStatusEndpoint(CircuitBreakers breakers,
-			ObjectProvider<ActiveHealthChecks> healthChecks) {
-		return new ResilienceStatusEndpoint(breakers, healthChecks);
+			ObjectProvider<ActiveHealthChecks> healthChecks, ObjectProvider<ConfigReloader<RouteConfig>> routeReloader,
+			ConfigReloader<ResilienceConfig> resilienceReloader) {
+		return new ResilienceStatusEndpoint(breakers, healthChecks, () -> live(routeReloader.getObject()).get(),
+				live(resilienceReloader));
 	}
 
 	private static <T> Supplier<T> live(ConfigReloader<T> reloader) {

@@ -19,6 +19,7 @@ import io.cryoprotect.gateway.routing.BlueGreenGatewayFilter;
 import io.cryoprotect.gateway.routing.ColourPlan;
 import io.cryoprotect.gateway.routing.RoutingAttributes;
 import io.cryoprotect.gateway.routing.UpstreamColour;
+import io.cryoprotect.gateway.routing.UpstreamHealth;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.channel.ConnectTimeoutException;
 import org.apache.commons.logging.Log;
@@ -43,12 +44,19 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 
 /**
  * Wraps the upstream call of every routed request in its route's resilience policy: the
- * colour's circuit breaker (with the route's fallback, or a fast 503 while open), the time
- * to the response headers, and retries with capped, jittered exponential backoff that honour
- * {@code Retry-After}, draw on the upstream's retry budget, and resend a cached, byte-identical
- * body. Only idempotent requests are retried on reset or status (POST and PATCH only with an
- * {@code Idempotency-Key}); a connect failure, where nothing reached the upstream, is retried
- * for any request without a body too.
+ * colour's circuit breaker, the time to the response headers, and retries with capped, jittered
+ * exponential backoff that honour {@code Retry-After}, draw on the upstream's retry budget, and
+ * resend a cached, byte-identical body. Only idempotent requests are retried on reset or status
+ * (POST and PATCH only with an {@code Idempotency-Key}); a connect failure, where nothing reached
+ * the upstream, is retried for any request without a body too.
+ * <p>
+ * The route's fallback (another colour, or a URI) takes a request whenever the picked colour cannot:
+ * its breaker is open, no colour with weight passes its health check, or connecting to it failed.
+ * Like Envoy's failover to a lower priority level, the fallback only takes traffic the weighted
+ * colours cannot, and only while it passes its own health check and its breaker lets calls through.
+ * A connect failure goes to the fallback at once, without backoff or retry budget and for any
+ * method: nothing reached the upstream and the request body was not read yet, since it is only
+ * sent over an established connection.
  */
 final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
@@ -62,6 +70,9 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
 	private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
+	/** Roughly one health check interval: when a client may find a colour healthy again. */
+	private static final long NO_HEALTHY_RETRY_AFTER_SECONDS = 5;
+
 	private final Supplier<ResilienceConfig> config;
 
 	private final CircuitBreakers breakers;
@@ -72,13 +83,16 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
 	private final ResilienceMetrics metrics;
 
+	private final UpstreamHealth health;
+
 	ResilienceGatewayFilter(Supplier<ResilienceConfig> config, CircuitBreakers breakers, RetryBudgets budgets,
-			UpstreamClients clients, ResilienceMetrics metrics) {
+			UpstreamClients clients, ResilienceMetrics metrics, UpstreamHealth health) {
 		this.config = config;
 		this.breakers = breakers;
 		this.budgets = budgets;
 		this.clients = clients;
 		this.metrics = metrics;
+		this.health = health;
 	}
 
 	/** What one attempt came back with: a response status, or an error. */
@@ -101,29 +115,31 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		String service = exchange.getAttribute(RoutingAttributes.SERVICE);
 		String colour = exchange.getAttribute(RoutingAttributes.COLOUR);
 		URI url = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
+		boolean noHealthyColour = Boolean.TRUE.equals(exchange.getAttribute(RoutingAttributes.NO_HEALTHY_COLOUR));
 		if (cfg == null || route == null || service == null || colour == null || url == null) {
-			return chain.filter(exchange);
+			return noHealthyColour ? Mono.error(noHealthyColour(service)) : chain.filter(exchange);
 		}
 		ServerHttpRequest request = exchange.getRequest();
 		ResilienceConfig.Policy policy = cfg.policy(route.getId(), request.getMethod());
 		ResilienceConfig.UpstreamPolicy upstream = cfg.upstream(service);
 		UpstreamTarget target = new UpstreamTarget(service, colour, url.getScheme() + "://" + url.getRawAuthority());
 		CircuitBreaker breaker = breakers.get(target, upstream.breaker());
-		if (!breaker.tryAcquirePermission()) {
-			UpstreamTarget fallback = fallback(cfg.fallback(route.getId()), exchange, service, url);
-			CircuitBreaker fallbackBreaker = fallback == null ? null : breakers.get(fallback, upstream.breaker());
-			if (fallbackBreaker == null || !fallbackBreaker.tryAcquirePermission()) {
+		// An ejected colour's breaker is not asked: a half-open trial slot must not go to a request it never gets.
+		if (noHealthyColour || !breaker.tryAcquirePermission()) {
+			FallbackTarget fallback = fallback(cfg, route.getId(), exchange, target);
+			if (fallback == null) {
+				if (noHealthyColour) {
+					return Mono.error(noHealthyColour(service));
+				}
 				metrics.breakerRejected(route.getId(), target);
 				return Mono.error(new ProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
 						"The " + service + " service (" + colour + ") is failing; its circuit breaker is open.", Map.of(),
 						breakers.retryAfterSeconds(target), null));
 			}
-			metrics.fallback(route.getId(), target, fallback);
-			exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create(fallback.origin() + url.getRawPath()
-					+ (url.getRawQuery() == null ? "" : "?" + url.getRawQuery())));
-			exchange.getAttributes().put(RoutingAttributes.COLOUR, fallback.colour());
-			target = fallback;
-			breaker = fallbackBreaker;
+			metrics.fallback(route.getId(), target, fallback.target(), noHealthyColour ? "unhealthy" : "breaker_open");
+			retarget(exchange, fallback.target());
+			target = fallback.target();
+			breaker = fallback.breaker();
 		}
 		exchange.getAttributes().put(UpstreamRoutingFilter.CLIENT_ATTR, clients.client(target, upstream.pool(), policy));
 		RetryBudget budget = budgets.get(target, upstream.budget());
@@ -185,6 +201,12 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 			return Mono.error(error);
 		}
 		call.breaker().onError(nanos, TimeUnit.NANOSECONDS, error);
+		if (reason.equals("connect_failure")) {
+			Call failover = failover(call);
+			if (failover != null) {
+				return attempt(failover, number + 1);
+			}
+		}
 		boolean retryable = switch (reason) {
 			case "connect_failure" -> retry.onConnectFailure() && call.resendable();
 			case "reset" -> retry.onReset() && call.idempotent();
@@ -262,20 +284,80 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		}
 	}
 
-	private UpstreamTarget fallback(ResilienceConfig.Fallback fallback, ServerWebExchange exchange, String service,
-			URI url) {
+	/**
+	 * Sends a request whose connection to the picked colour failed to the route's fallback, at once:
+	 * null when there is none that can take it, or the request already went there.
+	 */
+	private Call failover(Call call) {
+		ResilienceConfig cfg = config.get();
+		FallbackTarget fallback = cfg == null ? null : fallback(cfg, call.routeId(), call.exchange(), call.target());
 		if (fallback == null) {
 			return null;
 		}
-		if (fallback.uri() != null) {
-			return new UpstreamTarget(service, "fallback", fallback.uri().getScheme() + "://" + fallback.uri().getRawAuthority());
+		metrics.fallback(call.routeId(), call.target(), fallback.target(), "connect_failure");
+		if (logger.isDebugEnabled()) {
+			logger.debug("Connecting to " + call.target().key() + " failed; sending the request to its fallback "
+					+ fallback.target().key());
 		}
-		ColourPlan plan = exchange.getAttribute(RoutingAttributes.PLAN);
-		UpstreamColour colour = plan == null ? null : plan.colour(fallback.colour());
-		if (colour == null || colour.origin().equals(url.getScheme() + "://" + url.getRawAuthority())) {
+		ServerWebExchange exchange = call.exchange();
+		// Drops the failed attempt's state and lets the routing filter run again, now towards the fallback.
+		ServerWebExchangeUtils.reset(exchange);
+		retarget(exchange, fallback.target());
+		ResilienceConfig.UpstreamPolicy upstream = cfg.upstream(fallback.target().service());
+		exchange.getAttributes()
+			.put(UpstreamRoutingFilter.CLIENT_ATTR, clients.client(fallback.target(), upstream.pool(), call.policy()));
+		RetryBudget budget = budgets.get(fallback.target(), upstream.budget());
+		budget.onRequest();
+		return new Call(exchange, call.chain(), call.routeId(), call.policy(), fallback.target(), fallback.breaker(), budget,
+				call.idempotent(), call.resendable());
+	}
+
+	/** The route's fallback with a trial permission taken from its breaker. */
+	private record FallbackTarget(UpstreamTarget target, CircuitBreaker breaker) {
+	}
+
+	/**
+	 * The route's fallback for a request that {@code from} cannot take, with a permission of its
+	 * breaker taken; null when the route has none, it is {@code from} itself, it fails its health
+	 * check or its breaker lets no call through.
+	 */
+	private FallbackTarget fallback(ResilienceConfig cfg, String routeId, ServerWebExchange exchange, UpstreamTarget from) {
+		ResilienceConfig.Fallback fallback = cfg.fallback(routeId);
+		if (fallback == null) {
 			return null;
 		}
-		return new UpstreamTarget(service, colour.name(), colour.origin());
+		String service = from.service();
+		UpstreamTarget target;
+		if (fallback.uri() != null) {
+			target = new UpstreamTarget(service, "fallback", fallback.uri().getScheme() + "://" + fallback.uri().getRawAuthority());
+		}
+		else {
+			ColourPlan plan = exchange.getAttribute(RoutingAttributes.PLAN);
+			UpstreamColour colour = plan == null ? null : plan.colour(fallback.colour());
+			if (colour == null || !health.isHealthy(service, colour.name())) {
+				return null;
+			}
+			target = new UpstreamTarget(service, colour.name(), colour.origin());
+		}
+		if (target.origin().equals(from.origin())) {
+			return null;
+		}
+		CircuitBreaker breaker = breakers.get(target, cfg.upstream(service).breaker());
+		return breaker.tryAcquirePermission() ? new FallbackTarget(target, breaker) : null;
+	}
+
+	/** Points the request at {@code target}, keeping its path and query. */
+	private static void retarget(ServerWebExchange exchange, UpstreamTarget target) {
+		URI url = exchange.getRequiredAttribute(GATEWAY_REQUEST_URL_ATTR);
+		exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create(target.origin() + url.getRawPath()
+				+ (url.getRawQuery() == null ? "" : "?" + url.getRawQuery())));
+		exchange.getAttributes().put(RoutingAttributes.COLOUR, target.colour());
+	}
+
+	private static ProblemException noHealthyColour(String service) {
+		return new ProblemException(ProblemType.NO_HEALTHY_UPSTREAM,
+				"No colour of the " + service + " service is passing its health check.", Map.of(),
+				NO_HEALTHY_RETRY_AFTER_SECONDS, null);
 	}
 
 	private static boolean hasBody(ServerHttpRequest request) {

@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code gateway_retries_total{route,upstream,reason}},
  * {@code gateway_retry_budget_exhausted_total{route,upstream}},
  * {@code gateway_circuit_breaker_rejected_total{route,upstream}} and
- * {@code gateway_fallbacks_total{route,upstream,fallback}}.
+ * {@code gateway_fallbacks_total{route,upstream,fallback,reason}}.
  */
 final class ResilienceMetrics {
 
@@ -42,10 +42,11 @@ final class ResilienceMetrics {
 			.increment();
 	}
 
-	void fallback(String route, UpstreamTarget from, UpstreamTarget to) {
+	/** {@code reason}: breaker_open, unhealthy (no colour with weight passes its health check) or connect_failure. */
+	void fallback(String route, UpstreamTarget from, UpstreamTarget to, String reason) {
 		Counter.builder("gateway.fallbacks")
-			.description("Requests sent to the route's fallback because the picked colour's breaker was open")
-			.tags("route", route, "upstream", from.key(), "fallback", to.key())
+			.description("Requests sent to the route's fallback because the picked colour could not take them")
+			.tags("route", route, "upstream", from.key(), "fallback", to.key(), "reason", reason)
 			.register(meters)
 			.increment();
 	}

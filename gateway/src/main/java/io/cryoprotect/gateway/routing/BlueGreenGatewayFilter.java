@@ -2,11 +2,8 @@ package io.cryoprotect.gateway.routing;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 
-import io.cryoprotect.gateway.errors.ProblemException;
-import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.identity.Caller;
 import io.cryoprotect.gateway.identity.ClientAddress;
 import reactor.core.publisher.Mono;
@@ -26,6 +23,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * to the colour's origin plus the request's raw path and query, as the route's own filters left
  * them. It takes the place of {@link RouteToRequestUrlFilter} (switched off in application.yml),
  * which would merge the route URI into the request URI first, only for the colour to replace it.
+ * When no colour with weight is healthy it does not answer itself: the resilience policy decides,
+ * with the route's fallback in view.
  */
 public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 
@@ -33,9 +32,6 @@ public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 	public static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
 
 	private static final Duration STICKY_COOKIE_MAX_AGE = Duration.ofDays(30);
-
-	/** Roughly one health check interval: when a client may find a colour healthy again. */
-	private static final long NO_HEALTHY_RETRY_AFTER_SECONDS = 5;
 
 	private final ColourPlan plan;
 
@@ -54,11 +50,13 @@ public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		UpstreamColour colour = plan.pick(plan.bucket(stickyKey(exchange)), service, health);
+		int bucket = plan.bucket(stickyKey(exchange));
+		UpstreamColour colour = plan.pick(bucket, service, health);
 		if (colour == null) {
-			return Mono.error(new ProblemException(ProblemType.NO_HEALTHY_UPSTREAM,
-					"No colour of the " + service + " service is passing its health check.", Map.of(),
-					NO_HEALTHY_RETRY_AFTER_SECONDS, null));
+			// No colour with weight passes its health check. The bucket's own colour goes on, marked, so the
+			// resilience policy hands the request to the route's fallback (as for an open breaker) or fails it fast.
+			colour = plan.colourForBucket(bucket);
+			exchange.getAttributes().put(RoutingAttributes.NO_HEALTHY_COLOUR, Boolean.TRUE);
 		}
 		// The request as the route's filters left it (path rewrites included), sent to the colour's origin.
 		exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, colour.retarget(exchange.getRequest().getURI()));

@@ -83,7 +83,7 @@ public final class ColourPlan {
 	/**
 	 * The colour owning {@code bucket}, or, when it is unhealthy, a healthy colour with
 	 * weight chosen by spreading the same bucket over the healthy colours' weights. Null
-	 * when no colour with weight is healthy: the caller fails fast rather than guess.
+	 * when no colour with weight is healthy: only the route's fallback may take the request.
 	 */
 	public UpstreamColour pick(int bucket, String service, UpstreamHealth health) {
 		UpstreamColour owner = colourForBucket(bucket);

@@ -17,6 +17,8 @@ public class RouteFileRouteLocator implements RouteLocator {
 	/** The live routes in the order SCG's route cache sorts them (by route order, stable). */
 	private volatile List<RouteConfig.LoadedRoute> ordered = List.of();
 
+	private volatile boolean loaded;
+
 	@Override
 	public Flux<Route> getRoutes() {
 		return Flux.fromIterable(ordered).map(RouteConfig.LoadedRoute::route);
@@ -27,8 +29,14 @@ public class RouteFileRouteLocator implements RouteLocator {
 		return ordered;
 	}
 
+	/** Whether a valid route set was ever loaded. */
+	boolean loaded() {
+		return loaded;
+	}
+
 	void swap(RouteConfig config) {
 		ordered = config.routes().stream().sorted(Comparator.comparingInt(route -> route.route().getOrder())).toList();
+		loaded = true;
 	}
 
 }

@@ -1,9 +1,13 @@
 package io.cryoprotect.gateway.routing;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import io.cryoprotect.gateway.edge.ManagementPort;
+import io.cryoprotect.gateway.errors.ProblemException;
+import io.cryoprotect.gateway.errors.ProblemType;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -40,6 +44,10 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * predicate is asynchronous only (such as {@code ReadBody}), requests no route matches (answered
  * 404 there; a preflight no route matches is answered 404 here, where WebFlux would answer it 200),
  * and every request when SCG's properties define routes of their own.
+ * <p>
+ * Until the first valid route set loads, every request on the public port is answered 503
+ * {@code not-ready} with {@code Retry-After}: the gateway cannot tell yet whether a route
+ * exists, so a 404 would be wrong.
  */
 final class RouteLookupWebFilter implements WebFilter, Ordered {
 
@@ -56,18 +64,27 @@ final class RouteLookupWebFilter implements WebFilter, Ordered {
 	/** False when SCG also has routes from its properties, which only its own lookup knows. */
 	private final boolean routesFromFilesOnly;
 
+	/** What a not-ready answer's {@code Retry-After} says: when the route files are read again. */
+	private final long notReadyRetryAfterSeconds;
+
 	RouteLookupWebFilter(RouteFileRouteLocator routes, FilteringWebHandler handler, ManagementPort management,
-			boolean routesFromFilesOnly) {
+			boolean routesFromFilesOnly, Duration pollInterval) {
 		this.routes = routes;
 		this.handler = handler;
 		this.management = management;
 		this.routesFromFilesOnly = routesFromFilesOnly;
+		this.notReadyRetryAfterSeconds = Math.max(1, (pollInterval.toMillis() + 999) / 1000);
 	}
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		if (!routesFromFilesOnly || management.serves(exchange)) {
 			return chain.filter(exchange);
+		}
+		if (!routes.loaded()) {
+			return Mono.error(new ProblemException(ProblemType.NOT_READY,
+					"No valid route configuration has loaded yet; see the gateway's readiness for why.", Map.of(),
+					notReadyRetryAfterSeconds, null));
 		}
 		List<RouteConfig.LoadedRoute> candidates = routes.inLookupOrder();
 		boolean decided = true;

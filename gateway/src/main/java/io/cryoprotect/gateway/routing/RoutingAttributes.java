@@ -12,6 +12,12 @@ public final class RoutingAttributes {
 	/** The route file's service name, e.g. {@code flask-api}. */
 	public static final String SERVICE = RoutingAttributes.class.getName() + ".service";
 
+	/**
+	 * {@code Boolean.TRUE} when no colour with weight passes its health check: {@link #COLOUR} is then
+	 * the one the bucket owns, and only the route's fallback may take the request.
+	 */
+	public static final String NO_HEALTHY_COLOUR = RoutingAttributes.class.getName() + ".noHealthyColour";
+
 	private RoutingAttributes() {
 	}
 

@@ -53,8 +53,9 @@ class RoutingConfiguration {
 	/** Routes requests without the DispatcherHandler's mapping chain where that gives SCG's answer. */
 	@Bean
 	RouteLookupWebFilter routeLookupWebFilter(RouteFileRouteLocator locator, FilteringWebHandler filteringWebHandler,
-			ManagementPort management, GatewayProperties gateway) {
-		return new RouteLookupWebFilter(locator, filteringWebHandler, management, gateway.getRoutes().isEmpty());
+			ManagementPort management, GatewayProperties gateway, RoutingProperties properties) {
+		return new RouteLookupWebFilter(locator, filteringWebHandler, management, gateway.getRoutes().isEmpty(),
+				properties.pollInterval());
 	}
 
 	/** The shape of the gateway's own error answers, by route. */

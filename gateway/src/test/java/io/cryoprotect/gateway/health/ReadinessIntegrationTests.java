@@ -20,7 +20,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Readiness is DOWN until a valid route config has loaded: a gateway started on invalid
- * route files serves nothing and says why, and becomes ready as soon as the files are fixed.
+ * route files serves nothing (503 not-ready on the public port) and says why, and becomes
+ * ready as soon as the files are fixed.
  */
 class ReadinessIntegrationTests {
 
@@ -40,10 +41,18 @@ class ReadinessIntegrationTests {
 			assertThat(readiness.statusCode()).isEqualTo(503);
 			assertThat(readiness.body()).contains("OUT_OF_SERVICE").contains("weights must sum to 100 but sum to 99");
 			assertThat(get(managementPort, "/actuator/health/liveness").statusCode()).isEqualTo(200);
-			assertThat(get(port, "/rdkit/similarity").statusCode()).isEqualTo(404);
+			// Not a 404: without a loaded route set the gateway cannot tell whether the route exists.
+			for (String path : new String[] { "/rdkit/similarity", "/no/such/path" }) {
+				HttpResponse<String> notReady = get(port, path);
+				assertThat(notReady.statusCode()).isEqualTo(503);
+				assertThat(notReady.headers().firstValue("Retry-After")).hasValue("1");
+				assertThat(notReady.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+				assertThat(notReady.body()).contains("\"type\":\"https://cryoprotect.io/problems/not-ready\"");
+			}
 
 			Files.writeString(dir.resolve("rdkit.yml"), valid);
 			await().atMost(Duration.ofSeconds(2)).until(() -> get(managementPort, "/actuator/health/readiness").statusCode() == 200);
+			assertThat(get(port, "/no/such/path").statusCode()).isEqualTo(404);
 		}
 	}
 

@@ -24,9 +24,12 @@ abstract class ObservabilityIntegrationTest extends GatewayIntegrationTest {
 	@BeforeEach
 	void breakersOfThisTestOnly() {
 		String original = FILTERS.original("resilience.yml");
-		String variant = original.replace("slidingWindowSize: 20", "slidingWindowSize: " + (1000 + generation.incrementAndGet()));
-		if (variant.equals(original)) {
-			throw new IllegalStateException("resilience.yml no longer has 'slidingWindowSize: 20'; update this test base");
+		String variant = original.replace("slidingWindowSize: 20", "slidingWindowSize: " + (1000 + generation.incrementAndGet()))
+			// These tests count what the picked colour answers: an open breaker must reject, not fall back to green.
+			.replace("    fallback: {colour: green}\n", "");
+		if (!variant.contains("slidingWindowSize: " + (1000 + generation.get())) || variant.contains("fallback: {")) {
+			throw new IllegalStateException("resilience.yml no longer has 'slidingWindowSize: 20' or the flask-api "
+					+ "fallback line; update this test base");
 		}
 		FILTERS.swap("resilience.yml", variant);
 		resilience.reloadNow();

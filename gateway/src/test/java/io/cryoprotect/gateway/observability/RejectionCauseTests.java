@@ -23,6 +23,7 @@ class RejectionCauseTests {
 		assertThat(RejectionCause.of(ProblemType.URI_TOO_LONG)).isEqualTo("edge_limit");
 		assertThat(RejectionCause.of(ProblemType.REQUEST_TIMEOUT)).isEqualTo("edge_limit");
 		assertThat(RejectionCause.of(ProblemType.NO_ROUTE)).isEqualTo("no_route");
+		assertThat(RejectionCause.of(ProblemType.NOT_READY)).isEqualTo("not_ready");
 		assertThat(RejectionCause.of(ProblemType.UNAUTHORIZED)).isEqualTo("auth");
 	}
 

@@ -137,6 +137,23 @@ class RedisRateLimitIntegrationTests {
 	}
 
 	@Test
+	void afterALongOutageLettuceReconnectsAtTheRetryIntervalNotAtItsOwnThirtySecondBackoff() {
+		String attempts = "gateway_ratelimit_redis_reconnect_attempts_total";
+		double before = scrape(0).value(attempts);
+		redis.kill();
+		// Lettuce's own backoff doubles from 1 ms to 30 s: its 16th attempt would come about a minute into the
+		// outage, and the next ones 30 s apart. Capped at retryInterval (200 ms), 16 attempts take about two seconds.
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+			.until(() -> scrape(0).value(attempts) - before >= 16);
+		assertThat(degraded(0)).isTrue();
+
+		redis.start();
+		// The next attempt is at most 200 ms away: the probes find Redis again and shared limits resume.
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !degraded(0) && !degraded(1));
+		assertThat(scrape(0).value("gateway_ratelimit_backend_degraded")).isZero();
+	}
+
+	@Test
 	void aHungRedisCostsEachRequestAtMostTheCommandTimeout() {
 		WebTestClient a = client(0, "127.0.0.12");
 		Scrape before = scrape(0);

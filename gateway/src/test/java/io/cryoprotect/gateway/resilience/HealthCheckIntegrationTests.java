@@ -1,12 +1,16 @@
 package io.cryoprotect.gateway.resilience;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.support.GatewayIntegrationTest;
+import io.cryoprotect.gateway.support.Scrape;
+import io.cryoprotect.gateway.support.TestUpstreams;
 import io.cryoprotect.gateway.support.Traffic;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +21,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Active health checks eject an unhealthy colour from the pick while another colour is
- * healthy, put it back when it recovers, and fail fast when no colour is healthy.
+ * healthy, put it back when it recovers, hand the traffic to the route's fallback when no
+ * weighted colour is healthy, and fail fast when no colour at all is.
  */
 class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 
@@ -26,6 +31,11 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 
 	@Autowired
 	private ActiveHealthChecks healthChecks;
+
+	private Scrape scrape() {
+		return new Scrape(management().get().uri("/actuator/prometheus").exchange().expectBody(String.class)
+			.returnResult().getResponseBody());
+	}
 
 	@BeforeEach
 	void probeEvery100msAndSplitFlaskEvenly() {
@@ -42,6 +52,68 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 			.replace("weight: 0", "weight: 50"));
 		reloader.reloadNow();
 		await().atMost(Duration.ofSeconds(2)).until(() -> "HEALTHY".equals(healthChecks.verdicts().get("flask-api/green")));
+	}
+
+	/** Probes still every 100 ms: every colour passes again before the next test, or the shipped probes take seconds. */
+	@AfterEach
+	void everyColourHealthyAgain() {
+		TestUpstreams.resetAll();
+		await().atMost(Duration.ofSeconds(2))
+			.until(() -> healthChecks.isHealthy("flask-api", "blue") && healthChecks.isHealthy("flask-api", "green"));
+	}
+
+	@Test
+	void deadStandbyPairCostsNoErrorsWhenTheProbesEjectBlue() {
+		// The shipped split: blue takes everything, green idles at weight 0 as the flask-api fallback.
+		ROUTES.swap("flask-api.yml", ROUTES.original("flask-api.yml"));
+		reloader.reloadNow();
+		assertThat(FILTERS.original("resilience.yml")).contains("fallback: {colour: green}");
+		Scrape before = scrape();
+		FLASK_BLUE.down();
+		List<String> answers = new ArrayList<>();
+		// Before the probes notice, refused connections go to green at once; after, the pick hands blue's share over.
+		await().atMost(Duration.ofSeconds(2)).until(() -> {
+			answers.add(upstreamOf("/api/v1/molecules"));
+			return !healthChecks.isHealthy("flask-api", "blue");
+		});
+		try (Traffic traffic = new Traffic(port, 8)) {
+			answers.addAll(traffic.get("/api/v1/molecules", 100, 8).stream().map(o -> o.status() + " " + o.upstream()).toList());
+		}
+		assertThat(answers).hasSizeGreaterThan(100).containsOnly("200 flask-green");
+		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
+			.jsonPath("$.health['flask-api/blue']").isEqualTo("UNHEALTHY")
+			.jsonPath("$.health['flask-api/green']").isEqualTo("HEALTHY")
+			.jsonPath("$.breakers['flask-api/green']").isEqualTo("CLOSED")
+			.jsonPath("$.fallbacks['flask-api'].upstream").isEqualTo("flask-api/green")
+			.jsonPath("$.fallbacks['flask-api'].state").isEqualTo("active");
+		assertThat(scrape().value("gateway_fallbacks_total{fallback=\"flask-api/green\",reason=\"unhealthy\","
+				+ "route=\"flask-api\",upstream=\"flask-api/blue\"}")
+				- before.value("gateway_fallbacks_total{fallback=\"flask-api/green\",reason=\"unhealthy\","
+						+ "route=\"flask-api\",upstream=\"flask-api/blue\"}"))
+			.isGreaterThanOrEqualTo(100);
+
+		FLASK_BLUE.up(null);
+		await().atMost(Duration.ofSeconds(2)).until(() -> healthChecks.isHealthy("flask-api", "blue"));
+		assertThat(upstreamOf("/api/v1/molecules")).isEqualTo("200 flask-blue");
+		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
+			.jsonPath("$.fallbacks['flask-api'].state").isEqualTo("standby");
+	}
+
+	@Test
+	void ejectedBlueWithAnUnhealthyFallbackFailsFastWith503() {
+		ROUTES.swap("flask-api.yml", ROUTES.original("flask-api.yml"));
+		reloader.reloadNow();
+		FLASK_BLUE.health(500);
+		FLASK_GREEN.health(500);
+		await().atMost(Duration.ofSeconds(2)).until(() -> !healthChecks.isHealthy("flask-api", "green")
+				&& !healthChecks.isHealthy("flask-api", "blue"));
+		client().get().uri("/api/v1/molecules").exchange()
+			.expectStatus().isEqualTo(503)
+			.expectHeader().valueEquals("Retry-After", "5")
+			.expectBody().jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/no-healthy-upstream");
+		assertThat(FLASK_BLUE.count() + FLASK_GREEN.count()).isZero();
+		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
+			.jsonPath("$.fallbacks['flask-api'].state").isEqualTo("unavailable");
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import java.util.List;
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.support.GatewayIntegrationTest;
 import io.cryoprotect.gateway.support.RawHttp;
+import io.cryoprotect.gateway.support.Scrape;
 import io.cryoprotect.gateway.support.Traffic;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -143,15 +144,45 @@ class ResilienceIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
-	void openBreakerFallsBackToTheOtherColour() {
+	void deadColourWithAFallbackCostsNoErrorsBeforeOrAfterItsBreakerOpens() {
 		apply("fallback: {colour: green}", "60s", 4);
 		FLASK_BLUE.down();
-		assertThat(upstreamOf("/api/v1/molecules")).isEqualTo("502 -");
-		// The breaker opens within the second request's attempts; from then on green answers.
-		assertThat(upstreamOf("/api/v1/molecules")).isIn("502 -", "200 flask-green");
-		for (int i = 0; i < 5; i++) {
+		Scrape before = scrape();
+		// Refused on blue, so nothing was sent: even a POST without Idempotency-Key goes on to green, body and all,
+		// whether validation read the body first (mixtures) or it streams straight from the client (batch).
+		for (String path : List.of("/api/v1/mixtures", "/api/v1/batch")) {
+			client().post().uri(path).contentType(MediaType.APPLICATION_JSON).bodyValue(MIXTURE).exchange()
+				.expectStatus().isOk().expectHeader().valueEquals("X-Upstream", "flask-green").expectBody().returnResult();
+		}
+		assertThat(FLASK_GREEN.received()).hasSize(2).allSatisfy(r -> {
+			assertThat(r.method()).isEqualTo("POST");
+			assertThat(r.bodyText()).isEqualTo(MIXTURE);
+		});
+		// Each refused connection is a breaker failure: the window of 4 fills, the breaker opens, green still answers.
+		for (int i = 0; i < 8; i++) {
 			assertThat(upstreamOf("/api/v1/molecules")).isEqualTo("200 flask-green");
 		}
+		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
+			.jsonPath("$.breakers['flask-api/blue']").isEqualTo("OPEN")
+			.jsonPath("$.breakers['flask-api/green']").isEqualTo("CLOSED")
+			.jsonPath("$.fallbacks['flask-api'].state").isEqualTo("active");
+		Scrape after = scrape();
+		String fallbacks = "gateway_fallbacks_total{fallback=\"flask-api/green\",reason=\"%s\",route=\"flask-api\","
+				+ "upstream=\"flask-api/blue\"}";
+		assertThat(after.value(fallbacks.formatted("connect_failure")) - before.value(fallbacks.formatted("connect_failure")))
+			.isEqualTo(4);
+		assertThat(after.value(fallbacks.formatted("breaker_open")) - before.value(fallbacks.formatted("breaker_open")))
+			.isEqualTo(6);
+		// The move to green was no retry of blue: no backoff, nothing drawn from blue's retry budget.
+		assertThat(after.value("gateway_retries_total{reason=\"connect_failure\",route=\"flask-api\",upstream=\"flask-api/blue\"}"))
+			.isEqualTo(before.value("gateway_retries_total{reason=\"connect_failure\",route=\"flask-api\",upstream=\"flask-api/blue\"}"));
+	}
+
+	@Test
+	void connectFailureWithoutAFallbackStaysOnThePickedColour() {
+		FLASK_BLUE.down();
+		client().get().uri("/api/v1/molecules").exchange().expectStatus().isEqualTo(502).expectBody().returnResult();
+		assertThat(FLASK_GREEN.count()).isZero();
 	}
 
 	@Test
@@ -260,6 +291,11 @@ class ResilienceIntegrationTests extends GatewayIntegrationTest {
 			.returnResult().getResponseBody();
 		assertThat(metrics).contains("gateway_retries_total{reason=\"status_503\",route=\"flask-api\",upstream=\"flask-api/blue\"}")
 			.contains("gateway_retry_budget_exhausted_total{route=\"flask-api\",upstream=\"flask-api/blue\"}");
+	}
+
+	private Scrape scrape() {
+		return new Scrape(management().get().uri("/actuator/prometheus").exchange().expectBody(String.class)
+			.returnResult().getResponseBody());
 	}
 
 	private Mono<String> post(String path, String json) {

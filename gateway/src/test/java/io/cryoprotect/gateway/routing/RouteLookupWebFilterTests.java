@@ -1,11 +1,14 @@
 package io.cryoprotect.gateway.routing;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
 import io.cryoprotect.gateway.edge.ManagementPort;
+import io.cryoprotect.gateway.errors.ProblemException;
+import io.cryoprotect.gateway.errors.ProblemType;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -20,6 +23,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilterChain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The synchronous route lookup in front of the DispatcherHandler: a match goes straight to SCG's
@@ -61,7 +65,7 @@ class RouteLookupWebFilterTests {
 		RouteFileRouteLocator locator = new RouteFileRouteLocator();
 		locator.swap(new RouteConfig(List.of(routes)));
 		return new RouteLookupWebFilter(locator, new FilteringWebHandler(List.of(recorder), false), new ManagementPort(),
-				routesFromFilesOnly);
+				routesFromFilesOnly, Duration.ofMillis(250));
 	}
 
 	private void send(RouteLookupWebFilter filter, MockServerHttpRequest request) {
@@ -113,6 +117,19 @@ class RouteLookupWebFilterTests {
 		send(filter(true, route("broken", 0, broken), route("api", 1, prefix("/api/"))),
 				MockServerHttpRequest.get("/api/v1/molecules").build());
 		assertThat(routed).containsExactly("api");
+	}
+
+	@Test
+	void beforeTheFirstRouteSetLoadsEveryRequestIsNotReadyRatherThanNoRoute() {
+		RouteLookupWebFilter filter = new RouteLookupWebFilter(new RouteFileRouteLocator(),
+				new FilteringWebHandler(List.of(recorder), false), new ManagementPort(), true, Duration.ofMillis(1500));
+		assertThatThrownBy(() -> send(filter, MockServerHttpRequest.get("/api/v1/molecules").build()))
+			.isInstanceOfSatisfying(ProblemException.class, problem -> {
+				assertThat(problem.problemType()).isEqualTo(ProblemType.NOT_READY);
+				assertThat(problem.retryAfterSeconds()).isEqualTo(2);
+			});
+		assertThat(routed).isEmpty();
+		assertThat(dispatched).isEmpty();
 	}
 
 	@Test
