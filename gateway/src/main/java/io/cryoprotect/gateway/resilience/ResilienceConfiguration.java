@@ -51,9 +51,11 @@ class ResilienceConfiguration {
 	@Bean
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	ResilienceGatewayFilter resilienceGatewayFilter(ConfigReloader<ResilienceConfig> resilienceReloader,
-			CircuitBreakers breakers, UpstreamClients clients, MeterRegistry meters) {
+			CircuitBreakers breakers, UpstreamClients clients, MeterRegistry meters, RetryBufferProperties retryBuffer,
+			EdgeProperties edge) {
 		return new ResilienceGatewayFilter(live(resilienceReloader), breakers, new RetryBudgets(System::nanoTime), clients,
-				new ResilienceMetrics(meters));
+				new ResilienceMetrics(meters),
+				new RetryBuffers(retryBuffer.maxBytes().toBytes(), edge.maxBodySize().toBytes(), meters));
 	}
 
 	@Bean

@@ -45,7 +45,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * colour's circuit breaker (with the route's fallback, or a fast 503 while open), the time
  * to the response headers, and retries with capped, jittered exponential backoff that honour
  * {@code Retry-After}, draw on the upstream's retry budget, and resend a cached, byte-identical
- * body. Only idempotent requests are retried on reset or status (POST and PATCH only with an
+ * body (within the memory budget of {@link RetryBuffers}; a body beyond it is sent once). Only idempotent requests are retried on reset or status (POST and PATCH only with an
  * {@code Idempotency-Key}); a connect failure, where nothing reached the upstream, is retried
  * for any request without a body too.
  */
@@ -71,13 +71,16 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
 	private final ResilienceMetrics metrics;
 
+	private final RetryBuffers retryBuffers;
+
 	ResilienceGatewayFilter(Supplier<ResilienceConfig> config, CircuitBreakers breakers, RetryBudgets budgets,
-			UpstreamClients clients, ResilienceMetrics metrics) {
+			UpstreamClients clients, ResilienceMetrics metrics, RetryBuffers retryBuffers) {
 		this.config = config;
 		this.breakers = breakers;
 		this.budgets = budgets;
 		this.clients = clients;
 		this.metrics = metrics;
+		this.retryBuffers = retryBuffers;
 	}
 
 	/** What one attempt came back with: a response status, or an error. */
@@ -133,10 +136,11 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		Call call = new Call(exchange, chain, route.getId(), policy, target, breaker, budget, idempotent,
 				!body || idempotent);
 		if (policy.retry().maxAttempts() > 1 && body && idempotent) {
-			// Cached once, only when it may be resent, so that every attempt sends the same bytes.
-			// SCG's RemoveCachedBodyFilter releases the cache when the exchange ends, on every path.
-			return ServerWebExchangeUtils.cacheRequestBodyAndRequest(exchange,
-					cached -> attempt(withRequest(call, exchange.mutate().request(cached).build()), 1));
+			// Cached once, only when it may be resent, so that every attempt sends the same bytes; a body the
+			// retry buffers have no room for streams through once and cannot be resent.
+			return retryBuffers.cache(exchange, route.getId(),
+					cached -> attempt(withRequest(call, exchange.mutate().request(cached).build()), 1),
+					() -> attempt(sentOnce(call), 1));
 		}
 		return attempt(call, 1);
 	}
@@ -280,6 +284,12 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 	private static boolean hasBody(ServerHttpRequest request) {
 		HttpHeaders headers = request.getHeaders();
 		return headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+	}
+
+	/** The call of a body that was not cached: once streamed, it cannot be sent again, so no attempt follows. */
+	private static Call sentOnce(Call call) {
+		return new Call(call.exchange(), call.chain(), call.routeId(), call.policy(), call.target(), call.breaker(),
+				call.budget(), false, false);
 	}
 
 	private static Call withRequest(Call call, ServerWebExchange exchange) {
