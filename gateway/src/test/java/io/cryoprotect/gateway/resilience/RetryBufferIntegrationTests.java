@@ -20,8 +20,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The memory budget of request bodies held for retry, with the shared gateway's budget of 80 KB
  * (81,920 bytes) and edge body cap of 64 KB, on the shipped policies: PUT on flask-api is retried
- * once. A held body counts from before it is read until its exchange ends; a body that does not fit
- * is streamed once and never retried.
+ * once. A held body counts from before it is read until its exchange ends (answered, failed or
+ * abandoned by the client); a body that does not fit is streamed once and never retried.
  */
 class RetryBufferIntegrationTests extends GatewayIntegrationTest {
 
@@ -103,6 +103,30 @@ class RetryBufferIntegrationTests extends GatewayIntegrationTest {
 		assertThat(FLASK_BLUE.received()).hasSize(2)
 			.allSatisfy(r -> assertThat(new String(r.body())).isEqualTo(chunk + chunk));
 		assertThat(scrape().value(OVERFLOWS)).isEqualTo(overflowsBefore);
+		await().until(() -> scrape().value(HELD) == 0);
+	}
+
+	@Test
+	void aClientThatHangsUpMidBodyGivesItsReservationBack() {
+		try (RawHttp.KeptAlive connection = RawHttp.connect(port)) {
+			connection.write("PUT /api/v1/molecules/abandoned HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+					+ "Content-Type: application/octet-stream\r\nContent-Length: 30000\r\n\r\n" + "x".repeat(1000));
+			// Reserved by Content-Length before the first byte is read.
+			await().until(() -> scrape().value(HELD) == 30_000);
+		}
+		await().until(() -> scrape().value(HELD) == 0);
+		assertThat(FLASK_BLUE.count()).isZero();
+	}
+
+	@Test
+	void aClientThatHangsUpWhileTheUpstreamAnswersGivesItsReservationBack() {
+		FLASK_BLUE.holdResponses();
+		try (RawHttp.KeptAlive connection = RawHttp.connect(port)) {
+			connection.write("PUT /api/v1/molecules/left HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+					+ "Content-Type: application/octet-stream\r\nContent-Length: 30000\r\n\r\n" + "x".repeat(30_000));
+			await().until(() -> FLASK_BLUE.count() == 1);
+			assertThat(scrape().value(HELD)).isEqualTo(30_000);
+		}
 		await().until(() -> scrape().value(HELD) == 0);
 	}
 
