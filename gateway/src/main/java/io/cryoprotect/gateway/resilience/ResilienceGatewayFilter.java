@@ -45,7 +45,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * colour's circuit breaker (with the route's fallback, or a fast 503 while open), the time
  * to the response headers, and retries with capped, jittered exponential backoff that honour
  * {@code Retry-After}, draw on the upstream's retry budget, and resend a cached, byte-identical
- * body (within the memory budget of {@link RetryBuffers}; a body beyond it is sent once). Only idempotent requests are retried on reset or status (POST and PATCH only with an
+ * body (within the memory budget of {@link RetryBuffers}; a body beyond it is sent once, never
+ * retried). Only idempotent requests are retried on reset or status (POST and PATCH only with an
  * {@code Idempotency-Key}); a connect failure, where nothing reached the upstream, is retried
  * for any request without a body too.
  */
