@@ -51,9 +51,11 @@ class ResilienceConfiguration {
 	@Bean
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	ResilienceGatewayFilter resilienceGatewayFilter(ConfigReloader<ResilienceConfig> resilienceReloader,
-			CircuitBreakers breakers, UpstreamClients clients, MeterRegistry meters, ActiveHealthChecks healthChecks) {
+			CircuitBreakers breakers, UpstreamClients clients, MeterRegistry meters, ActiveHealthChecks healthChecks,
+			RetryBufferProperties retryBuffer, EdgeProperties edge) {
 		return new ResilienceGatewayFilter(live(resilienceReloader), breakers, new RetryBudgets(System::nanoTime), clients,
-				new ResilienceMetrics(meters), healthChecks);
+				new ResilienceMetrics(meters), healthChecks,
+				new RetryBuffers(retryBuffer.maxBytes().toBytes(), edge.maxBodySize().toBytes(), meters));
 	}
 
 	@Bean

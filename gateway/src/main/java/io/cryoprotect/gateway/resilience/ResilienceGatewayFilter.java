@@ -46,7 +46,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * Wraps the upstream call of every routed request in its route's resilience policy: the
  * colour's circuit breaker, the time to the response headers, and retries with capped, jittered
  * exponential backoff that honour {@code Retry-After}, draw on the upstream's retry budget, and
- * resend a cached, byte-identical body. Only idempotent requests are retried on reset or status
+ * resend a cached, byte-identical body (within the memory budget of {@link RetryBuffers}; a body
+ * beyond it is sent once, never retried). Only idempotent requests are retried on reset or status
  * (POST and PATCH only with an {@code Idempotency-Key}); a connect failure, where nothing reached
  * the upstream, is retried for any request without a body too.
  * <p>
@@ -85,14 +86,17 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
 	private final UpstreamHealth health;
 
+	private final RetryBuffers retryBuffers;
+
 	ResilienceGatewayFilter(Supplier<ResilienceConfig> config, CircuitBreakers breakers, RetryBudgets budgets,
-			UpstreamClients clients, ResilienceMetrics metrics, UpstreamHealth health) {
+			UpstreamClients clients, ResilienceMetrics metrics, UpstreamHealth health, RetryBuffers retryBuffers) {
 		this.config = config;
 		this.breakers = breakers;
 		this.budgets = budgets;
 		this.clients = clients;
 		this.metrics = metrics;
 		this.health = health;
+		this.retryBuffers = retryBuffers;
 	}
 
 	/** What one attempt came back with: a response status, or an error. */
@@ -150,10 +154,11 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		Call call = new Call(exchange, chain, route.getId(), policy, target, breaker, budget, idempotent,
 				!body || idempotent);
 		if (policy.retry().maxAttempts() > 1 && body && idempotent) {
-			// Cached once, only when it may be resent, so that every attempt sends the same bytes.
-			// SCG's RemoveCachedBodyFilter releases the cache when the exchange ends, on every path.
-			return ServerWebExchangeUtils.cacheRequestBodyAndRequest(exchange,
-					cached -> attempt(withRequest(call, exchange.mutate().request(cached).build()), 1));
+			// Cached once, only when it may be resent, so that every attempt sends the same bytes; a body the
+			// retry buffers have no room for streams through once and cannot be resent.
+			return retryBuffers.cache(exchange, route.getId(),
+					cached -> attempt(withRequest(call, exchange.mutate().request(cached).build()), 1),
+					() -> attempt(sentOnce(call), 1));
 		}
 		return attempt(call, 1);
 	}
@@ -363,6 +368,12 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 	private static boolean hasBody(ServerHttpRequest request) {
 		HttpHeaders headers = request.getHeaders();
 		return headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+	}
+
+	/** The call of a body that was not cached: once streamed, it cannot be sent again, so no attempt follows. */
+	private static Call sentOnce(Call call) {
+		return new Call(call.exchange(), call.chain(), call.routeId(), call.policy(), call.target(), call.breaker(),
+				call.budget(), false, false);
 	}
 
 	private static Call withRequest(Call call, ServerWebExchange exchange) {

@@ -30,7 +30,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "gateway.drain.delay=0s", "gateway.routing.poll-interval=100ms",
-				"gateway.edge.max-body-size=64KB", "gateway.edge.max-header-size=8KB", "gateway.edge.max-header-count=40",
+				"gateway.edge.max-body-size=64KB", "gateway.resilience.retry-buffer.max-bytes=80KB", "gateway.edge.max-header-size=8KB", "gateway.edge.max-header-count=40",
 				"gateway.edge.max-url-length=2048", "gateway.identity.jwt.hmac-secret=" + TestTokens.HMAC_SECRET,
 				"gateway.identity.authenticated-endpoints=" + GatewayIntegrationTest.AUTHENTICATED,
 				"gateway.observability.slow-request.routes.convex=100ms" })
