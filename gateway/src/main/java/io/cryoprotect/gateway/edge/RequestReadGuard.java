@@ -26,9 +26,10 @@ import reactor.netty.http.IdleTimeoutHandler;
  * the request ends, although nearly every request (every GET, most JSON bodies) has ended within
  * the same read. Here a request only gets a timer if its body is still incomplete once that read
  * has been handled (checked in a task queued behind it); the timer then fires at the earlier of
- * the two deadlines, and closes the connection as Reactor Netty does, with a
- * {@link RequestBodyTimeoutException} (not Reactor Netty's {@code ReadTimeoutException}, which
- * would read as an upstream timeout) to the request in flight.
+ * the two deadlines, and fails the request in flight with a {@link RequestBodyTimeoutException}
+ * (not Reactor Netty's {@code ReadTimeoutException}, which would read as an upstream timeout).
+ * The gateway answers it 408 with {@code Connection: close}, after which Reactor Netty closes the
+ * connection; one that cannot be answered any more is closed after a second's grace.
  * <p>
  * <b>Reads resumed.</b> Reactor Netty reads server connections on demand and queues a request
  * that arrives while the previous one's operations are still terminating. When the queued
@@ -50,6 +51,9 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 	private final long requestTimeoutNanos;
 
 	private final Duration idleTimeout;
+
+	/** How long a cut-off request has to send its 408 before the connection is closed regardless. */
+	private static final long CUT_OFF_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private final Runnable armIfBodyPending = this::armIfBodyPending;
 
@@ -126,7 +130,9 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 			bodyPending = false;
 			ctx.channel().attr(RequestBodyTimeoutException.CUT_OFF).set(Boolean.TRUE);
 			ctx.fireExceptionCaught(RequestBodyTimeoutException.INSTANCE);
-			ctx.close();
+			// The 408 carries Connection: close, so Reactor Netty closes once it is sent; this closes a
+			// connection whose answer never comes (or came before the cut, mid-body, and cannot be finished).
+			timer = ctx.executor().schedule((Runnable) ctx::close, CUT_OFF_GRACE_NANOS, TimeUnit.NANOSECONDS);
 			return;
 		}
 		schedule(now);

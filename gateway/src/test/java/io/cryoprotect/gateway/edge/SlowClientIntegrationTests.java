@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,9 +68,9 @@ class SlowClientIntegrationTests {
 	}
 
 	/**
-	 * A stalled body is the client's doing, recorded as NGINX records its client_body_timeout: 408 and an edge
-	 * rejection, not 499, whether the gateway was reading the body itself (an endpoint with a schema) or
-	 * streaming it to the upstream (one without). The upstream call it was streaming to is abandoned with no
+	 * A stalled body is the client's doing, answered and recorded as NGINX does its client_body_timeout: a 408
+	 * problem, the connection closed after it, and an edge rejection, not 499, whether the gateway was reading
+	 * the body itself (an endpoint with a schema) or streaming it to the upstream (one without). The upstream call it was streaming to is abandoned with no
 	 * verdict on the upstream: three of them against a breaker that opens on two failures, and the upstream
 	 * still gets the next request.
 	 */
@@ -80,11 +81,11 @@ class SlowClientIntegrationTests {
 		long rejectedBefore = requests(registry, "4xx", "rejected");
 		long serverErrorsBefore = requests(registry, "5xx", "server_error");
 		double edgeLimitsBefore = edgeLimits(registry);
-		assertDisconnected(port, "POST /api/v1/mixtures HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-				+ "Content-Length: 100\r\n\r\n{\"name\":");
+		assertAnswered408(RawHttp.send(port, "POST /api/v1/mixtures HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+				+ "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"name\":"));
 		for (int i = 0; i < 3; i++) {
-			assertDisconnected(port, "POST /api/v1/mixtures/m-1/experiments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-					+ "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"temperature\":");
+			assertAnswered408(RawHttp.send(port, "POST /api/v1/mixtures/m-1/experiments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+					+ "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"temperature\":"));
 		}
 		await().atMost(Duration.ofSeconds(5))
 			.untilAsserted(() -> assertThat(requests(registry, "4xx", "rejected")).isEqualTo(rejectedBefore + 4));
@@ -93,6 +94,16 @@ class SlowClientIntegrationTests {
 		assertThat(RawHttp.get(port, "/api/v1/molecules").status()).isEqualTo(200);
 		assertThat(RawHttp.get(StandaloneGateway.managementPort(context), "/actuator/gatewayupstreams").body())
 			.contains("\"flask-api/blue\":\"CLOSED\"");
+	}
+
+	/** What the client reads: a 408 problem (never a 200 for a POST that never reached anyone), then the close. */
+	private static void assertAnswered408(RawHttp.Response response) {
+		assertThat(response.status()).isEqualTo(408);
+		assertThat(response.text().toLowerCase(Locale.ROOT)).contains("\r\nconnection: close\r\n")
+			.contains("\r\ncontent-type: application/problem+json");
+		assertThat(response.body()).contains("\"type\":\"https://cryoprotect.io/problems/request-timeout\"")
+			.contains("\"status\":408");
+		assertThat(response.closedByServer()).isTrue();
 	}
 
 	private static long requests(MeterRegistry registry, String status, String outcome) {
