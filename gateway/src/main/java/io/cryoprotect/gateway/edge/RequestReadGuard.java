@@ -1,6 +1,8 @@
 package io.cryoprotect.gateway.edge;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -9,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import reactor.core.publisher.MonoSink;
 import reactor.netty.channel.ChannelOperations;
 import reactor.netty.http.HttpConnectionLiveness;
 import reactor.netty.http.IdleTimeoutHandler;
@@ -70,6 +73,9 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 
 	private ScheduledFuture<?> timer;
 
+	/** Waiting for the body of the request in flight to arrive whole ({@link RequestBodyArrival}); mostly none. */
+	private List<MonoSink<Void>> bodyWaiters;
+
 	RequestReadGuard(Duration readTimeout, Duration requestTimeout, Duration idleTimeout) {
 		this.readTimeoutNanos = readTimeout.toNanos();
 		this.requestTimeoutNanos = requestTimeout.toNanos();
@@ -102,6 +108,11 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 		if (bodyPending && msg instanceof HttpContent) {
 			lastRead = System.nanoTime();
 			bodyPending = !last;
+			if (last && bodyWaiters != null) {
+				List<MonoSink<Void>> arrived = bodyWaiters;
+				bodyWaiters = null;
+				arrived.forEach(MonoSink::success);
+			}
 		}
 		boolean endOfAnsweredRequest = last && ChannelOperations.get(ctx.channel()) == null;
 		ctx.fireChannelRead(msg);
@@ -110,6 +121,26 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 			armedIdleTimeout = true;
 			ctx.read();
 		}
+	}
+
+	/**
+	 * Completes {@code sink} once the body of the request in flight has arrived whole: at once if it has (or
+	 * the request had none), never if the request is cut off or the connection closes first. On the event loop.
+	 */
+	void whenBodyArrived(MonoSink<Void> sink) {
+		if (!bodyPending) {
+			sink.success();
+			return;
+		}
+		if (bodyWaiters == null) {
+			bodyWaiters = new ArrayList<>(1);
+		}
+		bodyWaiters.add(sink);
+	}
+
+	/** Whether the request in flight still has body to come. On the event loop. */
+	boolean bodyPending() {
+		return bodyPending;
 	}
 
 	private void armIfBodyPending() {
@@ -128,6 +159,7 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 		long now = System.nanoTime();
 		if (now - lastRead >= readTimeoutNanos || now - requestStart >= requestTimeoutNanos) {
 			bodyPending = false;
+			bodyWaiters = null;
 			ctx.channel().attr(RequestBodyTimeoutException.CUT_OFF).set(Boolean.TRUE);
 			ctx.fireExceptionCaught(RequestBodyTimeoutException.INSTANCE);
 			// The 408 carries Connection: close, so Reactor Netty closes once it is sent; this closes a
@@ -151,6 +183,7 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
 		cancelTimer();
+		bodyWaiters = null;
 		ctx.fireChannelInactive();
 	}
 

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -44,9 +45,12 @@ class SlowClientIntegrationTests {
 	static void start() {
 		TestConfigDir routes = new TestConfigDir("routes");
 		// Breakers that open on two failures out of two: a stalled body counted against the upstream would show.
+		// Writes get a 500 ms deadline, shorter than the 1 s request timeout that a trickled body runs into.
 		TestConfigDir filters = new TestConfigDir("filters-conf", Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS,
-				"resilience.yml", text -> replace(replace(text, "slidingWindowSize: 20", "slidingWindowSize: 2"),
-						"minimumNumberOfCalls: 10", "minimumNumberOfCalls: 2")));
+				"resilience.yml", text -> replace(replace(replace(text, "slidingWindowSize: 20", "slidingWindowSize: 2"),
+						"minimumNumberOfCalls: 10", "minimumNumberOfCalls: 2"),
+						"responseTimeout: 15s\n    requestTimeout: 20s\n    retry:\n      maxAttempts: 2",
+						"responseTimeout: 400ms\n    requestTimeout: 500ms\n    retry:\n      maxAttempts: 2")));
 		context = StandaloneGateway.start("--gateway.edge.idle-timeout=300ms", "--gateway.edge.read-timeout=300ms",
 				"--gateway.edge.request-timeout=1s", "--gateway.routing.dir=" + routes.path(),
 				"--gateway.filters-conf.dir=" + filters.path(), "--FLASK_BLUE_URL=" + TestUpstreams.FLASK_BLUE.url());
@@ -169,6 +173,45 @@ class SlowClientIntegrationTests {
 		}
 	}
 
+	/**
+	 * A body trickling to an endpoint without a schema (streamed to the upstream as it comes), never silent for
+	 * the read timeout, past the route's 500 ms deadline: the upstream's deadline only starts once the body is
+	 * in, so the request runs into the client's 1 s request timeout instead. It is the client's 408, an edge
+	 * rejection, not a 504 of the upstream's, and no failure of the upstream's breaker.
+	 */
+	@Test
+	void aBodyTricklingPastTheUpstreamDeadlineIsTheClients408() throws Exception {
+		MeterRegistry registry = context.getBean(MeterRegistry.class);
+		long serverErrorsBefore = requests(registry, "5xx", "server_error");
+		double edgeLimitsBefore = edgeLimits(registry);
+		ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port));
+			socket.setSoTimeout(5_000);
+			OutputStream out = socket.getOutputStream();
+			out.write(("POST /api/v1/mixtures/m-1/experiments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+					+ "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			trickle.scheduleAtFixedRate(() -> {
+				try {
+					out.write(' ');
+					out.flush();
+				}
+				catch (IOException closed) {
+					throw new UncheckedIOException(closed);
+				}
+			}, 100, 100, TimeUnit.MILLISECONDS);
+			assertThat(readUntilClosed(socket.getInputStream())).startsWith("HTTP/1.1 408 ").contains("request-timeout");
+		}
+		finally {
+			trickle.shutdownNow();
+		}
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(edgeLimits(registry)).isEqualTo(edgeLimitsBefore + 1));
+		assertThat(requests(registry, "5xx", "server_error")).isEqualTo(serverErrorsBefore);
+		assertThat(RawHttp.get(StandaloneGateway.managementPort(context), "/actuator/gatewayupstreams").body())
+			.contains("\"flask-api/blue\":\"CLOSED\"");
+	}
+
 	/** The case where Reactor Netty 1.3.6 left the idle timeout off (see RequestReadGuard). */
 	@Test
 	void aConnectionLeftIdleAfterAQueuedLocalAnswerIsClosed() {
@@ -179,6 +222,24 @@ class SlowClientIntegrationTests {
 			assertThat(connection.read().status()).isEqualTo(404);
 			assertThat(connection.millisUntilClosed()).isBetween(200L, 3_000L);
 		}
+	}
+
+	/**
+	 * What the server sent until it closed. A client still sending when the server closes gets a reset, which
+	 * ends the stream here too: what was read before it is kept.
+	 */
+	private static String readUntilClosed(InputStream in) throws IOException {
+		StringBuilder received = new StringBuilder();
+		byte[] buffer = new byte[1024];
+		try {
+			for (int n; (n = in.read(buffer)) >= 0;) {
+				received.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+			}
+		}
+		catch (SocketException reset) {
+			assertThat(reset.getMessage()).contains("reset");
+		}
+		return received.toString();
 	}
 
 	private static void assertDisconnected(int port, String partialRequest) throws Exception {
