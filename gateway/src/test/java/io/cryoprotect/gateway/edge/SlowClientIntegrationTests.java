@@ -19,11 +19,16 @@ import io.cryoprotect.gateway.support.RawHttp;
 import io.cryoprotect.gateway.support.StandaloneGateway;
 import io.cryoprotect.gateway.support.TestConfigDir;
 import io.cryoprotect.gateway.support.TestUpstreams;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -51,7 +56,8 @@ class SlowClientIntegrationTests {
 						"minimumNumberOfCalls: 10", "minimumNumberOfCalls: 2"),
 						"responseTimeout: 15s\n    requestTimeout: 20s\n    retry:\n      maxAttempts: 2",
 						"responseTimeout: 400ms\n    requestTimeout: 500ms\n    retry:\n      maxAttempts: 2")));
-		context = StandaloneGateway.start("--gateway.edge.idle-timeout=300ms", "--gateway.edge.read-timeout=300ms",
+		context = StandaloneGateway.start("--gateway.edge.idle-timeout=300ms", "--gateway.edge.header-timeout=300ms",
+				"--gateway.edge.read-timeout=300ms",
 				"--gateway.edge.request-timeout=1s", "--gateway.routing.dir=" + routes.path(),
 				"--gateway.filters-conf.dir=" + filters.path(), "--FLASK_BLUE_URL=" + TestUpstreams.FLASK_BLUE.url());
 		port = StandaloneGateway.port(context);
@@ -210,6 +216,103 @@ class SlowClientIntegrationTests {
 		assertThat(requests(registry, "5xx", "server_error")).isEqualTo(serverErrorsBefore);
 		assertThat(RawHttp.get(StandaloneGateway.managementPort(context), "/actuator/gatewayupstreams").body())
 			.contains("\"flask-api/blue\":\"CLOSED\"");
+	}
+
+	/**
+	 * A head sent a line every 100 ms is never silent for the 300 ms idle timeout, which Reactor Netty restarts
+	 * with every read; the header timeout bounds the whole head, as NGINX's client_header_timeout: the client
+	 * gets a 408 problem and the connection is closed.
+	 */
+	@Test
+	void aHeadSentALineAtATimeIs408AtTheHeaderTimeout() throws Exception {
+		MeterRegistry registry = context.getBean(MeterRegistry.class);
+		double before = clientErrors(registry, "header_timeout");
+		ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port));
+			socket.setSoTimeout(5_000);
+			OutputStream out = socket.getOutputStream();
+			out.write("GET /api/v1/molecules HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			int[] line = { 0 };
+			trickle.scheduleAtFixedRate(() -> {
+				try {
+					out.write(("X-Slow-" + line[0]++ + ": v\r\n").getBytes(StandardCharsets.US_ASCII));
+					out.flush();
+				}
+				catch (IOException closed) {
+					throw new UncheckedIOException(closed);
+				}
+			}, 100, 100, TimeUnit.MILLISECONDS);
+			String answer = readUntilClosed(socket.getInputStream());
+			assertThat(answer).startsWith("HTTP/1.1 408 ").contains("\r\nConnection: close\r\n")
+				.contains("\r\nContent-Type: application/problem+json\r\n")
+				.contains("\"type\":\"https://cryoprotect.io/problems/request-timeout\"");
+		}
+		finally {
+			trickle.shutdownNow();
+		}
+		assertThat(clientErrors(registry, "header_timeout")).isEqualTo(before + 1);
+		assertThat(TestUpstreams.FLASK_BLUE.received()).noneMatch(r -> r.headers().contains("X-Slow-0"));
+	}
+
+	/** A new connection that sends nothing is closed at the header timeout without an answer, and counted. */
+	@Test
+	void aSilentConnectionIsClosedAtTheHeaderTimeout() throws Exception {
+		MeterRegistry registry = context.getBean(MeterRegistry.class);
+		double before = clientErrors(registry, "silent_connection");
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port));
+			socket.setSoTimeout(5_000);
+			assertThat(readUntilClosed(socket.getInputStream())).isEmpty();
+		}
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(clientErrors(registry, "silent_connection")).isEqualTo(before + 1));
+	}
+
+	/**
+	 * Misbehaving clients go to counters, not to the log: stalled bodies (read by the gateway, and streamed to
+	 * an upstream), late heads, silent connections and clients hanging up mid-head leave no WARN or ERROR line.
+	 */
+	@Test
+	void misbehavingClientsLogNoWarningsOrErrors() throws Exception {
+		Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+		ListAppender<ILoggingEvent> captured = new ListAppender<>();
+		captured.start();
+		root.addAppender(captured);
+		try {
+			for (int i = 0; i < 3; i++) {
+				assertAnswered408(RawHttp.send(port, "POST /api/v1/mixtures HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+						+ "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"name\":"));
+				assertAnswered408(RawHttp.send(port, "POST /api/v1/mixtures/m-1/experiments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+						+ "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"temperature\":"));
+				assertThat(RawHttp.send(port, "GET /api/v1/molecules HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").status())
+					.isEqualTo(408);
+				assertThat(RawHttp.send(port, "").text()).isEmpty();
+				try (Socket socket = new Socket()) {
+					socket.connect(new InetSocketAddress("127.0.0.1", port));
+					socket.getOutputStream().write("GET /api/v1/molecules HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: "
+						.getBytes(StandardCharsets.US_ASCII));
+				}
+			}
+			// The last connection's closing is seen by the gateway asynchronously: a request after it, on a new
+			// connection, is answered once the event loops have moved on.
+			assertThat(RawHttp.get(port, "/api/v1/molecules").status()).isEqualTo(200);
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(clientErrors(context.getBean(MeterRegistry.class), "closed_mid_head"))
+					.isGreaterThanOrEqualTo(3));
+		}
+		finally {
+			root.detachAppender(captured);
+		}
+		assertThat(captured.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+			.extracting(ILoggingEvent::getFormattedMessage)
+			.isEmpty();
+	}
+
+	private static double clientErrors(MeterRegistry registry, String reason) {
+		return registry.find("gateway.client.errors").tag("reason", reason).counters().stream()
+			.mapToDouble(counter -> counter.count()).sum();
 	}
 
 	/** The case where Reactor Netty 1.3.6 left the idle timeout off (see RequestReadGuard). */
