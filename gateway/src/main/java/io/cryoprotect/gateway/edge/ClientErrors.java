@@ -30,7 +30,9 @@ public class ClientErrors {
 		/** A new connection sent nothing within the header timeout: closed without an answer. */
 		SILENT_CONNECTION("silent_connection"),
 		/** The client closed its connection in the middle of a request head. */
-		CLOSED_MID_HEAD("closed_mid_head");
+		CLOSED_MID_HEAD("closed_mid_head"),
+		/** A request head the HTTP decoder refused (malformed, too long, ambiguous framing): answered 400/414/431, closed. */
+		MALFORMED_REQUEST("malformed_request");
 
 		private final String tag;
 

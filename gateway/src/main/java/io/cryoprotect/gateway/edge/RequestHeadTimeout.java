@@ -13,8 +13,16 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import reactor.netty.NettyPipeline;
 import reactor.netty.channel.ChannelOperations;
@@ -31,6 +39,8 @@ import reactor.netty.channel.ChannelOperations;
  * close}) and closed; a new connection that sent nothing is closed without an answer. Both are
  * counted in {@link ClientErrors}, as is a client that closes mid-head, whose decoding failure is
  * dropped here instead of reaching Reactor Netty, which logs a WARN with the header names for it.
+ * So is a head the decoder refuses (malformed, too long, ambiguous framing): answered here with a
+ * problem body and {@code Connection: close}, where Reactor Netty sends an empty one and logs a WARN.
  * <p>
  * One instance per connection, in two places: {@link #NAME} before the HTTP codec sees the bytes
  * arrive, {@link #DECODED_NAME} right after it sees each head and each request end as decoded
@@ -184,13 +194,32 @@ final class RequestHeadTimeout extends ChannelInboundHandlerAdapter implements R
 			.getBytes(StandardCharsets.US_ASCII);
 	}
 
+	/** The answer to a head the decoder refused: 414 and 431 for its own size limits, else 400. */
+	private static FullHttpResponse malformed(Throwable failure) {
+		ProblemType type = failure instanceof TooLongHttpLineException ? ProblemType.URI_TOO_LONG
+				: failure instanceof TooLongHttpHeaderException ? ProblemType.HEADERS_TOO_LARGE : ProblemType.BAD_REQUEST;
+		byte[] body = ("{\"type\":\"" + type.type() + "\",\"title\":\"" + type.title() + "\",\"status\":"
+				+ type.status().value() + ",\"detail\":\"The request is not well-formed HTTP/1.1: its request line or "
+				+ "headers are malformed, too long or frame the body ambiguously.\"}")
+			.getBytes(StandardCharsets.US_ASCII);
+		FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+				HttpResponseStatus.valueOf(type.status().value()), Unpooled.wrappedBuffer(body));
+		response.headers()
+			.set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
+			.set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+			.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+			.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+		return response;
+	}
+
 	/** The decoded side: heads and request ends as the codec produces them. */
 	private final class Decoded extends ChannelInboundHandlerAdapter {
 
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
 			if (msg instanceof HttpRequest request) {
-				if (request.decoderResult().cause() instanceof PrematureChannelClosureException) {
+				Throwable failure = request.decoderResult().cause();
+				if (failure instanceof PrematureChannelClosureException) {
 					// The connection closed mid-head: nobody to answer, and nothing for Reactor Netty to log.
 					if (!cutOff) {
 						errors.record(ClientErrors.Reason.CLOSED_MID_HEAD, ctx.channel());
@@ -199,6 +228,16 @@ final class RequestHeadTimeout extends ChannelInboundHandlerAdapter implements R
 					return;
 				}
 				headArrived();
+				if (failure != null && ChannelOperations.get(ctx.channel()) == null) {
+					// A head the decoder refused, with no request before it still being answered (Reactor Netty
+					// answers those in order): a problem body where Reactor Netty sends an empty one and logs a
+					// WARN with the header names. Nothing after it on the connection is read.
+					cutOff = true;
+					errors.record(ClientErrors.Reason.MALFORMED_REQUEST, ctx.channel());
+					ReferenceCountUtil.release(msg);
+					ctx.writeAndFlush(malformed(failure)).addListener(ChannelFutureListener.CLOSE);
+					return;
+				}
 			}
 			if (msg instanceof LastHttpContent) {
 				awaitingHead = true;
