@@ -132,7 +132,8 @@ final class RequestHeadTimeout extends ChannelInboundHandlerAdapter implements R
 	@Override
 	public void run() {
 		timer = null;
-		if (!awaitingHead || !ctx.channel().isActive()) {
+		// No codec: the connection was upgraded (a WebSocket) and carries no more HTTP/1.1 heads.
+		if (!awaitingHead || !ctx.channel().isActive() || ctx.pipeline().get(NettyPipeline.HttpCodec) == null) {
 			return;
 		}
 		if (ChannelOperations.get(ctx.channel()) != null) {

@@ -49,14 +49,14 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 
 	static final String NAME = "cryoprotect.requestReadGuard";
 
+	/** How long a cut-off request has to send its 408 before the connection is closed regardless. */
+	private static final long CUT_OFF_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
 	private final long readTimeoutNanos;
 
 	private final long requestTimeoutNanos;
 
 	private final Duration idleTimeout;
-
-	/** How long a cut-off request has to send its 408 before the connection is closed regardless. */
-	private static final long CUT_OFF_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private final Runnable armIfBodyPending = this::armIfBodyPending;
 
