@@ -2,11 +2,17 @@ package io.cryoprotect.gateway.edge;
 
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpVersion;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.netty.http.server.HttpServerRequest;
+import reactor.util.context.Context;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -28,6 +34,14 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 
 	/** Right after the request id filter, so every rejection carries an id. */
 	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
+
+	private static final Map<String, String> CLOSE = Map.of(HttpHeaders.CONNECTION, "close");
+
+	/** Reactor's context key of a subscriber-local {@code onErrorDropped} hook. */
+	private static final String ON_ERROR_DROPPED_KEY = "reactor.onErrorDropped.local";
+
+	private static final Function<Context, Context> BODY_TIMEOUT_DROPPED = context -> context.put(ON_ERROR_DROPPED_KEY,
+			(Consumer<Throwable>) EdgeLimitsWebFilter::dropped);
 
 	private final int maxUrlLength;
 
@@ -54,13 +68,17 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 			return reject(ProblemType.URI_TOO_LONG,
 					"The request URI has " + urlLength + " characters; the limit is " + maxUrlLength + ".");
 		}
-		String headerProblem = ServerHttpRequestDecorator.getNativeRequest(request) instanceof HttpServerRequest netty
-				? checkHeaders(netty.requestHeaders().iteratorCharSequence())
-				: checkHeaders(lines(request.getHeaders()));
-		if (headerProblem != null) {
-			ProblemType type = headerProblem.startsWith("Header names") ? ProblemType.BAD_REQUEST
-					: ProblemType.HEADERS_TOO_LARGE;
-			return reject(type, headerProblem);
+		HeaderCheck headers = ServerHttpRequestDecorator.getNativeRequest(request) instanceof HttpServerRequest netty
+				? checkHeaders(netty.requestHeaders().iteratorCharSequence(), netty.version() == HttpVersion.HTTP_1_0)
+				: checkHeaders(lines(request.getHeaders()), false);
+		if (headers.problem() != null) {
+			return reject(headers.type(), headers.problem());
+		}
+		if (headers.hostProblem() != null) {
+			// RFC 9112 section 3.2: the request is answered 400 and goes nowhere; what follows it on the connection
+			// cannot be trusted to be framed as its sender meant either.
+			return Mono.error(new ProblemException(ProblemType.BAD_REQUEST, headers.hostProblem(), Map.of(), null, null,
+					CLOSE));
 		}
 		String pathProblem = PathSafety.check(rawPath);
 		if (pathProblem != null) {
@@ -74,25 +92,64 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 			return chain.filter(exchange.mutate()
 				.request(new CappedBodyRequest(request, maxBodySize,
 						() -> new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, tooLarge())))
-				.build());
+				.build()).contextWrite(BODY_TIMEOUT_DROPPED);
 		}
-		return chain.filter(exchange);
+		return contentLength > 0 ? chain.filter(exchange).contextWrite(BODY_TIMEOUT_DROPPED) : chain.filter(exchange);
 	}
 
-	/** Netty's header lines as they arrived, one entry per line, read without copying them into lists. */
-	private String checkHeaders(Iterator<Map.Entry<CharSequence, CharSequence>> lines) {
+	/**
+	 * Reactor Netty signals a body cut off by {@link RequestReadGuard} to its reader, and once more when the
+	 * exchange ends; Reactor drops the second signal and, by default, logs it as an ERROR, one per stalled
+	 * body. The cut is already answered (408) and counted, so that copy is let go here, through Reactor's
+	 * subscriber-local dropped-error hook; any other dropped error goes on to Reactor's global handling.
+	 */
+	private static void dropped(Throwable error) {
+		if (!(error instanceof RequestBodyTimeoutException)) {
+			Operators.onErrorDropped(error, Context.empty());
+		}
+	}
+
+	/** A header problem of the given type, or else one with the Host header (null when neither). */
+	private record HeaderCheck(ProblemType type, String problem, String hostProblem) {
+	}
+
+	private static final HeaderCheck HEADERS_OK = new HeaderCheck(null, null, null);
+
+	/**
+	 * Netty's header lines as they arrived, one entry per line, read without copying them into lists: their
+	 * names, count and size, and the Host header that RFC 9112 section 3.2 requires exactly once of an
+	 * HTTP/1.1 request, with a valid {@code host[:port]}, and allows an HTTP/1.0 one to leave out.
+	 */
+	private HeaderCheck checkHeaders(Iterator<Map.Entry<CharSequence, CharSequence>> lines, boolean http10) {
 		long size = 0;
 		int count = 0;
+		int hosts = 0;
+		CharSequence host = null;
 		while (lines.hasNext()) {
 			Map.Entry<CharSequence, CharSequence> line = lines.next();
 			CharSequence name = line.getKey();
 			if (indexOfUnderscore(name) >= 0) {
-				return underscore(name);
+				return new HeaderCheck(ProblemType.BAD_REQUEST, underscore(name), null);
+			}
+			if (HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
+				hosts++;
+				host = line.getValue();
 			}
 			count++;
 			size += name.length() + line.getValue().length() + 4;
 		}
-		return sizeProblem(count, size);
+		String sizeProblem = sizeProblem(count, size);
+		if (sizeProblem != null) {
+			return new HeaderCheck(ProblemType.HEADERS_TOO_LARGE, sizeProblem, null);
+		}
+		if (hosts > 1) {
+			return new HeaderCheck(null, null, "The request has " + hosts + " Host headers; it must have one.");
+		}
+		if (hosts == 0) {
+			return http10 ? HEADERS_OK : new HeaderCheck(null, null, "An HTTP/1.1 request must have a Host header.");
+		}
+		return HostHeader.isValid(host) ? HEADERS_OK
+				: new HeaderCheck(null, null, "The Host header is not a valid host[:port].");
 	}
 
 	/** Spring's view of the headers (off Reactor Netty), one entry per line like Netty's. */

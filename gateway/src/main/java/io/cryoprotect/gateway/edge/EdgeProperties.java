@@ -12,7 +12,9 @@ import org.springframework.util.unit.DataSize;
  * @param maxHeaderCount number of request header lines; default 100; beyond it 431
  * @param maxUrlLength length of path plus query; default 8192 characters; beyond it 414
  * @param maxBodySize body of a proxied request, by Content-Length or as streamed; default 10 MB; beyond it 413
- * @param readTimeout longest silence while a request is being read; default 10 s, against slow senders
+ * @param headerTimeout longest time to receive a request head (request line and headers), from the connection's
+ *        start or a later request's first byte; default 10 s, against slow senders; beyond it 408 and closed
+ * @param readTimeout longest silence while a request body is being read; default 10 s, against slow senders
  * @param requestTimeout longest time to receive a whole request; default 60 s, against slow bodies
  * @param idleTimeout how long an idle keep-alive connection is kept; default 60 s
  * @param responseBufferSize upstream responses with a {@code Content-Length} up to this size are read whole and
@@ -20,7 +22,7 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("gateway.edge")
 public record EdgeProperties(DataSize maxHeaderSize, Integer maxHeaderCount, Integer maxUrlLength,
-		DataSize maxBodySize, Duration readTimeout, Duration requestTimeout, Duration idleTimeout,
+		DataSize maxBodySize, Duration headerTimeout, Duration readTimeout, Duration requestTimeout, Duration idleTimeout,
 		DataSize responseBufferSize) {
 
 	public EdgeProperties {
@@ -28,6 +30,7 @@ public record EdgeProperties(DataSize maxHeaderSize, Integer maxHeaderCount, Int
 		maxHeaderCount = maxHeaderCount == null ? 100 : maxHeaderCount;
 		maxUrlLength = maxUrlLength == null ? 8192 : maxUrlLength;
 		maxBodySize = maxBodySize == null ? DataSize.ofMegabytes(10) : maxBodySize;
+		headerTimeout = headerTimeout == null ? Duration.ofSeconds(10) : headerTimeout;
 		readTimeout = readTimeout == null ? Duration.ofSeconds(10) : readTimeout;
 		requestTimeout = requestTimeout == null ? Duration.ofSeconds(60) : requestTimeout;
 		idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : idleTimeout;
@@ -36,6 +39,7 @@ public record EdgeProperties(DataSize maxHeaderSize, Integer maxHeaderCount, Int
 		positive("max-header-count", maxHeaderCount);
 		positive("max-url-length", maxUrlLength);
 		positive("max-body-size", maxBodySize.toBytes());
+		positive("header-timeout", headerTimeout.toMillis());
 		positive("read-timeout", readTimeout.toMillis());
 		positive("request-timeout", requestTimeout.toMillis());
 		positive("idle-timeout", idleTimeout.toMillis());

@@ -18,8 +18,9 @@ import org.springframework.context.annotation.Bean;
 class ManagementServerConfiguration {
 
 	@Bean
-	WebServerFactoryCustomizer<NettyReactiveWebServerFactory> managementServerCustomizer(EdgeProperties properties) {
-		return factory -> factory.addServerCustomizers(new EdgeServerCustomizer(properties));
+	WebServerFactoryCustomizer<NettyReactiveWebServerFactory> managementServerCustomizer(EdgeProperties properties,
+			ClientErrors clientErrors) {
+		return factory -> factory.addServerCustomizers(new EdgeServerCustomizer(properties, clientErrors));
 	}
 
 }

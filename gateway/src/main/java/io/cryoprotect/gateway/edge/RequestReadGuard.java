@@ -1,6 +1,8 @@
 package io.cryoprotect.gateway.edge;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -9,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import reactor.core.publisher.MonoSink;
 import reactor.netty.channel.ChannelOperations;
 import reactor.netty.http.HttpConnectionLiveness;
 import reactor.netty.http.IdleTimeoutHandler;
@@ -26,9 +29,10 @@ import reactor.netty.http.IdleTimeoutHandler;
  * the request ends, although nearly every request (every GET, most JSON bodies) has ended within
  * the same read. Here a request only gets a timer if its body is still incomplete once that read
  * has been handled (checked in a task queued behind it); the timer then fires at the earlier of
- * the two deadlines, and closes the connection as Reactor Netty does, with a
- * {@link RequestBodyTimeoutException} (not Reactor Netty's {@code ReadTimeoutException}, which
- * would read as an upstream timeout) to the request in flight.
+ * the two deadlines, and fails the request in flight with a {@link RequestBodyTimeoutException}
+ * (not Reactor Netty's {@code ReadTimeoutException}, which would read as an upstream timeout).
+ * The gateway answers it 408 with {@code Connection: close}, after which Reactor Netty closes the
+ * connection; one that cannot be answered any more is closed after a second's grace.
  * <p>
  * <b>Reads resumed.</b> Reactor Netty reads server connections on demand and queues a request
  * that arrives while the previous one's operations are still terminating. When the queued
@@ -44,6 +48,9 @@ import reactor.netty.http.IdleTimeoutHandler;
 final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Runnable {
 
 	static final String NAME = "cryoprotect.requestReadGuard";
+
+	/** How long a cut-off request has to send its 408 before the connection is closed regardless. */
+	private static final long CUT_OFF_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private final long readTimeoutNanos;
 
@@ -65,6 +72,9 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 	private long lastRead;
 
 	private ScheduledFuture<?> timer;
+
+	/** Waiting for the body of the request in flight to arrive whole ({@link RequestBodyArrival}); mostly none. */
+	private List<MonoSink<Void>> bodyWaiters;
 
 	RequestReadGuard(Duration readTimeout, Duration requestTimeout, Duration idleTimeout) {
 		this.readTimeoutNanos = readTimeout.toNanos();
@@ -98,6 +108,11 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 		if (bodyPending && msg instanceof HttpContent) {
 			lastRead = System.nanoTime();
 			bodyPending = !last;
+			if (last && bodyWaiters != null) {
+				List<MonoSink<Void>> arrived = bodyWaiters;
+				bodyWaiters = null;
+				arrived.forEach(MonoSink::success);
+			}
 		}
 		boolean endOfAnsweredRequest = last && ChannelOperations.get(ctx.channel()) == null;
 		ctx.fireChannelRead(msg);
@@ -106,6 +121,26 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 			armedIdleTimeout = true;
 			ctx.read();
 		}
+	}
+
+	/**
+	 * Completes {@code sink} once the body of the request in flight has arrived whole: at once if it has (or
+	 * the request had none), never if the request is cut off or the connection closes first. On the event loop.
+	 */
+	void whenBodyArrived(MonoSink<Void> sink) {
+		if (!bodyPending) {
+			sink.success();
+			return;
+		}
+		if (bodyWaiters == null) {
+			bodyWaiters = new ArrayList<>(1);
+		}
+		bodyWaiters.add(sink);
+	}
+
+	/** Whether the request in flight still has body to come. On the event loop. */
+	boolean bodyPending() {
+		return bodyPending;
 	}
 
 	private void armIfBodyPending() {
@@ -124,9 +159,12 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 		long now = System.nanoTime();
 		if (now - lastRead >= readTimeoutNanos || now - requestStart >= requestTimeoutNanos) {
 			bodyPending = false;
+			bodyWaiters = null;
 			ctx.channel().attr(RequestBodyTimeoutException.CUT_OFF).set(Boolean.TRUE);
 			ctx.fireExceptionCaught(RequestBodyTimeoutException.INSTANCE);
-			ctx.close();
+			// The 408 carries Connection: close, so Reactor Netty closes once it is sent; this closes a
+			// connection whose answer never comes (or came before the cut, mid-body, and cannot be finished).
+			timer = ctx.executor().schedule((Runnable) ctx::close, CUT_OFF_GRACE_NANOS, TimeUnit.NANOSECONDS);
 			return;
 		}
 		schedule(now);
@@ -145,6 +183,7 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
 		cancelTimer();
+		bodyWaiters = null;
 		ctx.fireChannelInactive();
 	}
 

@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 import io.cryoprotect.gateway.edge.RequestBodyTimeoutException;
@@ -12,6 +13,7 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.netty.http.client.PrematureCloseException;
 
 import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
@@ -21,6 +23,8 @@ import org.springframework.web.server.ResponseStatusException;
  * anything unforeseen 500.
  */
 public final class ErrorMap {
+
+	private static final Map<String, String> CLOSE = Map.of(HttpHeaders.CONNECTION, "close");
 
 	private ErrorMap() {
 	}
@@ -38,7 +42,7 @@ public final class ErrorMap {
 		Throwable cause = error;
 		for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
 			if (cause instanceof RequestBodyTimeoutException) {
-				return new ProblemException(ProblemType.REQUEST_TIMEOUT, "The request body did not arrive in time.", error);
+				return bodyTimedOut(error);
 			}
 			if (isPoolExhausted(cause)) {
 				return new ProblemException(ProblemType.UPSTREAM_SATURATED,
@@ -60,6 +64,15 @@ public final class ErrorMap {
 			}
 		}
 		return new ProblemException(ProblemType.INTERNAL, "The gateway failed to handle this request.", error);
+	}
+
+	/**
+	 * The answer to a request whose body the edge cut off for stalling, whatever {@code error} the cut caused
+	 * downstream: 408, and the connection closed after it, since the rest of the body may still be on its way.
+	 */
+	public static ProblemException bodyTimedOut(Throwable error) {
+		return new ProblemException(ProblemType.REQUEST_TIMEOUT, "The request body did not arrive in time.", Map.of(),
+				null, error, CLOSE);
 	}
 
 	/**

@@ -31,14 +31,10 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 			}
 			return Mono.empty();
 		}
-		if (ClientConnection.bodyTimedOut(exchange)) {
-			// The edge is closing this connection for a stalled body, as Reactor Netty's own read timeout does.
-			if (logger.isDebugEnabled()) {
-				logger.debug("Request " + RequestId.of(exchange) + ": cut off, its body stalled (" + ex + ")");
-			}
-			return Mono.empty();
-		}
-		ProblemException problem = ErrorMap.toProblem(ex);
+		// The edge cut a stalled body off: whatever failed downstream of it (the body's reader, or the upstream
+		// call it was streaming to), the answer is the client's 408, and the connection closes after it.
+		ProblemException problem = ClientConnection.bodyTimedOut(exchange) ? ErrorMap.bodyTimedOut(ex)
+				: ErrorMap.toProblem(ex);
 		if (problem.problemType() == ProblemType.INTERNAL) {
 			logger.error("Unexpected failure, request " + RequestId.of(exchange), ex);
 		}

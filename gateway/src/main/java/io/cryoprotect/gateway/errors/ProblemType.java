@@ -16,8 +16,8 @@ public enum ProblemType {
 	/** No valid route set has loaded yet: the gateway cannot tell which routes exist. */
 	NOT_READY(HttpStatus.SERVICE_UNAVAILABLE, "not-ready", "Gateway not ready"),
 	METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
-	/** The request body stalled past the edge's read or request timeout; the connection is closed. */
-	REQUEST_TIMEOUT(HttpStatus.REQUEST_TIMEOUT, "request-timeout", "Request body timed out"),
+	/** The request head or body did not arrive within the edge's timeouts; the connection is closed. */
+	REQUEST_TIMEOUT(HttpStatus.REQUEST_TIMEOUT, "request-timeout", "Request timed out"),
 	PAYLOAD_TOO_LARGE(HttpStatus.PAYLOAD_TOO_LARGE, "payload-too-large", "Request body too large"),
 	URI_TOO_LONG(HttpStatus.URI_TOO_LONG, "uri-too-long", "Request URI too long"),
 	UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type"),

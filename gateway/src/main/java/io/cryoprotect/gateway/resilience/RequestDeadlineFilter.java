@@ -3,6 +3,7 @@ package io.cryoprotect.gateway.resilience;
 import java.time.Duration;
 import java.util.function.Supplier;
 
+import io.cryoprotect.gateway.edge.RequestBodyArrival;
 import io.cryoprotect.gateway.edge.RequestLoop;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
@@ -18,7 +19,8 @@ import org.springframework.web.server.ServerWebExchange;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 /**
- * The total deadline of a routed request, retries and response body included. It sits
+ * The total deadline of a routed request, retries and response body included, from the moment
+ * the client's request body has arrived ({@link RequestBodyArrival}). It sits
  * outside the filter that streams the response, so a body that stalls past the deadline is
  * cut off; before the response started, the client gets a 504.
  */
@@ -44,8 +46,11 @@ final class RequestDeadlineFilter implements GlobalFilter, Ordered {
 		// A timer publisher with a fallback, not timeout(Duration): that form builds a description string
 		// per request (the duration, then the name of every operator upstream) for a TimeoutException
 		// that the gateway would only replace.
+		// It counts from the moment the client's body is in: until then the edge's read and request timeouts
+		// bound the client, and a body trickling past the deadline is the client's 408, not the upstream's 504.
 		return chain.filter(exchange)
-			.timeout(Mono.delay(deadline, RequestLoop.scheduler(exchange)), Mono.error(() -> new ProblemException(
+			.timeout(RequestBodyArrival.after(exchange, Mono.delay(deadline, RequestLoop.scheduler(exchange))),
+					Mono.error(() -> new ProblemException(
 					ProblemType.UPSTREAM_TIMEOUT, "The request did not complete within its deadline of "
 							+ deadline.toMillis() + " ms.")));
 	}

@@ -121,4 +121,41 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 		assertThat(FLASK_BLUE.received()).noneMatch(r -> r.headers().contains("X-Injected"));
 	}
 
+
+	/**
+	 * RFC 9112 section 3.2: an HTTP/1.1 request without Host, with two, or with one that is not a host[:port] is
+	 * answered 400 with a problem body and the connection closed, and is never forwarded. HTTP/1.0 may leave it out.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "", "Host: 127.0.0.1\r\nHost: evil.example\r\n", "Host: exa mple.com\r\n",
+			"Host: a/b\r\n", "Host: \r\n", "Host: 127.0.0.1:123456\r\n" })
+	void aRequestWithoutOneValidHostIs400AndClosed(String hostLines) {
+		RawHttp.Response response = RawHttp.send(port, "GET /api/v1/molecules HTTP/1.1\r\n" + hostLines + "\r\n");
+		assertThat(response.status()).isEqualTo(400);
+		assertThat(response.text().toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close\r\n")
+			.contains("\r\ncontent-type: application/problem+json");
+		assertThat(response.body()).contains("\"type\":\"https://cryoprotect.io/problems/bad-request\"")
+			.contains("Host");
+		assertThat(response.closedByServer()).isTrue();
+		assertThat(FLASK_BLUE.count()).isZero();
+	}
+
+	/** Hosts that Reactor Netty cannot even parse: its own bodiless 400, closed, and nothing forwarded either. */
+	@ParameterizedTest
+	@ValueSource(strings = { "Host: 127.0.0.1:80:80\r\n", "Host: [::1\r\n" })
+	void anUnparseableHostIs400AndClosed(String hostLine) {
+		RawHttp.Response response = RawHttp.send(port, "GET /api/v1/molecules HTTP/1.1\r\n" + hostLine + "\r\n");
+		assertThat(response.status()).isEqualTo(400);
+		assertThat(response.closedByServer()).isTrue();
+		assertThat(FLASK_BLUE.count()).isZero();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "GET /api/v1/molecules HTTP/1.0\r\n\r\n",
+			"GET /api/v1/molecules HTTP/1.1\r\nHost: [::1]:8080\r\nConnection: close\r\n\r\n",
+			"GET /api/v1/molecules HTTP/1.1\r\nHost: gw.example-1.com\r\nConnection: close\r\n\r\n" })
+	void validHostsAndHttp10WithoutOneAreServed(String request) {
+		assertThat(RawHttp.send(port, request).status()).isEqualTo(200);
+	}
+
 }

@@ -26,6 +26,8 @@ class SmugglingIntegrationTests extends GatewayIntegrationTest {
 	void ambiguousFramingIsRefusedAndNothingIsSmuggled(String attack) {
 		RawHttp.Response response = RawHttp.send(port, attack + SMUGGLED);
 		assertThat(response.status()).isEqualTo(400);
+		assertThat(response.text().toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close\r\n");
+		assertThat(response.body()).contains("\"type\":\"https://cryoprotect.io/problems/bad-request\"");
 		assertThat(response.closedByServer()).as("connection closed after the 400").isTrue();
 		assertThat(FLASK_BLUE.received()).noneMatch(r -> r.uri().contains("smuggled"));
 		assertThat(FLASK_BLUE.received()).noneMatch(r -> r.method().equals("POST"));
