@@ -13,7 +13,7 @@ public record RouteFile(List<Route> routes) {
 	/** One route: what it matches, how the path is rewritten and which colours serve it. */
 	public record Route(String id, Integer order, Map<String, Object> metadata, Match match, Rewrite rewrite,
 			StickyKey sticky, LinkedHashMap<String, Upstream> upstreams, List<Object> predicates,
-			List<Object> filters) {
+			List<Object> filters, Boolean websocket) {
 
 		public StickyKey stickyOrDefault() {
 			return sticky == null ? StickyKey.none : sticky;
@@ -21,6 +21,11 @@ public record RouteFile(List<Route> routes) {
 
 		public int orderOrDefault() {
 			return order == null ? 0 : order;
+		}
+
+		/** Whether WebSocket upgrades are proxied on this route; other routes forward them as plain requests. */
+		public boolean websocketOrDefault() {
+			return websocket != null && websocket;
 		}
 
 	}

@@ -64,6 +64,7 @@ final class RouteFileValidator {
 			validateMetadata(key, route.metadata());
 			validateMatch(key + ".match", route.match());
 			validateRewrite(key + ".rewrite", route.rewrite());
+			validateWebsocket(key, route);
 			colours.add(validateUpstreams(key + ".upstreams", route.upstreams()));
 		}
 		return colours;
@@ -134,6 +135,14 @@ final class RouteFileValidator {
 			if (replace.to() == null || !replace.to().startsWith("/")) {
 				problem(key + ".replacePrefix.to", replace.to(), "must start with '/'");
 			}
+		}
+	}
+
+	/** A WebSocket upgrade is a GET: a route that cannot take one cannot proxy WebSockets. */
+	private void validateWebsocket(String key, RouteFile.Route route) {
+		List<String> methods = route.match() == null ? null : route.match().methods();
+		if (route.websocketOrDefault() && methods != null && !methods.isEmpty() && !methods.contains("GET")) {
+			problem(key + ".websocket", true, "a WebSocket upgrade is a GET, which match.methods " + methods + " excludes");
 		}
 	}
 

@@ -12,6 +12,12 @@ public final class RoutingAttributes {
 	/** The route file's service name, e.g. {@code flask-api}. */
 	public static final String SERVICE = RoutingAttributes.class.getName() + ".service";
 
+	/**
+	 * Not an exchange attribute but a key of every route's SCG metadata: {@code true} where the route
+	 * file sets {@code websocket: true}. The gateway sets it, over any metadata value of that name.
+	 */
+	public static final String WEBSOCKET_METADATA = "websocket";
+
 	private RoutingAttributes() {
 	}
 
