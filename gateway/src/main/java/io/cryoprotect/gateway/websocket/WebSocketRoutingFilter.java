@@ -211,7 +211,10 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 
 	}
 
-	/** A session whose received frames are noted on the lease (for the idle timeout); otherwise as is. */
+	/**
+	 * A session whose received frames are noted on the lease (for the idle timeout), and whose
+	 * close, when the gateway closes the socket, carries the gateway's status.
+	 */
 	private record NotedSession(WebSocketSession delegate, WebSocketSessions.Lease lease) implements WebSocketSession {
 
 		@Override
@@ -219,9 +222,13 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 			return delegate.receive().doOnNext(message -> lease.frame());
 		}
 
+		/** When the gateway is closing the socket, its status goes out before the relay's own close. */
 		@Override
 		public Mono<Void> send(Publisher<WebSocketMessage> messages) {
-			return delegate.send(messages);
+			return delegate.send(messages).then(Mono.defer(() -> {
+				CloseStatus closing = lease.closing();
+				return closing == null ? Mono.empty() : delegate.close(closing).onErrorComplete();
+			}));
 		}
 
 		@Override

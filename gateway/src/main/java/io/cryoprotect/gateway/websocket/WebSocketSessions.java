@@ -217,6 +217,16 @@ public final class WebSocketSessions {
 					toUpstream == null ? Mono.empty() : toUpstream.apply(status).onErrorComplete());
 		}
 
+		/**
+		 * The status the gateway is closing this socket with, or null. The relay finishing one
+		 * direction (its source end closed) would close the other end with an empty close frame,
+		 * ahead of the gateway's own when that end's write is still queued: the relay sends this
+		 * status instead.
+		 */
+		CloseStatus closing() {
+			return closing;
+		}
+
 		/** The session is over: frees its place and counts it by what ended it. */
 		void end() {
 			if (!released.compareAndSet(false, true)) {
