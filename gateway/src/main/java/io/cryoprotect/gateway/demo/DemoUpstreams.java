@@ -30,7 +30,8 @@ import org.springframework.stereotype.Component;
 /**
  * In-process stand-ins for flask-blue (:9101), flask-green (:9102), rdkit (:9103) and
  * convex (:9104), started only by the {@code demo} profile. They answer the real paths and
- * shapes of the CryoProtect services and tag every response with {@code X-Upstream}.
+ * shapes of the CryoProtect services and tag every response with {@code X-Upstream}; convex also
+ * serves its sync WebSocket ({@link ConvexSyncStandIn}).
  */
 @Component
 @Profile("demo")
@@ -140,6 +141,7 @@ class DemoUpstreams implements SmartLifecycle {
 			};
 		});
 		r.post("/api/query", call).post("/api/mutation", call).post("/api/action", call);
+		ConvexSyncStandIn.route(r);
 	}
 
 	/** Convex's answer shape, {@code {"status": ..., "value"|"errorMessage": ...}}, in that order. */
