@@ -51,6 +51,13 @@ class RouteFileSchemaTests {
 		assertThat(errors(read("flask-api.yml").replace("sticky: user", "sticky: session"))).isNotEmpty();
 	}
 
+	@Test
+	void websocketIsABoolean() {
+		assertThat(errors(read("convex.yml"))).isEmpty();
+		assertThat(read("convex.yml")).contains("websocket: true");
+		assertThat(errors(read("convex.yml").replace("websocket: true", "websocket: yes please"))).isNotEmpty();
+	}
+
 	private List<Error> errors(String yaml) {
 		return schema.validate(yaml, InputFormat.YAML);
 	}
