@@ -3,6 +3,7 @@ package io.cryoprotect.gateway.support;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -76,12 +77,21 @@ public final class TestWebSocket implements AutoCloseable {
 
 	/** The status the gateway answered the handshake with, when it was not 101. */
 	public int awaitRefusal() throws Exception {
+		return refusal().status().code();
+	}
+
+	/** A header of the gateway's answer to the handshake, when it was not 101. */
+	public String refusalHeader(String name) throws Exception {
+		return refusal().headers().get(name);
+	}
+
+	private io.netty.handler.codec.http.HttpResponse refusal() throws Exception {
 		try {
 			opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		}
-		catch (java.util.concurrent.ExecutionException ex) {
+		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof WebSocketClientHandshakeException refused) {
-				return refused.response().status().code();
+				return refused.response();
 			}
 			throw ex;
 		}
@@ -105,11 +115,6 @@ public final class TestWebSocket implements AutoCloseable {
 	public String awaitCloseFrame() throws Exception {
 		WebSocketCloseStatus status = closeFrame.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 		return status.code() + " " + status.reasonText();
-	}
-
-	/** A future of the close frame the other end sends. */
-	public CompletableFuture<WebSocketCloseStatus> closeFrame() {
-		return closeFrame;
 	}
 
 	/** Sends a normal close (1000) and waits for the connection to end. */

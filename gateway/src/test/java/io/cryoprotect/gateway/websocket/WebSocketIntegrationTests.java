@@ -3,12 +3,14 @@ package io.cryoprotect.gateway.websocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import io.cryoprotect.gateway.support.GatewayIntegrationTest;
 import io.cryoprotect.gateway.support.Scrape;
 import io.cryoprotect.gateway.support.StubUpstream;
 import io.cryoprotect.gateway.support.TestTokens;
 import io.cryoprotect.gateway.support.TestWebSocket;
+import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -111,6 +113,7 @@ class WebSocketIntegrationTests extends GatewayIntegrationTest {
 		}
 		TestWebSocket third = TestWebSocket.connect(port, SYNC);
 		assertThat(third.awaitRefusal()).as("the anonymous caller's share is taken").isEqualTo(429);
+		assertThat(third.refusalHeader("Retry-After")).isEqualTo("5");
 
 		// Another caller (a verified user) gets the last place in total, the next one none.
 		TestWebSocket user = open(SYNC, headers -> headers.set("Authorization", "Bearer " + TestTokens.hs256("ws-user-1")));
@@ -118,6 +121,7 @@ class WebSocketIntegrationTests extends GatewayIntegrationTest {
 		TestWebSocket full = TestWebSocket.connect(port, SYNC,
 				headers -> headers.set("Authorization", "Bearer " + TestTokens.hs256("ws-user-2")));
 		assertThat(full.awaitRefusal()).as("the gateway's total is taken").isEqualTo(503);
+		assertThat(full.refusalHeader("Retry-After")).isEqualTo("5");
 		assertThat(scrape().value(CONNECTIONS)).isEqualTo(WEBSOCKETS);
 
 		// A closed socket frees its place.
@@ -142,8 +146,7 @@ class WebSocketIntegrationTests extends GatewayIntegrationTest {
 			.jsonPath("$.path").isEqualTo("api/1.24.1/sync");
 	}
 
-	private TestWebSocket open(String path, java.util.function.Consumer<io.netty.handler.codec.http.HttpHeaders> headers)
-			throws Exception {
+	private TestWebSocket open(String path, Consumer<HttpHeaders> headers) throws Exception {
 		TestWebSocket socket = TestWebSocket.connect(port, path, headers);
 		sockets.add(socket);
 		return socket.awaitOpen();
