@@ -37,7 +37,8 @@ import org.springframework.web.util.HtmlUtils;
  * error shapes (400/401 {@code {"error":...}}, 500 {@code {"status":"error","message":...}},
  * Flask's HTML 404 for unknown paths), and Convex's 560 for a failing function. Like the real
  * RDKit service, the stand-in demands {@code X-API-Key} only when a key is configured (the
- * gateway's {@code RDKIT_API_KEY}, which the gateway then sends).
+ * gateway's {@code RDKIT_API_KEY}, which the gateway then sends); convex also
+ * serves its sync WebSocket ({@link ConvexSyncStandIn}).
  */
 @Component
 @Profile("demo")
@@ -274,6 +275,7 @@ class DemoUpstreams implements SmartLifecycle {
 			};
 		});
 		r.post("/api/query", call).post("/api/mutation", call).post("/api/action", call);
+		ConvexSyncStandIn.route(r);
 	}
 
 	/**

@@ -3,9 +3,11 @@ package io.cryoprotect.gateway.health;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.cryoprotect.gateway.websocket.WebSocketSessions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -13,7 +15,9 @@ import org.springframework.stereotype.Component;
  * The first thing stopped on shutdown. By then Spring Boot has already turned readiness
  * DOWN; this waits the drain delay, without blocking any thread, while the gateway still
  * serves, so load balancers stop sending before the web server's graceful shutdown stops
- * accepting and lets in-flight requests finish.
+ * accepting and lets in-flight requests finish. Open WebSockets, which would otherwise hold the
+ * graceful shutdown up to its timeout, then get a close frame 1001 "going away", so their
+ * clients reconnect to another instance.
  */
 @Component
 class DrainLifecycle implements SmartLifecycle {
@@ -22,10 +26,13 @@ class DrainLifecycle implements SmartLifecycle {
 
 	private final DrainProperties properties;
 
+	private final ObjectProvider<WebSocketSessions> webSockets;
+
 	private volatile boolean running;
 
-	DrainLifecycle(DrainProperties properties) {
+	DrainLifecycle(DrainProperties properties, ObjectProvider<WebSocketSessions> webSockets) {
 		this.properties = properties;
+		this.webSockets = webSockets;
 	}
 
 	@Override
@@ -43,7 +50,18 @@ class DrainLifecycle implements SmartLifecycle {
 		running = false;
 		logger.info("Shutdown: readiness is DOWN; still serving for the drain delay of " + properties.delay()
 				+ " before refusing new connections");
-		CompletableFuture.delayedExecutor(properties.delay().toMillis(), TimeUnit.MILLISECONDS).execute(callback);
+		CompletableFuture.delayedExecutor(properties.delay().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+			WebSocketSessions sockets = webSockets.getIfAvailable();
+			if (sockets == null) {
+				callback.run();
+				return;
+			}
+			int open = sockets.openCount();
+			if (open > 0) {
+				logger.info("Shutdown: closing " + open + " open WebSockets with 1001 going away");
+			}
+			sockets.goAway().doFinally(signal -> callback.run()).subscribe();
+		});
 	}
 
 	@Override

@@ -18,7 +18,7 @@ public record RouteFile(List<Route> routes) {
 	 */
 	public record Route(String id, Integer order, Map<String, Object> metadata, Match match, Rewrite rewrite,
 			StickyKey sticky, LinkedHashMap<String, Upstream> upstreams, List<Object> predicates,
-			List<Object> filters, Cors cors, ErrorShape errors) {
+			List<Object> filters, Cors cors, ErrorShape errors, Boolean websocket) {
 
 		public StickyKey stickyOrDefault() {
 			return sticky == null ? StickyKey.none : sticky;
@@ -26,6 +26,11 @@ public record RouteFile(List<Route> routes) {
 
 		public int orderOrDefault() {
 			return order == null ? 0 : order;
+		}
+
+		/** Whether WebSocket upgrades are proxied on this route; other routes forward them as plain requests. */
+		public boolean websocketOrDefault() {
+			return websocket != null && websocket;
 		}
 
 	}

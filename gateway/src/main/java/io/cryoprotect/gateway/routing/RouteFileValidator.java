@@ -67,6 +67,7 @@ final class RouteFileValidator {
 			validateMatch(key + ".match", route.match());
 			validateRewrite(key + ".rewrite", route.rewrite());
 			validateCors(key + ".cors", route.cors());
+			validateWebsocket(key, route);
 			colours.add(validateUpstreams(key + ".upstreams", route.upstreams()));
 		}
 		return colours;
@@ -181,6 +182,14 @@ final class RouteFileValidator {
 			catch (IllegalArgumentException ex) {
 				problem(key, cors.allowedOrigins(), ex.getMessage());
 			}
+		}
+	}
+
+	/** A WebSocket upgrade is a GET: a route that cannot take one cannot proxy WebSockets. */
+	private void validateWebsocket(String key, RouteFile.Route route) {
+		List<String> methods = route.match() == null ? null : route.match().methods();
+		if (route.websocketOrDefault() && methods != null && !methods.isEmpty() && !methods.contains("GET")) {
+			problem(key + ".websocket", true, "a WebSocket upgrade is a GET, which match.methods " + methods + " excludes");
 		}
 	}
 

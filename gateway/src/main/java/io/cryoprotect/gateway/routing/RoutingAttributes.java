@@ -18,6 +18,12 @@ public final class RoutingAttributes {
 	 */
 	public static final String NO_HEALTHY_COLOUR = RoutingAttributes.class.getName() + ".noHealthyColour";
 
+	/**
+	 * Not an exchange attribute but a key of every route's SCG metadata: {@code true} where the route
+	 * file sets {@code websocket: true}. The gateway sets it, over any metadata value of that name.
+	 */
+	public static final String WEBSOCKET_METADATA = "websocket";
+
 	private RoutingAttributes() {
 	}
 

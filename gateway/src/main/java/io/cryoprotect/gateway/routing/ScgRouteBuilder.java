@@ -92,6 +92,7 @@ final class ScgRouteBuilder {
 		filters.add(new BlueGreenGatewayFilter(plan, service, stickyCookieName, health));
 		Map<String, Object> metadata = new LinkedHashMap<>(spec.metadata());
 		metadata.put("service", service);
+		metadata.put(RoutingAttributes.WEBSOCKET_METADATA, spec.websocketOrDefault());
 		Route route = Route.async()
 			.id(spec.id())
 			.uri(plan.colours().get(0).uri())

@@ -78,6 +78,13 @@ class RouteFileSchemaTests {
 		assertThat(errors(read("rdkit.yml").replace("errors: rdkit", "errors: html"))).isNotEmpty();
 	}
 
+	@Test
+	void websocketIsABoolean() {
+		assertThat(errors(read("convex.yml"))).isEmpty();
+		assertThat(read("convex.yml")).contains("websocket: true");
+		assertThat(errors(read("convex.yml").replace("websocket: true", "websocket: yes please"))).isNotEmpty();
+	}
+
 	private List<Error> errors(String yaml) {
 		return schema.validate(yaml, InputFormat.YAML);
 	}

@@ -58,6 +58,10 @@ class RouteRejectionIntegrationTests extends GatewayIntegrationTest {
 						FLASK + ": key 'routes[0].filters[0]' value '{_genkey_0=X-Only-Name}': "),
 				Arguments.of("unknown error shape", FLASK, flask.replace("errors: flask", "errors: html"),
 						FLASK + ":22: key 'routes[0].errors' value 'html': "),
+				Arguments.of("WebSocket on a route that takes no GET", RDKIT_FILE,
+						rdkit.replace("      methods: [POST]", "      methods: [POST]\n    websocket: true"),
+						RDKIT_FILE + ": key 'routes[0].websocket' value 'true': a WebSocket upgrade is a GET, which "
+								+ "match.methods [POST] excludes"),
 				Arguments.of("wrong type", FLASK, flask.replace("weight: 100", "weight: lots"),
 						FLASK + ":17: key 'routes[0].upstreams.blue.weight' value 'lots': expected an integer"));
 	}

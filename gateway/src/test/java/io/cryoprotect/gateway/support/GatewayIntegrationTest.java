@@ -33,11 +33,18 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 				"gateway.edge.max-body-size=64KB", "gateway.resilience.retry-buffer.max-bytes=80KB", "gateway.edge.max-header-size=8KB", "gateway.edge.max-header-count=40",
 				"gateway.edge.max-url-length=2048", "gateway.identity.jwt.hmac-secret=" + TestTokens.HMAC_SECRET,
 				"gateway.identity.authenticated-endpoints=" + GatewayIntegrationTest.AUTHENTICATED,
-				"gateway.observability.slow-request.routes.convex=100ms" })
+				"gateway.observability.slow-request.routes.convex=100ms",
+				"gateway.websocket.max-connections-per-caller=" + GatewayIntegrationTest.WEBSOCKETS_PER_CALLER,
+				"gateway.websocket.max-connections=" + GatewayIntegrationTest.WEBSOCKETS })
 public abstract class GatewayIntegrationTest {
 
 	/** The endpoint that needs a token in these tests, chosen so no other test's requests need one. */
 	protected static final String AUTHENTICATED = "POST /api/v1/mixtures/{id}/predictions";
+
+	/** Open WebSockets per caller, and in total, in these tests. */
+	protected static final int WEBSOCKETS_PER_CALLER = 2;
+
+	protected static final int WEBSOCKETS = 3;
 
 	protected static final StubUpstream FLASK_BLUE = TestUpstreams.FLASK_BLUE;
 

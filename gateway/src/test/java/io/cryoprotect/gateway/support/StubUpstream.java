@@ -30,6 +30,7 @@ import reactor.netty.resources.LoopResources;
  * A real HTTP upstream on a loopback port for tests. It answers JSON naming itself in
  * {@code X-Upstream} and records what it received. Tests switch it between the fault modes
  * of RELIABILITY.md: ok, down, hang, slow, reset-mid-body, 5xx-burst and close-idle-after.
+ * A WebSocket upgrade is accepted on any path (see {@link #websocket}).
  */
 public final class StubUpstream implements AutoCloseable {
 
@@ -62,6 +63,8 @@ public final class StubUpstream implements AutoCloseable {
 	private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
 
 	private final AtomicLong bodyBytesTotal = new AtomicLong();
+
+	private final ConcurrentLinkedQueue<String> webSocketCloses = new ConcurrentLinkedQueue<>();
 
 	private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
 
@@ -135,6 +138,9 @@ public final class StubUpstream implements AutoCloseable {
 					+ "\",\"deployment\":\"" + name + "\"}");
 		}
 		received.add(new Received(req.method().name(), req.uri(), req.requestHeaders().copy(), body));
+		if (req.requestHeaders().containsValue("Upgrade", "websocket", true)) {
+			return websocket(req, res);
+		}
 		Sinks.Empty<Void> gate = hold.get();
 		Mono<Void> wait = gate == null ? Mono.empty() : gate.asMono();
 		String json = "{\"upstream\":\"" + name + "\",\"path\":\"" + req.path() + "\"}";
@@ -162,6 +168,21 @@ public final class StubUpstream implements AutoCloseable {
 			case RESET_MID_BODY -> resetMidBody(res);
 			case SPLIT -> split(res, split, wait);
 		};
+	}
+
+	/**
+	 * A WebSocket upgrade: the stub first sends a text frame naming itself and the path it was
+	 * asked for, then echoes every text frame as {@code echo:<text>}, and records the close status
+	 * the other end sends.
+	 */
+	private Mono<Void> websocket(HttpServerRequest req, HttpServerResponse res) {
+		String hello = "{\"upstream\":\"" + name + "\",\"path\":\"" + req.path() + "\"}";
+		return res.sendWebsocket((in, out) -> {
+			in.receiveCloseStatus().subscribe(status -> webSocketCloses.add(status.code() + " " + status.reasonText()));
+			Flux<String> echoes = in.receive().asString().concatMap(text -> text.equals("close")
+					? out.sendClose(4000, "closed by upstream").then(Mono.<String>empty()) : Mono.just("echo:" + text));
+			return out.sendString(Flux.concat(Mono.just(hello), echoes));
+		});
 	}
 
 	private Mono<Void> json(HttpServerResponse res, int status, String json) {
@@ -220,6 +241,11 @@ public final class StubUpstream implements AutoCloseable {
 
 	public int count() {
 		return received.size();
+	}
+
+	/** The close frames WebSocket clients sent this stub, as {@code <code> <reason>}. */
+	public List<String> webSocketCloses() {
+		return List.copyOf(webSocketCloses);
 	}
 
 	/** All body bytes that reached this upstream, also of requests that were cut off. */
@@ -314,6 +340,7 @@ public final class StubUpstream implements AutoCloseable {
 			up(null);
 		}
 		received.clear();
+		webSocketCloses.clear();
 		bodyBytesTotal.set(0);
 	}
 
