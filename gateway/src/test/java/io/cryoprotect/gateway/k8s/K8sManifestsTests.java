@@ -1,5 +1,6 @@
 package io.cryoprotect.gateway.k8s;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,8 @@ import tools.jackson.databind.cfg.MapperConfig;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.introspect.Annotated;
 import tools.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -72,12 +75,14 @@ import org.springframework.util.ClassUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The kustomize overlays under {@code k8s/} render, every object parses strictly into fabric8's Kubernetes
  * model (an unknown or misspelt field fails), and the manifests agree with the application they run: its
  * ports, probe paths, environment variables, config directories, shutdown timing and the image's heap sizing.
- * The overlays are rendered with {@code kubectl kustomize}, which the build machines have; no cluster is used.
+ * The overlays are rendered with {@code kubectl kustomize} (no cluster is used) or, where kubectl is not on the
+ * PATH, with {@link KustomizeSubset}, whose output is compared with kubectl's wherever both exist.
  */
 class K8sManifestsTests {
 
@@ -117,6 +122,9 @@ class K8sManifestsTests {
 	private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)(?::([^}]*))?}");
 
 	private static final Map<String, Rendered> RENDERED = new ConcurrentHashMap<>();
+
+	private static final boolean KUBECTL = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+		.anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, "kubectl")));
 
 	/** The gateway's {@code @ConfigurationProperties} classes, scanned once. */
 	private static List<Class<?>> propertiesClasses;
@@ -421,6 +429,50 @@ class K8sManifestsTests {
 		assertThat(rendered.at("/spec").size()).isEqualTo(1);
 	}
 
+	/** The renderer used where kubectl is missing gives what kubectl gives, but for generated names' hashes. */
+	@ParameterizedTest
+	@ValueSource(strings = { "staging", "production" })
+	void subsetRendererAgreesWithKubectl(String overlay) {
+		assumeTrue(KUBECTL, "kubectl is not on the PATH: nothing to compare with");
+		KustomizeSubset subset = new KustomizeSubset();
+		Map<String, JsonNode> own = byKindAndName(subset.render(ROOT.resolve("k8s/overlays/" + overlay)));
+		String kubectl = kustomize(overlay);
+		for (String name : subset.hashedNames()) {
+			kubectl = kubectl.replaceAll(Pattern.quote(name) + "-[a-z0-9]{10}\\b", name);
+		}
+		Map<String, JsonNode> reference = byKindAndName(YAML.readerFor(JsonNode.class).<JsonNode>readValues(kubectl).readAll());
+		assertThat(own.keySet()).isEqualTo(reference.keySet());
+		reference.forEach((key, object) -> assertThat(own.get(key)).as(key).isEqualTo(object));
+	}
+
+	private static Map<String, JsonNode> byKindAndName(List<? extends JsonNode> objects) {
+		Map<String, JsonNode> map = new java.util.TreeMap<>();
+		for (JsonNode object : objects) {
+			map.put(object.path("kind").asString() + "/" + object.at("/metadata/name").asString(), sortNamedLists(object));
+		}
+		return map;
+	}
+
+	/** Lists of named objects (containers, env, volumes, ports) are sets to Kubernetes; their order is not compared. */
+	private static JsonNode sortNamedLists(JsonNode node) {
+		if (node.isObject()) {
+			ObjectNode copy = YAML.createObjectNode();
+			node.properties().forEach(e -> copy.set(e.getKey(), sortNamedLists(e.getValue())));
+			return copy;
+		}
+		if (node.isArray()) {
+			List<JsonNode> elements = new ArrayList<>();
+			node.forEach(e -> elements.add(sortNamedLists(e)));
+			if (elements.stream().allMatch(e -> e.isObject() && e.has("name"))) {
+				elements.sort(java.util.Comparator.comparing(e -> e.get("name").asString()));
+			}
+			ArrayNode copy = YAML.createArrayNode();
+			elements.forEach(copy::add);
+			return copy;
+		}
+		return node;
+	}
+
 	// ---- rendering ------------------------------------------------------------------------------
 
 	private record Rendered(String text, List<JsonNode> nodes, List<HasMetadata> objects) {
@@ -453,7 +505,7 @@ class K8sManifestsTests {
 	}
 
 	private static Rendered render(String overlay) {
-		String text = kustomize(overlay);
+		String text = KUBECTL ? kustomize(overlay) : renderWithoutKubectl(overlay);
 		List<JsonNode> nodes = STRICT.readerFor(JsonNode.class).<JsonNode>readValues(text).readAll();
 		return new Rendered(text, nodes, parse(text));
 	}
@@ -496,6 +548,12 @@ class K8sManifestsTests {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	private static String renderWithoutKubectl(String overlay) {
+		StringBuilder text = new StringBuilder();
+		new KustomizeSubset().render(ROOT.resolve("k8s/overlays/" + overlay)).forEach(o -> text.append(YAML.writeValueAsString(o)));
+		return text.toString();
 	}
 
 	// ---- the application's side -------------------------------------------------------------------
