@@ -9,10 +9,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -75,6 +78,8 @@ import org.springframework.util.ClassUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.withinPercentage;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -292,7 +297,7 @@ class K8sManifestsTests {
 		assertThat(limitMiB).isEqualTo(Long.parseLong(sizing.group(1)));
 		assertThat(gateway.getResources().getRequests().get("memory")).isEqualTo(gateway.getResources().getLimits().get("memory"));
 		long heapMiB = limitMiB * Long.parseLong(percentage.group(1)) / 100;
-		assertThat(heapMiB).isCloseTo(Long.parseLong(sizing.group(2)), org.assertj.core.data.Percentage.withPercentage(10));
+		assertThat(heapMiB).isCloseTo(Long.parseLong(sizing.group(2)), withinPercentage(10));
 		// CPU: a request (the autoscaler's reference), no limit (CFS throttling would add tail latency).
 		assertThat(gateway.getResources().getRequests()).containsKey("cpu");
 		assertThat(gateway.getResources().getLimits()).doesNotContainKey("cpu");
@@ -363,8 +368,8 @@ class K8sManifestsTests {
 		List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
 		NetworkPolicyEgressRule dns = egress.get(0);
 		assertThat(dns.getPorts()).extracting(NetworkPolicyPort::getPort, NetworkPolicyPort::getProtocol)
-			.containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(new IntOrString(53), "UDP"),
-					org.assertj.core.groups.Tuple.tuple(new IntOrString(53), "TCP"));
+			.containsExactlyInAnyOrder(tuple(new IntOrString(53), "UDP"),
+					tuple(new IntOrString(53), "TCP"));
 		assertThat(dns.getTo()).extracting(NetworkPolicyPeer::getNamespaceSelector).doesNotContainNull();
 		Set<Integer> allowed = egress.stream()
 			.skip(1)
@@ -446,7 +451,7 @@ class K8sManifestsTests {
 	}
 
 	private static Map<String, JsonNode> byKindAndName(List<? extends JsonNode> objects) {
-		Map<String, JsonNode> map = new java.util.TreeMap<>();
+		Map<String, JsonNode> map = new TreeMap<>();
 		for (JsonNode object : objects) {
 			map.put(object.path("kind").asString() + "/" + object.at("/metadata/name").asString(), sortNamedLists(object));
 		}
@@ -464,7 +469,7 @@ class K8sManifestsTests {
 			List<JsonNode> elements = new ArrayList<>();
 			node.forEach(e -> elements.add(sortNamedLists(e)));
 			if (elements.stream().allMatch(e -> e.isObject() && e.has("name"))) {
-				elements.sort(java.util.Comparator.comparing(e -> e.get("name").asString()));
+				elements.sort(Comparator.comparing(e -> e.get("name").asString()));
 			}
 			ArrayNode copy = YAML.createArrayNode();
 			elements.forEach(copy::add);
@@ -487,7 +492,7 @@ class K8sManifestsTests {
 			return matches.get(0);
 		}
 
-		java.util.Optional<String> redisUrl() {
+		Optional<String> redisUrl() {
 			EnvVar env = env(gatewayContainer(this).getEnv(), "GATEWAY_RATELIMIT_REDIS_URL");
 			String secretName = env.getValueFrom().getSecretKeyRef().getName();
 			return objects.stream()
