@@ -13,7 +13,9 @@ import org.springframework.web.server.ServerWebExchange;
  * Sets what upstreams may believe about the caller, on the headers of the upstream request:
  * client-sent identity headers ({@code X-User-Id} and friends, {@code X-API-Key}) are removed,
  * the verified caller's are set ({@code X-User-Id}, {@code X-User-Role}, {@code X-User-Email},
- * {@code X-User-Plan}), {@code X-Real-IP} carries the client address the gateway determined,
+ * {@code X-User-Plan}), {@code X-Real-IP} and {@code X-Forwarded-For} carry the client address the
+ * gateway determined (one value, never the client's own chain: with a trusted proxy in front it is
+ * already resolved, so Flask's {@code ProxyFix(x_for=1)} reads the client and nothing it forged),
  * and a service with an upstream key (RDKit's {@code X-API-Key}) gets it from the gateway's own
  * secret, so browsers never hold it. While that secret is not set, the client's own header of that
  * name passes to that service (and only to it), so server-side scripts holding the key keep working.
@@ -21,6 +23,8 @@ import org.springframework.web.server.ServerWebExchange;
 class UpstreamIdentityHeadersFilter implements UpstreamRequestHeaders {
 
 	private static final String REAL_IP = "X-Real-IP";
+
+	private static final String FORWARDED_FOR = "X-Forwarded-For";
 
 	private final List<String> stripped;
 
@@ -43,7 +47,9 @@ class UpstreamIdentityHeadersFilter implements UpstreamRequestHeaders {
 				headers.remove(name);
 			}
 		}
-		headers.set(REAL_IP, ClientAddress.of(exchange));
+		String client = ClientAddress.of(exchange);
+		headers.set(REAL_IP, client);
+		headers.set(FORWARDED_FOR, client);
 		if (caller != null) {
 			headers.set("X-User-Id", caller.subject());
 			headers.set("X-User-Role", caller.role());

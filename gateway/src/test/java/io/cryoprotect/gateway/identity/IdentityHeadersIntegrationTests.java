@@ -71,6 +71,9 @@ class IdentityHeadersIntegrationTests extends GatewayIntegrationTest {
 			.header("Forwarded", "for=198.51.100.2")
 			.exchange().expectStatus().isOk().expectBody().returnResult();
 		assertThat(FLASK_BLUE.last().headers().getAll("X-Real-IP")).containsExactly("127.0.0.1");
+		// One value, the resolved client: Flask's ProxyFix(x_for=1) reads the last one, never the forged chain.
+		assertThat(FLASK_BLUE.last().headers().getAll("X-Forwarded-For")).containsExactly("127.0.0.1");
+		assertThat(FLASK_BLUE.last().headers().contains("Forwarded")).isFalse();
 	}
 
 }
