@@ -283,7 +283,7 @@ class K8sManifestsTests {
 	@ValueSource(strings = { "staging", "production" })
 	void memoryLimitIsWhatTheImagesHeapIsSizedFor(String overlay) throws IOException {
 		String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
-		Matcher sizing = Pattern.compile("Sized for a (\\d+) MiB container: ~(\\d+) MiB heap").matcher(dockerfile);
+		Matcher sizing = Pattern.compile("Sized for a (\\d+) MiB container.*\\n#\\s+heap\\s+MaxRAMPercentage=\\d+\\s+(\\d+) MiB").matcher(dockerfile);
 		assertThat(sizing.find()).as("the Dockerfile states the container size its JVM flags are for").isTrue();
 		Matcher options = Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]*)\"").matcher(dockerfile);
 		assertThat(options.find()).isTrue();
@@ -298,6 +298,10 @@ class K8sManifestsTests {
 		assertThat(gateway.getResources().getRequests().get("memory")).isEqualTo(gateway.getResources().getLimits().get("memory"));
 		long heapMiB = limitMiB * Long.parseLong(percentage.group(1)) / 100;
 		assertThat(heapMiB).isCloseTo(Long.parseLong(sizing.group(2)), withinPercentage(10));
+		// Netty's direct buffers are capped too, and heap plus direct leave room for the JVM's native memory.
+		Matcher direct = Pattern.compile("-XX:MaxDirectMemorySize=(\\d+)m").matcher(options.group(1));
+		assertThat(direct.find()).as("the image caps direct memory").isTrue();
+		assertThat(heapMiB + Long.parseLong(direct.group(1))).isLessThan(limitMiB);
 		// CPU: a request (the autoscaler's reference), no limit (CFS throttling would add tail latency).
 		assertThat(gateway.getResources().getRequests()).containsKey("cpu");
 		assertThat(gateway.getResources().getLimits()).doesNotContainKey("cpu");

@@ -40,7 +40,7 @@ class CorsIntegrationTests extends GatewayIntegrationTest {
 	private List<ConfigReloader<?>> reloaders;
 
 	private void answerCorsOnConvex() {
-		ROUTES.swap(CONVEX_FILE, ROUTES.original(CONVEX_FILE).replace("    upstreams:\n", ANSWERED_CORS + "    upstreams:\n"));
+		ROUTES.swap(CONVEX_FILE, ROUTES.original(CONVEX_FILE).replaceFirst("    upstreams:\n", ANSWERED_CORS + "    upstreams:\n"));
 		reloader.reloadNow();
 		assertThat(reloader.live().value().routes()).filteredOn(r -> r.spec().id().equals("convex"))
 			.singleElement()
@@ -208,20 +208,20 @@ class CorsIntegrationTests extends GatewayIntegrationTest {
 	void corsBlocksSpringWouldRefuseRejectTheFile() {
 		String convex = ROUTES.original(CONVEX_FILE);
 		long rejected = reloader.rejectedCount();
-		ROUTES.swap(CONVEX_FILE, convex.replace("    upstreams:\n",
+		ROUTES.swap(CONVEX_FILE, convex.replaceFirst("    upstreams:\n",
 				"    cors:\n      allowedOrigins: [\"*\"]\n      allowCredentials: true\n    upstreams:\n"));
 		reloader.reloadNow();
 		assertThat(reloader.rejectedCount()).isEqualTo(rejected + 1);
 		assertThat(reloader.lastRejection().problems()).singleElement().satisfies(problem -> assertThat(problem.toString())
 			.contains("routes[0].cors").contains("allowCredentials"));
-		ROUTES.swap(CONVEX_FILE, convex.replace("    upstreams:\n",
+		ROUTES.swap(CONVEX_FILE, convex.replaceFirst("    upstreams:\n",
 				"    cors:\n      allowedOrigins: [https://app.example/path]\n      maxAge: -1\n    upstreams:\n"));
 		reloader.reloadNow();
 		assertThat(reloader.lastRejection().problems()).extracting(Object::toString).containsExactly(
 				ROUTES.path() + "/" + CONVEX_FILE + ": key 'routes[0].cors.allowedOrigins[0]' value 'https://app.example/path': an origin is "
 						+ "scheme://host[:port] without a path, or *; use allowedOriginPatterns for wildcards",
 				ROUTES.path() + "/" + CONVEX_FILE + ": key 'routes[0].cors.maxAge' value '-1': max age is in seconds, 0 or more");
-		ROUTES.swap(CONVEX_FILE, convex.replace("    upstreams:\n", "    cors:\n      maxAge: 60\n    upstreams:\n"));
+		ROUTES.swap(CONVEX_FILE, convex.replaceFirst("    upstreams:\n", "    cors:\n      maxAge: 60\n    upstreams:\n"));
 		reloader.reloadNow();
 		assertThat(reloader.lastRejection().problems()).extracting(Object::toString).singleElement().asString()
 			.contains("routes[0].cors").contains("needs allowedOrigins or allowedOriginPatterns");
