@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Hostile or oversized requests are answered at the edge, before routing, in the error shape of
  * the route their path belongs to (Flask's JSON on Flask paths, problem+json where no route's path
- * matches), and never reach an upstream (RELIABILITY.md H1, H2, H4, H6, H7). This context caps
+ * matches), and never reach an upstream (docs/reliability.md H1, H2, H4, H6, H7). This context caps
  * headers at 8 KB and 40 lines, URLs at 2048 characters and bodies at 64 KB.
  */
 class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {

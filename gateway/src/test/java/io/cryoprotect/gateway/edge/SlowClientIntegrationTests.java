@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Slow clients are cut off by the server's timeouts instead of holding a connection forever
- * (RELIABILITY.md H10), and idle keep-alive connections are closed. A dedicated gateway runs
+ * (docs/reliability.md H10), and idle keep-alive connections are closed. A dedicated gateway runs
  * with 300 ms idle and read timeouts and a 1 s request timeout.
  */
 class SlowClientIntegrationTests {

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Ambiguous framing is refused with 400 and a closed connection, and the request smuggled
- * behind it never reaches an upstream (RELIABILITY.md H5).
+ * behind it never reaches an upstream (docs/reliability.md H5).
  */
 class SmugglingIntegrationTests extends GatewayIntegrationTest {
 

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Rate limits on the shared test gateway with local buckets: exact headers, tiers, endpoint
- * costs, several limits at once, auth limits by IP and by username, and RELIABILITY.md H8/H9.
+ * costs, several limits at once, auth limits by IP and by username, and docs/reliability.md H8/H9.
  * Every test names its limits afresh, so no test inherits another's buckets.
  */
 class RateLimitIntegrationTests extends GatewayIntegrationTest {

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two gateways sharing one real {@code redis-server}: one global limit, and RELIABILITY.md F7
+ * Two gateways sharing one real {@code redis-server}: one global limit, and docs/reliability.md F7
  * (Redis killed: local buckets of each replica's share, zero 5xx, shared limits resume after
  * a restart) and F8 (Redis paused: no request waits longer than the command timeout).
  * Each test calls from a loopback address of its own, so its per-IP buckets are its own.

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * RELIABILITY.md F1–F6 over real sockets, with a test resilience.yml: short timeouts, small
+ * docs/reliability.md F1–F6 over real sockets, with a test resilience.yml: short timeouts, small
  * breaker windows, a retry budget without floor, and small pools.
  */
 class ResilienceIntegrationTests extends GatewayIntegrationTest {

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every kind of invalid route edit is rejected whole with file, key and value named, while
- * the last good config keeps routing and readiness stays UP (RELIABILITY.md F9).
+ * the last good config keeps routing and readiness stays UP (docs/reliability.md F9).
  */
 class RouteRejectionIntegrationTests extends GatewayIntegrationTest {
 

@@ -7,7 +7,7 @@ import org.springframework.http.MediaType;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The public paths of UPSTREAMS.md reach the right upstream with the right rewritten path. */
+/** The public paths of docs/upstreams.md reach the right upstream with the right rewritten path. */
 class RoutingIntegrationTests extends GatewayIntegrationTest {
 
 	@Test

@@ -16,7 +16,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Operators shift traffic by editing the route file: splits follow the weights, edits are
  * live within a second (in place or by ConfigMap symlink swap), and no request fails while
- * weights change under load (RELIABILITY.md F10).
+ * weights change under load (docs/reliability.md F10).
  */
 class WeightShiftIntegrationTests extends GatewayIntegrationTest {
 

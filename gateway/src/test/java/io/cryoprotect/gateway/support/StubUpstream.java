@@ -29,7 +29,7 @@ import reactor.netty.resources.LoopResources;
 /**
  * A real HTTP upstream on a loopback port for tests. It answers JSON naming itself in
  * {@code X-Upstream} and records what it received. Tests switch it between the fault modes
- * of RELIABILITY.md: ok, down, hang, slow, reset-mid-body, 5xx-burst and close-idle-after.
+ * of docs/reliability.md: ok, down, hang, slow, reset-mid-body, 5xx-burst and close-idle-after.
  * A WebSocket upgrade is accepted on any path (see {@link #websocket}).
  */
 public final class StubUpstream implements AutoCloseable {

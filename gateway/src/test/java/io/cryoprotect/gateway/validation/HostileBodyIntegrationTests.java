@@ -22,7 +22,7 @@ import org.springframework.http.MediaType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The hostile-body catalogue of RELIABILITY.md on checked endpoints: oversized bodies (H2) by
+ * The hostile-body catalogue of docs/reliability.md on checked endpoints: oversized bodies (H2) by
  * Content-Length and chunked are 413 with nothing forwarded; malformed JSON (H3) and invalid
  * UTF-8 (H4) are 400 (in the route's error shape, Flask's here) with the position, never a 5xx. Surefire's paranoid leak
  * detection, with .ci/run failing on any LEAK report, covers the buffers of every path here,

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Malformed and hostile JSON (RELIABILITY.md H3, H4) becomes one violation with the parse
+ * Malformed and hostile JSON (docs/reliability.md H3, H4) becomes one violation with the parse
  * position, never an exception, and never a tree that would mislead the schema.
  */
 class JsonBodyReaderTests {
