@@ -48,9 +48,9 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.s
  * Headers take one pass each way. Upstream: the client's headers (as the route's filters left
  * them) go straight into the client's request headers without the hop-by-hop ones (RFC 9110 7.6.1,
  * and those the client's {@code Connection} header names), without the forwarding headers
- * ({@code Forwarded}, {@code X-Forwarded-*}: the client address travels in {@code X-Real-IP},
- * which only the gateway sets) and without {@code Host} unless a route preserves it; then every
- * {@link UpstreamRequestHeaders} bean adds its part. Downstream: the upstream's headers without
+ * ({@code Forwarded}, {@code X-Forwarded-*}: the client address travels in {@code X-Real-IP} and
+ * {@code X-Forwarded-For}, which only the gateway sets) and without {@code Host} unless a route
+ * preserves it; then every {@link UpstreamRequestHeaders} bean adds its part. Downstream: the upstream's headers without
  * the hop-by-hop ones go straight into the response. SCG's routing filter instead runs a chain of
  * header filters that copies the headers several times per request.
  * <p>

@@ -71,7 +71,10 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 
 	private static final String LEASE_ATTR = WebSocketRoutingFilter.class.getName() + ".lease";
 
-	/** Never forwarded: the client address travels in {@code X-Real-IP}, which only the gateway sets. */
+	/**
+	 * Never forwarded from the client: the client address travels in {@code X-Real-IP} and
+	 * {@code X-Forwarded-For}, which only the gateway sets.
+	 */
 	private static final Set<String> FORWARDING = Set.of("forwarded", "x-forwarded-for", "x-forwarded-host",
 			"x-forwarded-port", "x-forwarded-proto", "x-forwarded-prefix");
 
