@@ -199,9 +199,24 @@ final class RequestHeadTimeout extends ChannelInboundHandlerAdapter implements R
 	private static FullHttpResponse malformed(Throwable failure) {
 		ProblemType type = failure instanceof TooLongHttpLineException ? ProblemType.URI_TOO_LONG
 				: failure instanceof TooLongHttpHeaderException ? ProblemType.HEADERS_TOO_LARGE : ProblemType.BAD_REQUEST;
+		return refusal(type, "The request is not well-formed HTTP/1.1: its request line or headers are malformed, too "
+				+ "long or frame the body ambiguously.");
+	}
+
+	/** Every {@code Host} value is a host[:port] (how many there are is the edge filter's check, in the route's shape). */
+	private static boolean hostsValid(HttpRequest request) {
+		for (String host : request.headers().getAll(HttpHeaderNames.HOST)) {
+			if (!HostHeader.isValid(host)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** A problem answer written below the codec, before any route is known, and the connection closed after it. */
+	private static FullHttpResponse refusal(ProblemType type, String detail) {
 		byte[] body = ("{\"type\":\"" + type.type() + "\",\"title\":\"" + type.title() + "\",\"status\":"
-				+ type.status().value() + ",\"detail\":\"The request is not well-formed HTTP/1.1: its request line or "
-				+ "headers are malformed, too long or frame the body ambiguously.\"}")
+				+ type.status().value() + ",\"detail\":\"" + detail + "\"}")
 			.getBytes(StandardCharsets.US_ASCII);
 		FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
 				HttpResponseStatus.valueOf(type.status().value()), Unpooled.wrappedBuffer(body));
@@ -229,15 +244,22 @@ final class RequestHeadTimeout extends ChannelInboundHandlerAdapter implements R
 					return;
 				}
 				headArrived();
-				if (failure != null && ChannelOperations.get(ctx.channel()) == null) {
-					// A head the decoder refused, with no request before it still being answered (Reactor Netty
-					// answers those in order): a problem body where Reactor Netty sends an empty one and logs a
-					// WARN with the header names. Nothing after it on the connection is read.
-					cutOff = true;
-					errors.record(ClientErrors.Reason.MALFORMED_REQUEST, ctx.channel());
-					ReferenceCountUtil.release(msg);
-					ctx.writeAndFlush(malformed(failure)).addListener(ChannelFutureListener.CLOSE);
-					return;
+				if (ChannelOperations.get(ctx.channel()) == null) {
+					// A head the decoder refused, or whose Host is not a host[:port] (Reactor Netty's own parse of it
+					// fails on some, such as a second port, and it then answers as for a decoding failure), with no
+					// request before it still being answered (Reactor Netty answers those in order): a problem body
+					// where Reactor Netty sends an empty one and logs a WARN with the header names. Nothing after it
+					// on the connection is read.
+					FullHttpResponse refusal = failure != null ? malformed(failure)
+							: hostsValid(request) ? null
+									: refusal(ProblemType.BAD_REQUEST, "The Host header is not a valid host[:port].");
+					if (refusal != null) {
+						cutOff = true;
+						errors.record(ClientErrors.Reason.MALFORMED_REQUEST, ctx.channel());
+						ReferenceCountUtil.release(msg);
+						ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+						return;
+					}
 				}
 			}
 			if (msg instanceof LastHttpContent) {
