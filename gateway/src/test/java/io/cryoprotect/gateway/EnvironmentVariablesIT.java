@@ -119,6 +119,7 @@ class EnvironmentVariablesIT {
 		environment.put("GATEWAY_RATELIMIT_MODE", "shadow");
 		environment.put("GATEWAY_RATELIMIT_REDIS_URL", redis.url());
 		environment.put("GATEWAY_VALIDATION_MODE", "shadow");
+		environment.put("GATEWAY_ERRORS_DEFAULT_SHAPE", "flask");
 		environment.put("GATEWAY_TRUSTED_PROXIES", "127.0.0.0/8");
 		environment.put("RDKIT_API_KEY", RDKIT_KEY);
 		environment.put("SUPABASE_JWKS_URL", JWKS.url() + "/auth/v1/jwks");
@@ -223,6 +224,17 @@ class EnvironmentVariablesIT {
 		assertThat(FLASK_BLUE.count()).isEqualTo(before + 1);
 		assertThat(get(managementPort, "/actuator/prometheus").body()).containsPattern(
 				"gateway_validation_requests_total\\{endpoint=\"mixture-create\",outcome=\"shadow_rejected\"[^}]*\\} 1\\.0");
+	}
+
+	/** Paths no route serves answer in the default shape: Flask's here, where it would be RFC 9457. */
+	@Test
+	void errorsDefaultShape() {
+		HttpResponse<String> response = send(port, HttpRequest.newBuilder(uri(port, "/no/such/route")));
+		assertThat(response.statusCode()).isEqualTo(404);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+		JsonNode body = JSON.readTree(response.body());
+		assertThat(body.path("status").asString()).isEqualTo("error");
+		assertThat(body.path("code").asInt()).isEqualTo(404);
 	}
 
 	@Test
