@@ -73,6 +73,8 @@ class DemoUpstreams implements SmartLifecycle {
 			.host("127.0.0.1")
 			.port(port)
 			.route(r -> {
+				// The real services answer CORS themselves (Flask-CORS with credentials); the gateway passes preflights on.
+				r.route(DemoUpstreams::isPreflight, (req, res) -> preflight(req, res, name));
 				routes.accept(r);
 				r.route(req -> true, (req, res) -> name.equals("rdkit") ? notFoundPage(res, name)
 						: json(res, 404, Map.of("error", "not found: " + req.uri())));
@@ -80,6 +82,25 @@ class DemoUpstreams implements SmartLifecycle {
 			.bindNow();
 		logger.info("Demo upstream " + name + " listening on 127.0.0.1:" + port);
 		return server;
+	}
+
+	private static boolean isPreflight(HttpServerRequest req) {
+		return req.method().name().equals("OPTIONS") && req.requestHeaders().contains("Origin")
+				&& req.requestHeaders().contains("Access-Control-Request-Method");
+	}
+
+	/** A preflight answered as Flask-CORS with {@code supports_credentials} does: any origin, echoed. */
+	private static Publisher<Void> preflight(HttpServerRequest req, HttpServerResponse res, String upstream) {
+		String headers = req.requestHeaders().get("Access-Control-Request-Headers");
+		res.header("X-Upstream", upstream)
+			.header("Access-Control-Allow-Origin", req.requestHeaders().get("Origin"))
+			.header("Access-Control-Allow-Credentials", "true")
+			.header("Access-Control-Allow-Methods", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT")
+			.header("Vary", "Origin");
+		if (headers != null) {
+			res.header("Access-Control-Allow-Headers", headers);
+		}
+		return res.status(200).header("Content-Length", "0").send();
 	}
 
 	private static void flask(HttpServerRoutes r, String colour, DemoTokens tokens) {

@@ -92,6 +92,20 @@ class DemoProfileIntegrationTests {
 					cookie -> assertThat(cookie).startsWith("csrf_token=").contains("; Secure").doesNotContain("HttpOnly"),
 					cookie -> assertThat(cookie).startsWith("session=").contains("; Secure").contains("; HttpOnly"));
 
+			// A browser on another origin: its preflight passes through to the stand-in, which answers CORS as Flask does.
+			HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+					+ "/api/v1/mixtures"))
+				.method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+				.header("Origin", "https://cryoprotect.netlify.app")
+				.header("Access-Control-Request-Method", "POST")
+				.header("Access-Control-Request-Headers", "content-type, x-csrf-token")
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(preflight.statusCode()).isEqualTo(200);
+			assertThat(preflight.headers().firstValue("X-Upstream")).hasValue("flask-blue");
+			assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://cryoprotect.netlify.app");
+			assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
+			assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers")).hasValue("content-type, x-csrf-token");
+
 			rdkitAnswersItsRealShapes(context, port);
 
 			routes.swap("flask-api.yml", routes.original("flask-api.yml")
