@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.netty.http.client.HttpClient;
 
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * a restart) and F8 (Redis paused: no request waits longer than the command timeout).
  * Each test calls from a loopback address of its own, so its per-IP buckets are its own.
  */
+@Tag("slow")
 class RedisRateLimitIntegrationTests {
 
 	/**
