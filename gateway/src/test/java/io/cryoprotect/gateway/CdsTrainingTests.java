@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.cryoprotect.gateway.support.StubUpstream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The training run of the class archive, as its own JVM (it exits by design): it becomes ready,
  * sends one routed request through the gateway to the upstream, and exits with status 0.
  */
+@Tag("slow")
 class CdsTrainingTests {
 
 	private final StubUpstream flask = new StubUpstream("training-flask");

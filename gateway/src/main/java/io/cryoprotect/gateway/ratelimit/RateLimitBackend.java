@@ -201,9 +201,9 @@ final class RateLimitBackend implements SmartLifecycle {
 	 * One heartbeat: connects if needed, counts replicas, and, while degraded, consumes from a
 	 * probe bucket as requests would, under the same command timeout. Shared enforcement resumes
 	 * after {@link #RESUME_AFTER} such successes in a row, so a Redis that answers only now and
-	 * then does not flip the backend back and forth.
+	 * then does not flip the backend back and forth. Package-private: tests step it by hand.
 	 */
-	private Mono<Void> probeOnce() {
+	Mono<Void> probeOnce() {
 		Storage storage = storage();
 		Duration ttl = storage.retryInterval().multipliedBy(3).plusSeconds(2);
 		// Connecting blocks up to Lettuce's connect timeout, so off the event loop and outside the command timeout.

@@ -44,6 +44,11 @@ class ResilienceConfiguration {
 	}
 
 	@Bean
+	RetryBudgets retryBudgets() {
+		return new RetryBudgets(System::nanoTime);
+	}
+
+	@Bean
 	UpstreamClients upstreamClients(UpstreamPhases phases) {
 		return new UpstreamClients(phases);
 	}
@@ -51,9 +56,9 @@ class ResilienceConfiguration {
 	@Bean
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	ResilienceGatewayFilter resilienceGatewayFilter(ConfigReloader<ResilienceConfig> resilienceReloader,
-			CircuitBreakers breakers, UpstreamClients clients, MeterRegistry meters, ActiveHealthChecks healthChecks,
-			RetryBufferProperties retryBuffer, EdgeProperties edge) {
-		return new ResilienceGatewayFilter(live(resilienceReloader), breakers, new RetryBudgets(System::nanoTime), clients,
+			CircuitBreakers breakers, RetryBudgets budgets, UpstreamClients clients, MeterRegistry meters,
+			ActiveHealthChecks healthChecks, RetryBufferProperties retryBuffer, EdgeProperties edge) {
+		return new ResilienceGatewayFilter(live(resilienceReloader), breakers, budgets, clients,
 				new ResilienceMetrics(meters), healthChecks,
 				new RetryBuffers(retryBuffer.maxBytes().toBytes(), edge.maxBodySize().toBytes(), meters));
 	}

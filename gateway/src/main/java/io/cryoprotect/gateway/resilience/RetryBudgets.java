@@ -27,4 +27,9 @@ final class RetryBudgets {
 		return entry.budget();
 	}
 
+	/** Forgets every window's requests and retries: tests that share one gateway call it between them. */
+	void reset() {
+		budgets.clear();
+	}
+
 }

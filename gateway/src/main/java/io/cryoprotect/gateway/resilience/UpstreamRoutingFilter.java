@@ -104,7 +104,7 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		boolean preserveHost = exchange.getAttributeOrDefault(PRESERVE_HOST_HEADER_ATTRIBUTE, false);
 		HttpClient client = exchange.getAttribute(CLIENT_ATTR);
 		Mono<Void> call = (client != null ? client : defaultClient)
-			.headers(upstream -> upstreamHeaders(request, upstream, preserveHost, exchange))
+			.headers(upstream -> upstreamHeaders(request, upstream, preserveHost, exchange, contributors))
 			.request(HttpMethod.valueOf(request.getMethod().name()))
 			.uri(url.toASCIIString())
 			.send((req, outbound) -> outbound.send(request.getBody().map(UpstreamRoutingFilter::byteBuf)))
@@ -120,8 +120,9 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		return UpstreamPhases.attempt(exchange, call).then(chain.filter(exchange));
 	}
 
-	private void upstreamHeaders(ServerHttpRequest request, io.netty.handler.codec.http.HttpHeaders upstream,
-			boolean preserveHost, ServerWebExchange exchange) {
+	/** The upstream request's headers, from the client's and the contributors'; static for unit tests. */
+	static void upstreamHeaders(ServerHttpRequest request, io.netty.handler.codec.http.HttpHeaders upstream,
+			boolean preserveHost, ServerWebExchange exchange, List<UpstreamRequestHeaders> contributors) {
 		io.netty.handler.codec.http.HttpHeaders decoded = decodedHeaders(request);
 		if (decoded != null) {
 			Set<String> connectionTokens = connectionTokens(decoded);
@@ -171,7 +172,8 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 				&& (connectionTokens == null || !connectionTokens.contains(name.toString().toLowerCase(Locale.ROOT)));
 	}
 
-	private static void copyResponse(int status, io.netty.handler.codec.http.HttpHeaders upstream,
+	/** The upstream's status and end-to-end headers onto the client's response; package-private for unit tests. */
+	static void copyResponse(int status, io.netty.handler.codec.http.HttpHeaders upstream,
 			ServerWebExchange exchange) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.setStatusCode(HttpStatusCode.valueOf(status));

@@ -112,7 +112,7 @@ class DemoProfileIntegrationTests {
 				.replace("weight: 100", "weight: @blue@")
 				.replace("weight: 0", "weight: 100")
 				.replace("weight: @blue@", "weight: 0"));
-			await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() ->
+			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() ->
 				send(port, "GET", "/api/v1/molecules", null).headers().firstValue("X-Upstream").orElse("").equals("flask-green"));
 			HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9102/health")).build(),
 					HttpResponse.BodyHandlers.ofString());

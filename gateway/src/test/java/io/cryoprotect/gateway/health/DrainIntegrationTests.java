@@ -18,6 +18,7 @@ import io.cryoprotect.gateway.support.StandaloneGateway;
 import io.cryoprotect.gateway.support.StubUpstream;
 import io.cryoprotect.gateway.support.TestConfigDir;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -80,6 +81,7 @@ class DrainIntegrationTests {
 	}
 
 	@Test
+	@Tag("slow")
 	void sigtermDrainsAndExitsWithStatusZero() throws Exception {
 		int port = freePort();
 		int managementPort = freePort();

@@ -51,7 +51,7 @@ class ReadinessIntegrationTests {
 			}
 
 			Files.writeString(dir.resolve("rdkit.yml"), valid);
-			await().atMost(Duration.ofSeconds(2)).until(() -> get(managementPort, "/actuator/health/readiness").statusCode() == 200);
+			await().atMost(Duration.ofSeconds(10)).until(() -> get(managementPort, "/actuator/health/readiness").statusCode() == 200);
 			assertThat(get(port, "/no/such/path").statusCode()).isEqualTo(404);
 		}
 	}

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import reactor.netty.http.client.HttpClient;
 
@@ -33,12 +34,18 @@ import static org.awaitility.Awaitility.await;
  * a restart) and F8 (Redis paused: no request waits longer than the command timeout).
  * Each test calls from a loopback address of its own, so its per-IP buckets are its own.
  */
+@Tag("slow")
 class RedisRateLimitIntegrationTests {
 
+	/**
+	 * A command timeout a loaded 2-core machine never runs into by accident: at 100 ms a slow Redis round trip
+	 * degraded the backend in the middle of tests that expect shared limits. The hung-Redis test shows the
+	 * timeout by its cause, so its length does not matter there.
+	 */
 	private static final String LIMITS = """
 			mode: enforce
 			storage:
-			  redis: {commandTimeout: 100ms, onFailure: %s, retryInterval: 200ms, replicas: auto}
+			  redis: {commandTimeout: 1s, onFailure: %s, retryInterval: 200ms, replicas: auto}
 			limits:
 			  shared:
 			    key: ip
@@ -157,22 +164,22 @@ class RedisRateLimitIntegrationTests {
 	void aHungRedisCostsEachRequestAtMostTheCommandTimeout() {
 		WebTestClient a = client(0, "127.0.0.12");
 		Scrape before = scrape(0);
-		redis.pause(Duration.ofSeconds(3));
-		List<Long> millis = new ArrayList<>();
-		for (int i = 0; i < 8; i++) {
-			long start = System.nanoTime();
-			assertThat(status(a)).isEqualTo(i < 5 ? 200 : 429);
-			millis.add((System.nanoTime() - start) / 1_000_000);
+		// Paused for longer than the test takes: every request below is answered while Redis answers nothing.
+		redis.pause(Duration.ofSeconds(60));
+		try {
+			for (int i = 0; i < 8; i++) {
+				assertThat(status(a)).isEqualTo(i < 5 ? 200 : 429);
+			}
+			// What bounds the wait is shown by cause, not by a stopwatch: the command timeout gave up on the first
+			// request (the backend names it as the reason it degraded), and every request, that one included, was then
+			// decided locally without touching Redis again.
+			assertThat(storage(0).get("degradedReason")).isEqualTo("no answer within the command timeout");
+			String fallbacks = "gateway_ratelimit_degraded_decisions_total{limit=\"shared\",route=\"flask-api\",tier=\"anonymous\"}";
+			assertThat(scrape(0).value(fallbacks) - before.value(fallbacks)).isEqualTo(8);
 		}
-		// The first request waits on the paused Redis until a timeout (100 ms) gives up on it; the
-		// backend is then degraded and every request is decided locally, without touching Redis. The
-		// wait is of the timeout's order, not exactly it: once, in a full test run on a loaded
-		// machine, it measured 83 ms, so the lower bound only shows that it did wait on Redis.
-		assertThat(millis.get(0)).as("first request, ms").isBetween(50L, 1_000L);
-		assertThat(millis).as("no request waits on the paused Redis beyond the timeout").allSatisfy(ms -> assertThat(ms)
-			.isLessThan(1_000));
-		String fallbacks = "gateway_ratelimit_degraded_decisions_total{limit=\"shared\",route=\"flask-api\",tier=\"anonymous\"}";
-		assertThat(scrape(0).value(fallbacks) - before.value(fallbacks)).isEqualTo(8);
+		finally {
+			redis.unpause();
+		}
 		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !degraded(0));
 	}
 

@@ -51,14 +51,14 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 			.replace("weight: 100", "weight: 50")
 			.replace("weight: 0", "weight: 50"));
 		reloader.reloadNow();
-		await().atMost(Duration.ofSeconds(2)).until(() -> "HEALTHY".equals(healthChecks.verdicts().get("flask-api/green")));
+		await().atMost(Duration.ofSeconds(10)).until(() -> "HEALTHY".equals(healthChecks.verdicts().get("flask-api/green")));
 	}
 
 	/** Probes still every 100 ms: every colour passes again before the next test, or the shipped probes take seconds. */
 	@AfterEach
 	void everyColourHealthyAgain() {
 		TestUpstreams.resetAll();
-		await().atMost(Duration.ofSeconds(2))
+		await().atMost(Duration.ofSeconds(10))
 			.until(() -> healthChecks.isHealthy("flask-api", "blue") && healthChecks.isHealthy("flask-api", "green"));
 	}
 
@@ -72,7 +72,7 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 		FLASK_BLUE.down();
 		List<String> answers = new ArrayList<>();
 		// Before the probes notice, refused connections go to green at once; after, the pick hands blue's share over.
-		await().atMost(Duration.ofSeconds(2)).until(() -> {
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
 			answers.add(upstreamOf("/api/v1/molecules"));
 			return !healthChecks.isHealthy("flask-api", "blue");
 		});
@@ -93,7 +93,7 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 			.isGreaterThanOrEqualTo(100);
 
 		FLASK_BLUE.up(null);
-		await().atMost(Duration.ofSeconds(2)).until(() -> healthChecks.isHealthy("flask-api", "blue"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> healthChecks.isHealthy("flask-api", "blue"));
 		assertThat(upstreamOf("/api/v1/molecules")).isEqualTo("200 flask-blue");
 		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
 			.jsonPath("$.fallbacks['flask-api'].state").isEqualTo("standby");
@@ -105,7 +105,7 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 		reloader.reloadNow();
 		FLASK_BLUE.health(500);
 		FLASK_GREEN.health(500);
-		await().atMost(Duration.ofSeconds(2)).until(() -> !healthChecks.isHealthy("flask-api", "green")
+		await().atMost(Duration.ofSeconds(10)).until(() -> !healthChecks.isHealthy("flask-api", "green")
 				&& !healthChecks.isHealthy("flask-api", "blue"));
 		client().get().uri("/api/v1/molecules").exchange()
 			.expectStatus().isEqualTo(503)
@@ -119,7 +119,7 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 	@Test
 	void unhealthyColourGetsNoTrafficUntilItRecovers() {
 		FLASK_GREEN.health(503);
-		await().atMost(Duration.ofSeconds(2)).until(() -> !healthChecks.isHealthy("flask-api", "green"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> !healthChecks.isHealthy("flask-api", "green"));
 		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
 			.jsonPath("$.health['flask-api/green']").isEqualTo("UNHEALTHY")
 			.jsonPath("$.health['flask-api/blue']").isEqualTo("HEALTHY");
@@ -132,7 +132,7 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 		assertThat(metrics).contains("gateway_upstream_healthy{upstream=\"flask-api/green\"} 0.0");
 
 		FLASK_GREEN.health(207);
-		await().atMost(Duration.ofSeconds(2)).until(() -> healthChecks.isHealthy("flask-api", "green"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> healthChecks.isHealthy("flask-api", "green"));
 		try (Traffic traffic = new Traffic(port, 8)) {
 			List<Traffic.Outcome> outcomes = traffic.get("/api/v1/molecules", 200, 8);
 			assertThat(Traffic.byUpstream(outcomes)).containsKeys("flask-blue", "flask-green");
@@ -143,7 +143,7 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 	void noHealthyColourFailsFastWith503() {
 		FLASK_BLUE.health(500);
 		FLASK_GREEN.health(500);
-		await().atMost(Duration.ofSeconds(2)).until(() -> !healthChecks.isHealthy("flask-api", "green")
+		await().atMost(Duration.ofSeconds(10)).until(() -> !healthChecks.isHealthy("flask-api", "green")
 				&& !healthChecks.isHealthy("flask-api", "blue"));
 		client().get().uri("/api/v1/molecules").exchange()
 			.expectStatus().isEqualTo(503)

@@ -30,6 +30,7 @@ import io.cryoprotect.gateway.GatewayApplication;
 import io.cryoprotect.gateway.support.Scrape;
 import io.cryoprotect.gateway.support.TestConfigDir;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,6 +44,7 @@ import static org.awaitility.Awaitility.await;
  * held, thirty-three stream through uncached, every request is answered by the upstream, and the
  * JVM's peak resident memory stays inside the container.
  */
+@Tag("slow")
 class RetryBufferMemoryTests {
 
 	private static final int REQUESTS = 40;

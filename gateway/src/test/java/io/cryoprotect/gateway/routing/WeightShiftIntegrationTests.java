@@ -44,10 +44,12 @@ class WeightShiftIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
-	void inPlaceFileEditMovesEveryRequestToGreenWithinOneSecond() {
+	void inPlaceFileEditMovesEveryRequestToGreenOnTheNextPoll() {
+		// Nobody calls reloadNow(): the poll (every 100 ms here, 250 ms shipped) finds the edit. The wait is a guard
+		// against a poll that never comes, not a measurement: a 1 s bound flaked on a loaded machine.
 		assertThat(upstreamOf("/api/v1/molecules")).isEqualTo("200 flask-blue");
 		ROUTES.editInPlace(FLASK, flask("user", 0, 100));
-		await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
 			.until(() -> upstreamOf("/api/v1/molecules").equals("200 flask-green"));
 		for (int i = 0; i < 20; i++) {
 			assertThat(upstreamOf("/auth/validate")).isEqualTo("200 flask-green");
@@ -55,9 +57,10 @@ class WeightShiftIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
-	void configMapSymlinkSwapIsLiveWithinOneSecond() {
+	void configMapSymlinkSwapIsLiveOnTheNextPoll() {
+		// As above: the poll finds the swap; the wait only guards against a poll that never comes.
 		ROUTES.swap(FLASK, flask("user", 0, 100));
-		await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
 			.until(() -> upstreamOf("/api/v1/molecules").equals("200 flask-green"));
 	}
 

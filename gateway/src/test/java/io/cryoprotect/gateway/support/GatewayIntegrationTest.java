@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
+import io.cryoprotect.gateway.resilience.ResilienceState;
 import io.cryoprotect.gateway.routing.RouteConfig;
 import org.junit.jupiter.api.AfterEach;
 
@@ -19,6 +20,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -82,6 +84,9 @@ public abstract class GatewayIntegrationTest {
 	@Autowired
 	private List<ConfigReloader<?>> allReloaders;
 
+	@Autowired
+	private ApplicationContext context;
+
 	@DynamicPropertySource
 	static void upstreams(DynamicPropertyRegistry registry) {
 		TestUpstreams.register(registry);
@@ -89,11 +94,13 @@ public abstract class GatewayIntegrationTest {
 		registry.add("gateway.filters-conf.dir", FILTERS::path);
 	}
 
+	/** Back to the shipped files and fresh breakers and retry budgets: no test inherits another's failures. */
 	@AfterEach
 	void restoreRoutesAndStubs() {
 		ROUTES.restore();
 		FILTERS.restore();
 		allReloaders.forEach(ConfigReloader::reloadNow);
+		ResilienceState.reset(context);
 		TestUpstreams.resetAll();
 	}
 

@@ -82,11 +82,22 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
-	/** {@code CLIENT PAUSE millis ALL}: Redis accepts connections but answers no command until then. */
+	/**
+	 * {@code CLIENT PAUSE millis WRITE}: Redis accepts connections but answers no write command (every
+	 * command a rate-limit decision or heartbeat sends writes) until then or {@link #unpause()}.
+	 */
 	public void pause(Duration duration) {
-		String reply = command("CLIENT PAUSE " + duration.toMillis() + " ALL");
+		String reply = command("CLIENT PAUSE " + duration.toMillis() + " WRITE");
 		if (!reply.equals("+OK")) {
 			throw new IllegalStateException("CLIENT PAUSE answered " + reply);
+		}
+	}
+
+	/** Ends a {@link #pause}: {@code CLIENT UNPAUSE}, which a write pause still answers. */
+	public void unpause() {
+		String reply = command("CLIENT UNPAUSE");
+		if (!reply.equals("+OK")) {
+			throw new IllegalStateException("CLIENT UNPAUSE answered " + reply);
 		}
 	}
 
