@@ -58,7 +58,8 @@ final class ResilienceConfigLoader {
 			raw.presets().forEach((name, preset) -> presets.put(name, policy("presets." + name, name, preset, null)));
 		}
 		ResilienceConfig.Policy defaultPolicy = presets.get(raw.defaultPreset());
-		if (defaultPolicy == null) {
+		// An invalid preset is reported under its own keys; only a name that is no preset is defaultPreset's problem.
+		if (!presets.containsKey(raw.defaultPreset())) {
 			problem("defaultPreset", raw.defaultPreset(), "must name one of the presets " + presets.keySet());
 		}
 		Map<String, ResilienceConfig.RoutePolicies> routes = new LinkedHashMap<>();

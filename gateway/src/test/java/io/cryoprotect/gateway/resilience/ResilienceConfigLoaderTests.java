@@ -110,6 +110,14 @@ class ResilienceConfigLoaderTests {
 	}
 
 	@Test
+	void anInvalidDefaultPresetIsReportedUnderItsOwnKeysNotAsAMissingName() throws Exception {
+		assertThat(rejectionOf(edit(shipped(), "      initialBackoff: 50ms", "      initialBackoff: 50 apples")))
+			.extracting(ConfigProblem::key)
+			.contains("presets.read.retry.initialBackoff")
+			.doesNotContain("defaultPreset");
+	}
+
+	@Test
 	void everyProblemIsReportedAtOnce() throws Exception {
 		String text = edit(edit(shipped(), "defaultPreset: read", "defaultPreset: reed"), "      ratio: 0.2 ",
 				"      ratio: 1.5 ");
