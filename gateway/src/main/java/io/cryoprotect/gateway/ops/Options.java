@@ -42,4 +42,12 @@ final class Options {
 		return values.getOrDefault(name, fallback);
 	}
 
+	String require(String name) {
+		String value = values.get(name);
+		if (value == null) {
+			throw new IllegalArgumentException("option " + name + " is required");
+		}
+		return value;
+	}
+
 }
