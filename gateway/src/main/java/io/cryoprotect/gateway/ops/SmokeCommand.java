@@ -217,7 +217,9 @@ public final class SmokeCommand {
 			failure = body.run();
 		}
 		catch (IOException | RuntimeException ex) {
-			failure = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+			// The JDK client's ConnectException has no message: its type is the reason.
+			failure = ex.getMessage() == null ? ex.getClass().getSimpleName()
+					: ex.getClass().getSimpleName() + ": " + ex.getMessage();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
