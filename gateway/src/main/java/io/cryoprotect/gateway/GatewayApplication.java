@@ -1,6 +1,10 @@
 package io.cryoprotect.gateway;
 
+import java.util.Arrays;
+
 import io.cryoprotect.gateway.health.SigtermExit;
+import io.cryoprotect.gateway.ops.SmokeCommand;
+import io.cryoprotect.gateway.ops.ValidateCommand;
 import reactor.netty.ReactorNetty;
 
 import org.springframework.boot.SpringApplication;
@@ -27,6 +31,12 @@ import org.springframework.context.annotation.FilterType;
 public class GatewayApplication {
 
 	public static void main(String[] args) {
+		if (args.length > 0 && args[0].equals("validate")) {
+			System.exit(ValidateCommand.run(Arrays.asList(args).subList(1, args.length), System.out, System.err));
+		}
+		if (args.length > 0 && args[0].equals("smoke")) {
+			System.exit(SmokeCommand.run(Arrays.asList(args).subList(1, args.length), System.out, System.err));
+		}
 		// One event loop per core, as NGINX's worker_processes auto or Envoy's --concurrency, where Reactor Netty
 		// starts at least 4: the gateway never blocks a loop, and on 2 cores 2 loops measured 6% less CPU per
 		// request (bench/NOTES.md, tuning decisions of 2026-12-01, runs 12-13). -Dreactor.netty.ioWorkerCount=N
