@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import io.cryoprotect.gateway.GatewayApplication;
 import io.cryoprotect.gateway.support.TestConfigDir;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code validate} as an operator runs it: a child JVM on the gateway's class path, against the
  * repository's own files and against copies with one mistake each.
  */
+@Tag("slow")
 class ValidateCommandTests {
 
 	private Process process;
