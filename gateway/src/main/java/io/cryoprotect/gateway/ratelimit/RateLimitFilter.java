@@ -26,6 +26,7 @@ import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Limit;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Mode;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Rate;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Tier;
+import io.cryoprotect.gateway.routing.Preflight;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -41,7 +42,6 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.server.ServerWebExchange;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CACHED_REQUEST_BODY_ATTR;
@@ -115,7 +115,7 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
 		ServerHttpRequest request = exchange.getRequest();
 		// A CORS preflight is the browser asking permission for the real request, which is the one counted.
-		if (cfg == null || route == null || CorsUtils.isPreFlightRequest(request)) {
+		if (cfg == null || route == null || Preflight.is(request)) {
 			return chain.filter(exchange);
 		}
 		PathContainer path = request.getPath().pathWithinApplication();

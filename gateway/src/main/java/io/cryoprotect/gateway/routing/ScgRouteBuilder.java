@@ -25,7 +25,6 @@ import org.springframework.cloud.gateway.support.ConfigurationService;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -120,7 +119,7 @@ final class ScgRouteBuilder {
 			if (methods.contains(request.getMethod())) {
 				return true;
 			}
-			HttpMethod requested = CorsUtils.isPreFlightRequest(request)
+			HttpMethod requested = Preflight.is(request)
 					? request.getHeaders().getAccessControlRequestMethod() : null;
 			return requested != null && methods.contains(requested);
 		};

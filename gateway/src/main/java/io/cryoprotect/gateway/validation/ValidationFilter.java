@@ -12,6 +12,7 @@ import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.observability.ObservabilityAttributes;
 import io.cryoprotect.gateway.observability.RequestId;
 import io.cryoprotect.gateway.observability.RequestTrace;
+import io.cryoprotect.gateway.routing.Preflight;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -26,7 +27,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.web.cors.reactive.CorsUtils;
 import org.springframework.web.server.ServerWebExchange;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
@@ -64,7 +64,7 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
 		ServerHttpRequest request = exchange.getRequest();
 		// A CORS preflight carries no body or parameters of the real request: never validated.
-		ValidationConfig.Match match = route == null || CorsUtils.isPreFlightRequest(request) ? null
+		ValidationConfig.Match match = route == null || Preflight.is(request) ? null
 				: config.match(route.getId(), request.getMethod(), request.getPath().pathWithinApplication());
 		if (match == null) {
 			return chain.filter(exchange);

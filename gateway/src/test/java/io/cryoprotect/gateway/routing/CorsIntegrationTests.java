@@ -8,6 +8,7 @@ import io.cryoprotect.gateway.support.StubUpstream;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -86,6 +87,18 @@ class CorsIntegrationTests extends GatewayIntegrationTest {
 		// A preflight for a method the route does not take matches no route, as the real request would not.
 		preflight("/rdkit/calculate-properties", APP, "DELETE", null).expectStatus().isNotFound().expectBody().returnResult();
 		assertThat(RDKIT.count()).isEqualTo(1);
+	}
+
+	/** An OPTIONS with a body is no browser's preflight: it cannot ride the preflight pass to a POST-only upstream. */
+	@Test
+	void anOptionsWithABodyIsNoPreflight() {
+		client().method(HttpMethod.OPTIONS).uri("/rdkit/calculate-properties")
+			.header("Origin", APP)
+			.header("Access-Control-Request-Method", "POST")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"molecule_data\":\"C\"}")
+			.exchange().expectStatus().isNotFound().expectBody().returnResult();
+		assertThat(RDKIT.count()).isZero();
 	}
 
 	@Test
