@@ -233,6 +233,11 @@ final class RequestHeadTimeout extends ChannelInboundHandlerAdapter implements R
 
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
+			if (cutOff) {
+				// The connection is closing after a refusal: nothing decoded behind it (a pipelined request) runs.
+				ReferenceCountUtil.release(msg);
+				return;
+			}
 			if (msg instanceof HttpRequest request) {
 				Throwable failure = request.decoderResult().cause();
 				if (failure instanceof PrematureChannelClosureException) {

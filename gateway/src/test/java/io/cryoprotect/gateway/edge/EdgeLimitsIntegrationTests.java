@@ -166,6 +166,17 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 		assertThat(FLASK_BLUE.count()).isZero();
 	}
 
+	/** Nothing pipelined behind a refused head runs: the connection closes after the 400. */
+	@Test
+	void aRequestPipelinedBehindABadHostIsNeverForwarded() {
+		RawHttp.Response response = RawHttp.send(port, "GET /api/v1/molecules HTTP/1.1\r\nHost: 127.0.0.1:80:80\r\n\r\n"
+				+ "GET /api/v1/molecules?behind HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+		assertThat(response.status()).isEqualTo(400);
+		assertThat(response.closedByServer()).isTrue();
+		assertThat(response.text()).doesNotContain("HTTP/1.1 200");
+		assertThat(FLASK_BLUE.count()).isZero();
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "GET /api/v1/molecules HTTP/1.0\r\n\r\n",
 			"GET /api/v1/molecules HTTP/1.1\r\nHost: [::1]:8080\r\nConnection: close\r\n\r\n",
