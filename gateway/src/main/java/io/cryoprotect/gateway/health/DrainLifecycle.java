@@ -1,11 +1,13 @@
 package io.cryoprotect.gateway.health;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.cryoprotect.gateway.websocket.WebSocketSessions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
@@ -23,6 +25,9 @@ import org.springframework.stereotype.Component;
 class DrainLifecycle implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(DrainLifecycle.class);
+
+	/** How long the WebSockets' close frames may take to go out before the shutdown goes on. */
+	private static final Duration GO_AWAY_BOUND = Duration.ofSeconds(5);
 
 	private final DrainProperties properties;
 
@@ -60,7 +65,8 @@ class DrainLifecycle implements SmartLifecycle {
 			if (open > 0) {
 				logger.info("Shutdown: closing " + open + " open WebSockets with 1001 going away");
 			}
-			sockets.goAway().doFinally(signal -> callback.run()).subscribe();
+			// A client that reads nothing never takes its close frame: the shutdown goes on without it after a bound.
+			sockets.goAway().timeout(GO_AWAY_BOUND, Mono.empty()).doFinally(signal -> callback.run()).subscribe();
 		});
 	}
 

@@ -128,8 +128,9 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 		exchange.getAttributes().put(LEASE_ATTR, lease);
 		// What the handshake answers (Reactor Netty writes it), so the access log and metrics show it.
 		exchange.getResponse().setStatusCode(HttpStatus.SWITCHING_PROTOCOLS);
-		// A handshake that fails (not a valid upgrade) opens no session.
-		return proxy.filter(exchange, chain).doOnError(error -> lease.abandon()).doOnCancel(lease::abandon);
+		// A handshake that fails (not a valid upgrade), or an exchange SCG's proxy passes on, opens no session:
+		// whatever the end, a lease that never started is given back (after a start, abandon does nothing).
+		return proxy.filter(exchange, chain).doFinally(signal -> lease.abandon());
 	}
 
 	private static HttpHeaders upstreamHeaders(HttpHeaders input, ServerWebExchange exchange,
