@@ -163,7 +163,7 @@ public final class SmokeCommand {
 			HttpResponse<String> limits = send("GET", managementUrl + "/actuator/gatewayratelimits", null, Map.of());
 			boolean enforced = false;
 			for (JsonNode limit : json(limits.body()).path("limits")) {
-				enforced |= limit.path("mode").asString("").equals("ENFORCE");
+				enforced |= limit.path("mode").asString("").equalsIgnoreCase("enforce");
 			}
 			if (!enforced) {
 				return SKIPPED + "no rate limit in enforce mode (gatewayratelimits answered " + limits.statusCode() + ")";

@@ -10,12 +10,15 @@ import java.util.List;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 
+import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.support.GatewayIntegrationTest;
 import io.cryoprotect.gateway.support.StubUpstream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,6 +29,9 @@ class SmokeCommandIntegrationTests extends GatewayIntegrationTest {
 	Path temp;
 
 	private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+	@Autowired
+	private List<ConfigReloader<?>> reloaders;
 
 	private int smoke(String... extra) {
 		List<String> args = new ArrayList<>(List.of("--base-url", "http://127.0.0.1:" + port, "--management-url",
@@ -64,6 +70,29 @@ class SmokeCommandIntegrationTests extends GatewayIntegrationTest {
 			.anyMatch(name -> name.startsWith("route rdkit answers POST /rdkit/"))
 			.anyMatch(name -> name.startsWith("route convex answers POST /convex/api/"))
 			.anyMatch(name -> name.startsWith("invalid body answered 400 with errors[]"));
+	}
+
+	/** With a limit enforced (generous, so nothing is refused), the RateLimit check runs rather than being skipped. */
+	@Test
+	void enforcedLimitsHaveTheirHeadersChecked() {
+		FILTERS.swap("ratelimits.yml", """
+				mode: enforce
+				tiers:
+				  basic: {}
+				limits:
+				  smoke-generous:
+				    default: true
+				    match:
+				      routes: [flask-api, rdkit]
+				    key: caller
+				    rates: [100000/min]
+				""");
+		reloaders.forEach(ConfigReloader::reloadNow);
+
+		int exitCode = smoke();
+
+		assertThat(exitCode).as(output()).isZero();
+		assertThat(output()).doesNotContain("SKIPPED RateLimit").containsPattern("smoke passed: \\d+ checks, 0 failed");
 	}
 
 	@Test
