@@ -164,6 +164,12 @@ final class RouteFileValidator {
 		if (cors.allowedOriginPatterns() != null && cors.allowedOriginPatterns().stream().anyMatch(p -> p == null || p.isBlank())) {
 			problem(key + ".allowedOriginPatterns", cors.allowedOriginPatterns(), "patterns must not be blank");
 		}
+		else if (Boolean.TRUE.equals(cors.allowCredentials()) && cors.allowedOriginPatterns() != null
+				&& cors.allowedOriginPatterns().contains("*")) {
+			// Spring would echo every origin with credentials: any site could call the API as the signed-in user.
+			problem(key + ".allowedOriginPatterns", cors.allowedOriginPatterns(),
+					"the pattern * with allowCredentials lets every site send the user's cookies; list the origins");
+		}
 		if (cors.allowedMethods() != null) {
 			for (int i = 0; i < cors.allowedMethods().size(); i++) {
 				if (!RouteCors.isMethod(cors.allowedMethods().get(i))) {

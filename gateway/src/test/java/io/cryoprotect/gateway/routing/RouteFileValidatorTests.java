@@ -90,6 +90,8 @@ class RouteFileValidatorTests {
 				arguments("      stripPrefix: 1", "      replacePrefix: {from: api/, to: /v2/}", "routes[0].rewrite.replacePrefix.from",
 						"api/", "must start with '/'"),
 				arguments("      maxAge: 600", "      maxAge: -1", "routes[0].cors.maxAge", "-1", "max age is in seconds, 0 or more"),
+				arguments("      maxAge: 600", "      maxAge: 600\n      allowedOriginPatterns: ['*']\n      allowCredentials: true",
+						"routes[0].cors.allowedOriginPatterns", "[*]", "lets every site send the user's cookies"),
 				arguments("        weight: 10", "        weight: 110", "routes[0].upstreams.green.weight", "110",
 						"weight is required, an integer from 0 (drained) to 100"),
 				arguments("        weight: 10", "        weight: 20", "routes[0].upstreams", "blue=90 + green=20",
