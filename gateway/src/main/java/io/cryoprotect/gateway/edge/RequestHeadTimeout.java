@@ -124,7 +124,13 @@ final class RequestHeadTimeout extends ChannelInboundHandlerAdapter implements R
 	@Override
 	public void channelReadComplete(ChannelHandlerContext ctx) {
 		if (awaitingHead && headStarted && timer == null && ctx.channel().isActive()) {
-			schedule(Math.max(headStart + timeoutNanos - System.nanoTime(), 1));
+			if (ctx.pipeline().get(NettyPipeline.HttpCodec) == null) {
+				// Upgraded (a WebSocket): no more heads will come, so no timer for every frame read from now on.
+				ctx.pipeline().remove(this);
+			}
+			else {
+				schedule(Math.max(headStart + timeoutNanos - System.nanoTime(), 1));
+			}
 		}
 		ctx.fireChannelReadComplete();
 	}
