@@ -25,6 +25,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public record IdentityProperties(List<String> trustedProxies, List<String> strippedHeaders,
 		Map<String, ApiKey> upstreamApiKeys, Jwt jwt, List<String> authenticatedEndpoints) {
 
+	/** What only the gateway asserts upstream: an API key in one of these would let a client's value through. */
+	private static final List<String> ASSERTED = List.of("X-User-Id", "X-User-Email", "X-User-Role", "X-User-Plan",
+			"X-Authenticated-User", "X-Real-IP", "X-Forwarded-For");
+
 	public IdentityProperties {
 		jwt = jwt == null ? new Jwt(null, null, null, null, null) : jwt;
 		authenticatedEndpoints = authenticatedEndpoints == null ? List.of("POST /api/v1/molecules") : authenticatedEndpoints;
@@ -32,6 +36,12 @@ public record IdentityProperties(List<String> trustedProxies, List<String> strip
 		strippedHeaders = strippedHeaders == null ? List.of("X-User-Id", "X-User-Email", "X-User-Role", "X-User-Plan",
 				"X-Authenticated-User", "X-Real-IP", "X-API-Key") : strippedHeaders;
 		upstreamApiKeys = upstreamApiKeys == null ? Map.of() : upstreamApiKeys;
+		upstreamApiKeys.forEach((service, key) -> {
+			if (key != null && key.header() != null && ASSERTED.stream().anyMatch(key.header()::equalsIgnoreCase)) {
+				throw new IllegalArgumentException("gateway.identity.upstream-api-keys." + service + ".header: '"
+						+ key.header() + "' is an identity header only the gateway sets; an API key needs a header of its own");
+			}
+		});
 	}
 
 	/**
