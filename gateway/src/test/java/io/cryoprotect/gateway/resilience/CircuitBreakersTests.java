@@ -1,12 +1,10 @@
 package io.cryoprotect.gateway.resilience;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
 
+import io.cryoprotect.gateway.support.MutableClock;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -23,7 +21,7 @@ class CircuitBreakersTests {
 	private static final ResilienceConfig.BreakerSettings SETTINGS = new ResilienceConfig.BreakerSettings(50, 100,
 			Duration.ofSeconds(10), 4, 4, Duration.ofSeconds(30), 1);
 
-	private final HandClock clock = new HandClock();
+	private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -134,32 +132,6 @@ class CircuitBreakersTests {
 		assertThat(breakers.retryAfterSeconds(BLUE)).isEqualTo(1);
 		fail(breaker, 3);
 		assertThat(breaker.getState()).as("the calls before the reset are forgotten").isEqualTo(State.CLOSED);
-	}
-
-	/** A clock moved by hand; Resilience4j reads it for the wait in the open state. */
-	private static final class HandClock extends Clock {
-
-		private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-		void advance(Duration duration) {
-			now = now.plus(duration);
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return now;
-		}
-
 	}
 
 }
