@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.cryoprotect.gateway.configfile.ConfigDirectoryWatcher;
 import io.cryoprotect.gateway.configfile.ConfigFiles;
-import io.cryoprotect.gateway.validation.smiles.SmilesSyntax;
+import io.cryoprotect.gateway.smiles.SmilesSyntax;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -7,6 +7,7 @@ import java.util.function.Function;
 
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
+import io.cryoprotect.gateway.support.CappedBodyRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpVersion;
 import reactor.core.publisher.Mono;

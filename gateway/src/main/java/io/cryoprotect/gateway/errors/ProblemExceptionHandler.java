@@ -1,10 +1,10 @@
 package io.cryoprotect.gateway.errors;
 
+import io.cryoprotect.gateway.observability.RequestId;
+import io.cryoprotect.gateway.support.ClientConnection;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
-
-import io.cryoprotect.gateway.observability.RequestId;
 
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;

@@ -15,8 +15,8 @@ class IdentityConfiguration {
 	}
 
 	@Bean
-	UpstreamIdentityHeadersFilter upstreamIdentityHeadersFilter(IdentityProperties properties) {
-		return new UpstreamIdentityHeadersFilter(properties);
+	IdentityHeaderContributor upstreamIdentityHeadersFilter(IdentityProperties properties) {
+		return new IdentityHeaderContributor(properties);
 	}
 
 	@Bean

@@ -4,15 +4,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
-import io.cryoprotect.gateway.edge.BodyTap;
 import io.cryoprotect.gateway.edge.ManagementPort;
 import io.cryoprotect.gateway.edge.RequestBodyTimeoutException;
-import io.cryoprotect.gateway.errors.ClientConnection;
 import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.identity.ClientAddress;
 import io.cryoprotect.gateway.routing.RoutingAttributes;
+import io.cryoprotect.gateway.support.BodyTap;
+import io.cryoprotect.gateway.support.ClientConnection;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.reactivestreams.Publisher;

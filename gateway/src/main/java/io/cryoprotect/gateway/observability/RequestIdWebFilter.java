@@ -22,7 +22,7 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		String offered = exchange.getRequest().getHeaders().getFirst(RequestId.HEADER);
 		String id = RequestId.isWellFormed(offered) ? offered : RequestId.generate();
-		// The upstream gets it from RequestIdHeadersFilter, on the headers built for the upstream request.
+		// The upstream gets it from RequestIdHeaderContributor, on the headers built for the upstream request.
 		exchange.getAttributes().put(RequestId.ATTR, id);
 		exchange.getResponse().getHeaders().set(RequestId.HEADER, id);
 		return chain.filter(exchange);

@@ -13,8 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import io.cryoprotect.gateway.edge.CappedBodyRequest;
-import io.cryoprotect.gateway.edge.RequestLoop;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.identity.Caller;
@@ -27,6 +25,8 @@ import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Mode;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Rate;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Tier;
 import io.cryoprotect.gateway.routing.Preflight;
+import io.cryoprotect.gateway.support.CappedBodyRequest;
+import io.cryoprotect.gateway.support.RequestLoop;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.edge.RequestBodyArrival;
-import io.cryoprotect.gateway.edge.RequestLoop;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
+import io.cryoprotect.gateway.support.RequestLoop;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;

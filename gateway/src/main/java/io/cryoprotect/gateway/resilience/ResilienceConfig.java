@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
+import io.cryoprotect.gateway.proxy.PoolSettings;
+
 import org.springframework.http.HttpMethod;
 
 /**
@@ -90,10 +92,6 @@ public record ResilienceConfig(Policy defaultPolicy, Map<String, RoutePolicies> 
 	public record BudgetSettings(double ratio, double minRetriesPerSecond, Duration window) {
 	}
 
-	/** Connection pool settings. */
-	public record PoolSettings(int maxConnections, int pendingAcquireMaxCount, Duration pendingAcquireTimeout,
-			Duration maxIdleTime, Duration maxLifeTime, Duration evictionInterval) {
-	}
 
 	/** Active health check settings. */
 	public record HealthCheckSettings(boolean enabled, String path, Duration interval, Duration timeout,

@@ -14,6 +14,7 @@ import io.cryoprotect.gateway.configfile.ConfigProblem;
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
 import io.cryoprotect.gateway.configfile.ConfigValues;
 import io.cryoprotect.gateway.configfile.StrictYamlReader;
+import io.cryoprotect.gateway.proxy.PoolSettings;
 
 import org.springframework.http.HttpMethod;
 
@@ -250,12 +251,12 @@ final class ResilienceConfigLoader {
 				b.minRetriesPerSecond() == null ? 0 : b.minRetriesPerSecond(), window);
 	}
 
-	private ResilienceConfig.PoolSettings pool(String key, ResilienceFile.Pool p) {
+	private PoolSettings pool(String key, ResilienceFile.Pool p) {
 		if (p == null) {
 			problem(key, null, "required");
 			return null;
 		}
-		return new ResilienceConfig.PoolSettings(range(key + ".maxConnections", p.maxConnections(), 1, 10_000),
+		return new PoolSettings(range(key + ".maxConnections", p.maxConnections(), 1, 10_000),
 				range(key + ".pendingAcquireMaxCount", p.pendingAcquireMaxCount(), 1, 100_000),
 				duration(key + ".pendingAcquireTimeout", p.pendingAcquireTimeout()),
 				duration(key + ".maxIdleTime", p.maxIdleTime()), duration(key + ".maxLifeTime", p.maxLifeTime()),

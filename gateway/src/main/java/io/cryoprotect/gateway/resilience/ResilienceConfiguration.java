@@ -8,14 +8,17 @@ import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.configfile.FiltersConfProperties;
 import io.cryoprotect.gateway.edge.EdgeProperties;
 import io.cryoprotect.gateway.observability.UpstreamPhases;
+import io.cryoprotect.gateway.proxy.UpstreamClients;
+import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
+import io.cryoprotect.gateway.proxy.UpstreamResponseWriter;
+import io.cryoprotect.gateway.proxy.UpstreamRoutingFilter;
 import io.cryoprotect.gateway.routing.RouteConfig;
-import io.cryoprotect.gateway.routing.UpstreamRequestHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -72,7 +75,7 @@ class ResilienceConfiguration {
 	/** Replaces SCG's routing filter, which is switched off in application.yml. */
 	@Bean
 	UpstreamRoutingFilter upstreamRoutingFilter(HttpClient httpClient, UpstreamPhases phases,
-			ObjectProvider<UpstreamRequestHeaders> contributors) {
+			ObjectProvider<UpstreamHeaderContributor> contributors) {
 		return new UpstreamRoutingFilter(httpClient, phases, contributors.orderedStream().toList());
 	}
 

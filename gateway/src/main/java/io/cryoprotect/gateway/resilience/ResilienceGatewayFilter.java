@@ -15,6 +15,9 @@ import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.observability.ObservabilityAttributes;
+import io.cryoprotect.gateway.proxy.UpstreamClients;
+import io.cryoprotect.gateway.proxy.UpstreamRoutingFilter;
+import io.cryoprotect.gateway.proxy.UpstreamTarget;
 import io.cryoprotect.gateway.routing.BlueGreenGatewayFilter;
 import io.cryoprotect.gateway.routing.ColourPlan;
 import io.cryoprotect.gateway.routing.RoutingAttributes;
@@ -145,7 +148,7 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 			target = fallback.target();
 			breaker = fallback.breaker();
 		}
-		exchange.getAttributes().put(UpstreamRoutingFilter.CLIENT_ATTR, clients.client(target, upstream.pool(), policy));
+		exchange.getAttributes().put(UpstreamRoutingFilter.CLIENT_ATTR, clients.client(target, upstream.pool(), policy.connectTimeout(), policy.responseTimeout()));
 		RetryBudget budget = budgets.get(target, upstream.budget());
 		budget.onRequest();
 		boolean idempotent = IDEMPOTENT.contains(request.getMethod())
@@ -310,7 +313,7 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		retarget(exchange, fallback.target());
 		ResilienceConfig.UpstreamPolicy upstream = cfg.upstream(fallback.target().service());
 		exchange.getAttributes()
-			.put(UpstreamRoutingFilter.CLIENT_ATTR, clients.client(fallback.target(), upstream.pool(), call.policy()));
+			.put(UpstreamRoutingFilter.CLIENT_ATTR, clients.client(fallback.target(), upstream.pool(), call.policy().connectTimeout(), call.policy().responseTimeout()));
 		RetryBudget budget = budgets.get(fallback.target(), upstream.budget());
 		budget.onRequest();
 		return new Call(exchange, call.chain(), call.routeId(), call.policy(), fallback.target(), fallback.breaker(), budget,

@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
+import io.cryoprotect.gateway.proxy.UpstreamTarget;
+
 /** One {@link RetryBudget} per upstream colour, replaced when its settings change. */
 final class RetryBudgets {
 

@@ -8,7 +8,7 @@ import com.networknt.schema.SchemaContext;
 import com.networknt.schema.format.Format;
 import com.networknt.schema.keyword.FormatValidator;
 import com.networknt.schema.path.NodePath;
-import io.cryoprotect.gateway.validation.smiles.SmilesSyntax;
+import io.cryoprotect.gateway.smiles.SmilesSyntax;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-import io.cryoprotect.gateway.edge.CappedBodyRequest;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.observability.ObservabilityAttributes;
 import io.cryoprotect.gateway.observability.RequestId;
 import io.cryoprotect.gateway.observability.RequestTrace;
 import io.cryoprotect.gateway.routing.Preflight;
+import io.cryoprotect.gateway.support.CappedBodyRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;

@@ -1,6 +1,6 @@
 package io.cryoprotect.gateway.websocket;
 
-import io.cryoprotect.gateway.routing.UpstreamRequestHeaders;
+import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
@@ -21,7 +21,7 @@ class WebSocketConfiguration {
 	/** The gateway's shared client is SCG's ({@code spring.cloud.gateway.server.webflux.httpclient.*}). */
 	@Bean
 	WebSocketRoutingFilter webSocketRoutingFilter(WebSocketSessions sessions, WebSocketProperties properties,
-			HttpClient httpClient, ObjectProvider<UpstreamRequestHeaders> contributors) {
+			HttpClient httpClient, ObjectProvider<UpstreamHeaderContributor> contributors) {
 		return new WebSocketRoutingFilter(sessions, httpClient, (int) properties.maxFrameSize().toBytes(),
 				contributors.orderedStream().toList());
 	}

@@ -10,8 +10,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.identity.Caller;
+import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
 import io.cryoprotect.gateway.routing.RoutingAttributes;
-import io.cryoprotect.gateway.routing.UpstreamRequestHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -59,7 +59,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * <p>
  * This filter adds the caps ({@link WebSocketSessions}), the upstream request headers of any
  * proxied request (the client's end-to-end headers without the forwarding ones, then
- * {@code X-Request-Id}, {@code X-Real-IP} and the rest from the {@link UpstreamRequestHeaders}
+ * {@code X-Request-Id}, {@code X-Real-IP} and the rest from the {@link UpstreamHeaderContributor}
  * beans), the frame size limit at both ends, and a note of every frame for the idle timeout.
  * Upstream sockets connect through the gateway's shared client, not the colours' pools: a socket
  * holds its connection for minutes, which would starve the route's plain requests.
@@ -86,7 +86,7 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 	private final WebsocketRoutingFilter proxy;
 
 	WebSocketRoutingFilter(WebSocketSessions sessions, HttpClient httpClient, int maxFrameSize,
-			List<UpstreamRequestHeaders> contributors) {
+			List<UpstreamHeaderContributor> contributors) {
 		this.sessions = sessions;
 		WebSocketService service = new TrackedService(new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
 				() -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrameSize))));
@@ -134,14 +134,14 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 	}
 
 	private static HttpHeaders upstreamHeaders(HttpHeaders input, ServerWebExchange exchange,
-			List<UpstreamRequestHeaders> contributors) {
+			List<UpstreamHeaderContributor> contributors) {
 		io.netty.handler.codec.http.HttpHeaders upstream = new DefaultHttpHeaders();
 		for (Map.Entry<String, List<String>> header : input.headerSet()) {
 			if (!FORWARDING.contains(header.getKey().toLowerCase(Locale.ROOT))) {
 				upstream.add(header.getKey(), header.getValue());
 			}
 		}
-		for (UpstreamRequestHeaders contributor : contributors) {
+		for (UpstreamHeaderContributor contributor : contributors) {
 			contributor.apply(upstream, exchange);
 		}
 		HttpHeaders output = new HttpHeaders();

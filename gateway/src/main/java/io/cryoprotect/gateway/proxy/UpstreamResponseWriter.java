@@ -1,4 +1,4 @@
-package io.cryoprotect.gateway.resilience;
+package io.cryoprotect.gateway.proxy;
 
 import java.util.List;
 
@@ -40,7 +40,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.C
  * Not carried over: SCG's trailer header filters, which only gRPC responses use; the gateway
  * proxies HTTP/1.1 and runs no {@code HttpHeadersFilter} chain (see {@link UpstreamRoutingFilter}).
  */
-final class UpstreamResponseWriter implements GlobalFilter, Ordered {
+public final class UpstreamResponseWriter implements GlobalFilter, Ordered {
 
 	private static final Log logger = LogFactory.getLog(UpstreamResponseWriter.class);
 
@@ -48,7 +48,7 @@ final class UpstreamResponseWriter implements GlobalFilter, Ordered {
 
 	private final long bufferLimit;
 
-	UpstreamResponseWriter(List<MediaType> streamingMediaTypes, long bufferLimit) {
+	public UpstreamResponseWriter(List<MediaType> streamingMediaTypes, long bufferLimit) {
 		this.streamingMediaTypes = List.copyOf(streamingMediaTypes);
 		this.bufferLimit = bufferLimit;
 	}

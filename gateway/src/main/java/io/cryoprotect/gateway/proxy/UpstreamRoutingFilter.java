@@ -1,4 +1,4 @@
-package io.cryoprotect.gateway.resilience;
+package io.cryoprotect.gateway.proxy;
 
 import java.net.URI;
 import java.util.HashSet;
@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.cryoprotect.gateway.observability.UpstreamPhases;
-import io.cryoprotect.gateway.routing.UpstreamRequestHeaders;
+import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -50,7 +50,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.s
  * and those the client's {@code Connection} header names), without the forwarding headers
  * ({@code Forwarded}, {@code X-Forwarded-*}: the client address travels in {@code X-Real-IP} and
  * {@code X-Forwarded-For}, which only the gateway sets) and without {@code Host} unless a route
- * preserves it; then every {@link UpstreamRequestHeaders} bean adds its part. Downstream: the upstream's headers without
+ * preserves it; then every {@link UpstreamHeaderContributor} bean adds its part. Downstream: the upstream's headers without
  * the hop-by-hop ones go straight into the response. SCG's routing filter instead runs a chain of
  * header filters that copies the headers several times per request.
  * <p>
@@ -58,10 +58,10 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.s
  * resilience filter chose); SCG's per-route {@code response-timeout} and {@code connect-timeout}
  * metadata are not read.
  */
-final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
+public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
 	/** Exchange attribute holding the {@link HttpClient} the resilience filter chose. */
-	static final String CLIENT_ATTR = UpstreamRoutingFilter.class.getName() + ".client";
+	public static final String CLIENT_ATTR = UpstreamRoutingFilter.class.getName() + ".client";
 
 	/** Hop-by-hop headers, as Spring Cloud Gateway's RemoveHopByHopHeadersFilter lists them. */
 	private static final String[] HOP_BY_HOP = { "connection", "keep-alive", "transfer-encoding", "te", "trailer",
@@ -79,9 +79,9 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
 	private final UpstreamPhases phases;
 
-	private final List<UpstreamRequestHeaders> contributors;
+	private final List<UpstreamHeaderContributor> contributors;
 
-	UpstreamRoutingFilter(HttpClient defaultClient, UpstreamPhases phases, List<UpstreamRequestHeaders> contributors) {
+	public UpstreamRoutingFilter(HttpClient defaultClient, UpstreamPhases phases, List<UpstreamHeaderContributor> contributors) {
 		this.defaultClient = phases.instrument(defaultClient);
 		this.phases = phases;
 		this.contributors = contributors;
@@ -122,7 +122,7 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
 	/** The upstream request's headers, from the client's and the contributors'; static for unit tests. */
 	static void upstreamHeaders(ServerHttpRequest request, io.netty.handler.codec.http.HttpHeaders upstream,
-			boolean preserveHost, ServerWebExchange exchange, List<UpstreamRequestHeaders> contributors) {
+			boolean preserveHost, ServerWebExchange exchange, List<UpstreamHeaderContributor> contributors) {
 		io.netty.handler.codec.http.HttpHeaders decoded = decodedHeaders(request);
 		if (decoded != null) {
 			Set<String> connectionTokens = connectionTokens(decoded);
@@ -148,7 +148,7 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 				upstream.set(HttpHeaderNames.HOST, host);
 			}
 		}
-		for (UpstreamRequestHeaders contributor : contributors) {
+		for (UpstreamHeaderContributor contributor : contributors) {
 			contributor.apply(upstream, exchange);
 		}
 	}

@@ -1,4 +1,4 @@
-package io.cryoprotect.gateway.edge;
+package io.cryoprotect.gateway.support;
 
 import java.util.function.Consumer;
 

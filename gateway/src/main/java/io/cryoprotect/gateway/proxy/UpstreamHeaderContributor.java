@@ -1,4 +1,4 @@
-package io.cryoprotect.gateway.routing;
+package io.cryoprotect.gateway.proxy;
 
 import io.netty.handler.codec.http.HttpHeaders;
 
@@ -10,7 +10,7 @@ import org.springframework.web.server.ServerWebExchange;
  * (so no contributor copies the request). Beans of this type are applied in {@code @Order}.
  */
 @FunctionalInterface
-public interface UpstreamRequestHeaders {
+public interface UpstreamHeaderContributor {
 
 	void apply(HttpHeaders upstream, ServerWebExchange exchange);
 

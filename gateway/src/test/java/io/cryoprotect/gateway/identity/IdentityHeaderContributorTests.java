@@ -19,12 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * identity headers never pass, the verified caller's and the client address the gateway determined
  * do, and a service's API key is the gateway's, or while it has none, the client's for that service only.
  */
-class UpstreamIdentityHeadersFilterTests {
+class IdentityHeaderContributorTests {
 
 	private static final IdentityProperties.ApiKey RDKIT_KEY = new IdentityProperties.ApiKey("X-API-Key", "gateway-secret");
 
-	private static UpstreamIdentityHeadersFilter filter(Map<String, IdentityProperties.ApiKey> apiKeys) {
-		return new UpstreamIdentityHeadersFilter(new IdentityProperties(null, null, apiKeys, null, null));
+	private static IdentityHeaderContributor filter(Map<String, IdentityProperties.ApiKey> apiKeys) {
+		return new IdentityHeaderContributor(new IdentityProperties(null, null, apiKeys, null, null));
 	}
 
 	/** Client headers as the routing filter copied them upstream, each identity header forged. */
@@ -87,7 +87,7 @@ class UpstreamIdentityHeadersFilterTests {
 
 	@Test
 	void theGatewaysApiKeyReplacesTheClientsForItsServiceOnly() {
-		UpstreamIdentityHeadersFilter filter = filter(Map.of("rdkit", RDKIT_KEY));
+		IdentityHeaderContributor filter = filter(Map.of("rdkit", RDKIT_KEY));
 		HttpHeaders rdkit = forged();
 		filter.apply(rdkit, exchange("rdkit"));
 		assertThat(rdkit.getAll("X-API-Key")).containsExactly("gateway-secret");
@@ -98,7 +98,7 @@ class UpstreamIdentityHeadersFilterTests {
 
 	@Test
 	void withoutTheGatewaysOwnKeyTheClientsPassesToThatServiceOnly() {
-		UpstreamIdentityHeadersFilter filter = filter(Map.of("rdkit", new IdentityProperties.ApiKey("X-API-Key", "")));
+		IdentityHeaderContributor filter = filter(Map.of("rdkit", new IdentityProperties.ApiKey("X-API-Key", "")));
 		HttpHeaders rdkit = forged();
 		filter.apply(rdkit, exchange("rdkit"));
 		assertThat(rdkit.getAll("X-API-Key")).containsExactly("client-key");

@@ -1,4 +1,4 @@
-package io.cryoprotect.gateway.errors;
+package io.cryoprotect.gateway.support;
 
 import io.cryoprotect.gateway.edge.RequestBodyTimeoutException;
 import reactor.netty.Connection;

@@ -1,4 +1,4 @@
-package io.cryoprotect.gateway.resilience;
+package io.cryoprotect.gateway.proxy;
 
 import java.time.Duration;
 import java.util.Map;
@@ -22,9 +22,9 @@ import org.springframework.beans.factory.DisposableBean;
  * request metrics: those cost a handler pass and several meter updates per request, and the
  * gateway's own meters already time first bytes and connects per upstream colour.
  */
-final class UpstreamClients implements DisposableBean {
+public final class UpstreamClients implements DisposableBean {
 
-	private record PoolKey(String name, ResilienceConfig.PoolSettings settings) {
+	private record PoolKey(String name, PoolSettings settings) {
 	}
 
 	private record ClientKey(PoolKey pool, Duration connectTimeout, Duration responseTimeout) {
@@ -36,12 +36,16 @@ final class UpstreamClients implements DisposableBean {
 
 	private final UpstreamPhases phases;
 
-	UpstreamClients(UpstreamPhases phases) {
+	public UpstreamClients(UpstreamPhases phases) {
 		this.phases = phases;
 	}
 
-	HttpClient client(UpstreamTarget target, ResilienceConfig.PoolSettings pool, ResilienceConfig.Policy policy) {
-		ClientKey key = new ClientKey(new PoolKey(target.key(), pool), policy.connectTimeout(), policy.responseTimeout());
+	/**
+	 * The client for one colour's pool with these timeouts: {@code responseTimeout} bounds the wait for the
+	 * response headers and the longest silence mid-body.
+	 */
+	public HttpClient client(UpstreamTarget target, PoolSettings pool, Duration connectTimeout, Duration responseTimeout) {
+		ClientKey key = new ClientKey(new PoolKey(target.key(), pool), connectTimeout, responseTimeout);
 		HttpClient client = clients.get(key);
 		return client != null ? client : clients.computeIfAbsent(key, this::create);
 	}
@@ -58,7 +62,7 @@ final class UpstreamClients implements DisposableBean {
 	}
 
 	private static ConnectionProvider pool(PoolKey key) {
-		ResilienceConfig.PoolSettings s = key.settings();
+		PoolSettings s = key.settings();
 		return ConnectionProvider.builder(key.name())
 			.maxConnections(s.maxConnections())
 			.pendingAcquireMaxCount(s.pendingAcquireMaxCount())

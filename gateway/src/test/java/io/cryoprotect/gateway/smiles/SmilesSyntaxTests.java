@@ -1,4 +1,4 @@
-package io.cryoprotect.gateway.validation.smiles;
+package io.cryoprotect.gateway.smiles;
 
 import java.util.List;
 import java.util.stream.Stream;

@@ -3,8 +3,8 @@ package io.cryoprotect.gateway.identity;
 import java.util.List;
 import java.util.Map;
 
+import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
 import io.cryoprotect.gateway.routing.RoutingAttributes;
-import io.cryoprotect.gateway.routing.UpstreamRequestHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import org.springframework.web.server.ServerWebExchange;
@@ -20,7 +20,7 @@ import org.springframework.web.server.ServerWebExchange;
  * secret, so browsers never hold it. While that secret is not set, the client's own header of that
  * name passes to that service (and only to it), so server-side scripts holding the key keep working.
  */
-class UpstreamIdentityHeadersFilter implements UpstreamRequestHeaders {
+class IdentityHeaderContributor implements UpstreamHeaderContributor {
 
 	private static final String REAL_IP = "X-Real-IP";
 
@@ -30,7 +30,7 @@ class UpstreamIdentityHeadersFilter implements UpstreamRequestHeaders {
 
 	private final Map<String, IdentityProperties.ApiKey> apiKeys;
 
-	UpstreamIdentityHeadersFilter(IdentityProperties properties) {
+	IdentityHeaderContributor(IdentityProperties properties) {
 		this.stripped = properties.strippedHeaders();
 		this.apiKeys = properties.upstreamApiKeys();
 	}

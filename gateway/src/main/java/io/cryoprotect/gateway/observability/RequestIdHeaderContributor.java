@@ -1,6 +1,6 @@
 package io.cryoprotect.gateway.observability;
 
-import io.cryoprotect.gateway.routing.UpstreamRequestHeaders;
+import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import org.springframework.stereotype.Component;
@@ -10,7 +10,7 @@ import org.springframework.web.server.ServerWebExchange;
  * Forwards the request id upstream: the client's own well-formed id, or the one generated for it.
  */
 @Component
-class RequestIdHeadersFilter implements UpstreamRequestHeaders {
+class RequestIdHeaderContributor implements UpstreamHeaderContributor {
 
 	@Override
 	public void apply(HttpHeaders upstream, ServerWebExchange exchange) {

@@ -1,4 +1,4 @@
-package io.cryoprotect.gateway.resilience;
+package io.cryoprotect.gateway.proxy;
 
 import java.time.Duration;
 

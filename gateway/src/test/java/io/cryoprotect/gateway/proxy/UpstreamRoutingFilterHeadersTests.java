@@ -1,9 +1,9 @@
-package io.cryoprotect.gateway.resilience;
+package io.cryoprotect.gateway.proxy;
 
 import java.util.List;
 import java.util.Set;
 
-import io.cryoprotect.gateway.routing.UpstreamRequestHeaders;
+import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.O
 class UpstreamRoutingFilterHeadersTests {
 
 	private static HttpHeaders upstreamOf(MockServerHttpRequest.BaseBuilder<?> request, boolean preserveHost,
-			UpstreamRequestHeaders... contributors) {
+			UpstreamHeaderContributor... contributors) {
 		MockServerWebExchange exchange = MockServerWebExchange.from(request);
 		HttpHeaders upstream = new DefaultHttpHeaders();
 		UpstreamRoutingFilter.upstreamHeaders(exchange.getRequest(), upstream, preserveHost, exchange, List.of(contributors));

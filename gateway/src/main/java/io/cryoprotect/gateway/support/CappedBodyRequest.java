@@ -1,4 +1,4 @@
-package io.cryoprotect.gateway.edge;
+package io.cryoprotect.gateway.support;
 
 import java.nio.ByteBuffer;
 import java.util.function.Supplier;
@@ -8,7 +8,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
-
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.server.reactive.ServerHttpRequest;
