@@ -3,6 +3,7 @@ package io.cryoprotect.gateway.identity;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.cryoprotect.gateway.support.RequestState;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -12,7 +13,7 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Determines the client address once per request. {@code X-Forwarded-For} and
+ * Determines the client address once per request ({@link RequestState#clientAddress()}). {@code X-Forwarded-For} and
  * {@code Forwarded} are believed only when the socket peer is a trusted proxy, and then only
  * up to the first hop that is not itself trusted, so a client cannot choose its own address
  * (and dodge per-IP limits) by sending those headers.
@@ -31,9 +32,10 @@ class ClientAddressWebFilter implements WebFilter, Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		if (!trusted.isEmpty()) {
-			String peer = ClientAddress.peer(exchange);
+			RequestState state = RequestState.of(exchange);
+			String peer = state.peerAddress();
 			if (trusted.contains(peer)) {
-				exchange.getAttributes().put(ClientAddress.ATTR, forwardedClient(exchange.getRequest().getHeaders(), peer));
+				state.clientAddress(forwardedClient(exchange.getRequest().getHeaders(), peer));
 			}
 		}
 		return chain.filter(exchange);

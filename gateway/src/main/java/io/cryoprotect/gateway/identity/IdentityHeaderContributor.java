@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
-import io.cryoprotect.gateway.routing.RoutingAttributes;
+import io.cryoprotect.gateway.support.Caller;
+import io.cryoprotect.gateway.support.RequestState;
+import io.cryoprotect.gateway.support.UpstreamTarget;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import org.springframework.web.server.ServerWebExchange;
@@ -37,9 +39,10 @@ class IdentityHeaderContributor implements UpstreamHeaderContributor {
 
 	@Override
 	public void apply(HttpHeaders headers, ServerWebExchange exchange) {
-		String service = exchange.getAttribute(RoutingAttributes.SERVICE);
-		IdentityProperties.ApiKey apiKey = service == null ? null : apiKeys.get(service);
-		Caller caller = Caller.of(exchange);
+		RequestState state = RequestState.of(exchange);
+		UpstreamTarget upstream = state.upstream();
+		IdentityProperties.ApiKey apiKey = upstream == null ? null : apiKeys.get(upstream.service());
+		Caller caller = state.caller();
 		// Without the gateway's own key, the client's passes: scripts that hold the service's key keep working.
 		String passed = apiKey != null && !apiKey.configured() ? apiKey.header() : null;
 		for (String name : stripped) {
@@ -47,7 +50,7 @@ class IdentityHeaderContributor implements UpstreamHeaderContributor {
 				headers.remove(name);
 			}
 		}
-		String client = ClientAddress.of(exchange);
+		String client = state.clientAddress();
 		headers.set(REAL_IP, client);
 		headers.set(FORWARDED_FOR, client);
 		if (caller != null) {

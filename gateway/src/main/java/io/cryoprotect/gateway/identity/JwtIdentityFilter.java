@@ -6,7 +6,9 @@ import java.util.List;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.observability.RequestTrace;
-import io.cryoprotect.gateway.routing.Preflight;
+import io.cryoprotect.gateway.support.Caller;
+import io.cryoprotect.gateway.support.Preflight;
+import io.cryoprotect.gateway.support.RequestState;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -81,7 +83,7 @@ class JwtIdentityFilter implements GlobalFilter, Ordered {
 				return unauthorized("The access token is not valid.");
 			})
 			.flatMap(caller -> {
-				exchange.getAttributes().put(Caller.ATTR, caller);
+				RequestState.of(exchange).caller(caller);
 				RequestTrace.record(exchange, RequestTrace.Phase.IDENTITY, System.nanoTime() - start);
 				return chain.filter(exchange);
 			});

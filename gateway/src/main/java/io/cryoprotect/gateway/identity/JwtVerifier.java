@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import javax.crypto.spec.SecretKeySpec;
 
+import io.cryoprotect.gateway.support.Caller;
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.cryoprotect.gateway.support.RateLimitVerdict;
+import io.cryoprotect.gateway.support.ValidationVerdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JsonGenerator;
@@ -31,8 +33,8 @@ final class AccessLog {
 
 	/** The fields of one line; null values are written as JSON null so every line has the same keys. */
 	record Line(String time, String requestId, String traceparent, String method, String route, String upstream,
-			String colour, int status, long bytes, long durationMs, int retries, String rateLimit, String validation,
-			String clientKey) {
+			String colour, int status, long bytes, long durationMs, int retries, RateLimitVerdict rateLimit,
+			ValidationVerdict validation, String clientKey) {
 	}
 
 	/** A digest per event loop thread: looking one up per request costs more than the hash. */
@@ -94,8 +96,8 @@ final class AccessLog {
 			json.writeNumberProperty("bytes", line.bytes());
 			json.writeNumberProperty("durationMs", line.durationMs());
 			json.writeNumberProperty("retries", line.retries());
-			json.writeStringProperty("rateLimit", line.rateLimit());
-			json.writeStringProperty("validation", line.validation());
+			json.writeStringProperty("rateLimit", line.rateLimit() == null ? null : line.rateLimit().value());
+			json.writeStringProperty("validation", line.validation() == null ? null : line.validation().value());
 			json.writeStringProperty("clientKey", line.clientKey());
 			json.writeEndObject();
 		}

@@ -9,10 +9,10 @@ import io.cryoprotect.gateway.edge.RequestBodyTimeoutException;
 import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
-import io.cryoprotect.gateway.identity.ClientAddress;
-import io.cryoprotect.gateway.routing.RoutingAttributes;
 import io.cryoprotect.gateway.support.BodyTap;
 import io.cryoprotect.gateway.support.ClientConnection;
+import io.cryoprotect.gateway.support.RequestState;
+import io.cryoprotect.gateway.support.UpstreamTarget;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.reactivestreams.Publisher;
@@ -131,8 +131,11 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 		long nanos = end - trace.startNanos;
 		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
 		String routeId = route == null ? NONE : route.getId();
-		String service = attribute(exchange, RoutingAttributes.SERVICE);
-		String colour = attribute(exchange, RoutingAttributes.COLOUR);
+		RequestState state = RequestState.of(exchange);
+		// What was called (the fallback, after one), else what was picked.
+		UpstreamTarget upstream = state.upstream();
+		String service = upstream == null ? NONE : upstream.service();
+		String colour = upstream == null ? NONE : upstream.colour();
 		ProblemException problem = trace.problem();
 		String cause = problem == null ? null : RejectionCause.of(problem.problemType());
 		String outcome = cause != null ? "rejected"
@@ -147,13 +150,11 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 			trace.add(RequestTrace.Phase.BODY, end - trace.headersAtNanos());
 		}
 		if (accessLog.wants(status)) {
-			Integer attempts = exchange.getAttribute(ObservabilityAttributes.ATTEMPTS);
+			int attempts = state.attempts();
 			accessLog.write(new AccessLog.Line(IsoTimestamps.format(clock.instant()), RequestId.of(exchange),
 					exchange.getRequest().getHeaders().getFirst("traceparent"), method, routeId, service, colour, status,
-					trace.bytes(), Duration.ofNanos(nanos).toMillis(), attempts == null ? 0 : attempts - 1,
-					exchange.getAttribute(ObservabilityAttributes.RATE_LIMIT),
-					exchange.getAttribute(ObservabilityAttributes.VALIDATION),
-					accessLog.clientKey(ClientAddress.of(exchange))));
+					trace.bytes(), Duration.ofNanos(nanos).toMillis(), attempts == 0 ? 0 : attempts - 1, state.rateLimit(),
+					state.validation(), accessLog.clientKey(state.clientAddress())));
 		}
 		if (nanos > slow.thresholdFor(routeId).toNanos()) {
 			slowLogger.warn(slowLine(exchange, routeId, status, nanos, trace));
@@ -194,11 +195,6 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 			line.append(' ').append(phase.field()).append('=').append(value == null ? "-" : Duration.ofNanos(value).toMillis());
 		}
 		return line.toString();
-	}
-
-	private static String attribute(ServerWebExchange exchange, String name) {
-		String value = exchange.getAttribute(name);
-		return value == null ? NONE : value;
 	}
 
 	@Override

@@ -2,6 +2,8 @@ package io.cryoprotect.gateway.observability;
 
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.cryoprotect.gateway.support.RequestState;
+
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -13,8 +15,6 @@ public final class RequestId {
 
 	public static final String HEADER = "X-Request-Id";
 
-	static final String ATTR = RequestId.class.getName();
-
 	private static final int MAX_LENGTH = 128;
 
 	private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -24,13 +24,13 @@ public final class RequestId {
 
 	/** The id of this exchange, or {@code "-"} before the request id filter ran. */
 	public static String of(ServerWebExchange exchange) {
-		String id = exchange.getAttribute(ATTR);
+		String id = RequestState.of(exchange).requestId();
 		return id == null ? "-" : id;
 	}
 
 	/** Sets the response header again, e.g. after an error handler cleared the headers. */
 	public static void echo(ServerWebExchange exchange) {
-		String id = exchange.getAttribute(ATTR);
+		String id = RequestState.of(exchange).requestId();
 		if (id != null) {
 			exchange.getResponse().getHeaders().set(HEADER, id);
 		}

@@ -1,6 +1,7 @@
 package io.cryoprotect.gateway.observability;
 
 import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
+import io.cryoprotect.gateway.support.RequestState;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import org.springframework.stereotype.Component;
@@ -14,7 +15,7 @@ class RequestIdHeaderContributor implements UpstreamHeaderContributor {
 
 	@Override
 	public void apply(HttpHeaders upstream, ServerWebExchange exchange) {
-		String id = exchange.getAttribute(RequestId.ATTR);
+		String id = RequestState.of(exchange).requestId();
 		if (id != null) {
 			upstream.set(RequestId.HEADER, id);
 		}

@@ -1,5 +1,6 @@
 package io.cryoprotect.gateway.observability;
 
+import io.cryoprotect.gateway.support.RequestState;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -9,7 +10,8 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Runs first on every public request so that even edge rejections carry a request id.
+ * Runs first on every public request so that even edge rejections carry a request id; it creates the
+ * request's {@link RequestState} and writes the id there.
  * W3C {@code traceparent} needs no work here: it is forwarded like any end-to-end header.
  */
 @Component
@@ -23,7 +25,7 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 		String offered = exchange.getRequest().getHeaders().getFirst(RequestId.HEADER);
 		String id = RequestId.isWellFormed(offered) ? offered : RequestId.generate();
 		// The upstream gets it from RequestIdHeaderContributor, on the headers built for the upstream request.
-		exchange.getAttributes().put(RequestId.ATTR, id);
+		RequestState.of(exchange).requestId(id);
 		exchange.getResponse().getHeaders().set(RequestId.HEADER, id);
 		return chain.filter(exchange);
 	}

@@ -1,6 +1,7 @@
 package io.cryoprotect.gateway.observability;
 
-import io.cryoprotect.gateway.routing.RoutingAttributes;
+import io.cryoprotect.gateway.support.RequestState;
+import io.cryoprotect.gateway.support.UpstreamTarget;
 import io.netty.util.AttributeKey;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -19,17 +20,30 @@ import org.springframework.web.server.ServerWebExchange;
  * (each hook copies the client's configuration, too dear per request) and do not take part in
  * the pool key, so an instrumented client keeps its upstream colour's pool. They find the
  * attempt they serve in the subscriber context, put there by {@link #attempt}, and the times of
- * a new connection on its channel.
+ * a new connection on its channel. The {@code upstream} tag is the colour the attempt called.
  */
 public final class UpstreamPhases {
-
-	/** Long: when the current attempt's request headers went out; the first-byte phase starts there. */
-	static final String SENT_AT = UpstreamPhases.class.getName() + ".sentAt";
 
 	/** On a new channel: when it started connecting and when it was connected, until its first request reads them. */
 	private static final AttributeKey<long[]> CONNECT = AttributeKey.valueOf(UpstreamPhases.class.getName() + ".connect");
 
-	private record Attempt(ServerWebExchange exchange, long startNanos) {
+	/** One upstream attempt of an exchange, from the routing call on. */
+	private static final class Attempt {
+
+		static final long NOT_SENT = Long.MIN_VALUE;
+
+		final ServerWebExchange exchange;
+
+		final long startNanos;
+
+		/** When the request headers went out, {@link #NOT_SENT} until then; the first-byte phase starts there. */
+		volatile long sentAtNanos = NOT_SENT;
+
+		Attempt(ServerWebExchange exchange, long startNanos) {
+			this.exchange = exchange;
+			this.startNanos = startNanos;
+		}
+
 	}
 
 	private final RequestMetrics metrics;
@@ -53,8 +67,7 @@ public final class UpstreamPhases {
 
 	/** The upstream call of one attempt of {@code exchange}, starting now, made visible to the hooks. */
 	public static Mono<Void> attempt(ServerWebExchange exchange, Mono<Void> call) {
-		// A retry's first-byte phase starts at its own send, not at the previous attempt's.
-		exchange.getAttributes().remove(SENT_AT);
+		// Each attempt has its own: a retry's first-byte phase starts at its own send, not at the previous attempt's.
 		return call.contextWrite(Context.of(Attempt.class, new Attempt(exchange, System.nanoTime())));
 	}
 
@@ -70,9 +83,9 @@ public final class UpstreamPhases {
 		}
 		long now = System.nanoTime();
 		// The metric counts from the routing call, pool wait and connect included; the breakdown has those as phases of their own.
-		metrics.firstByte(upstream(exchange), now - attempt.startNanos());
-		Long sentAt = exchange.getAttribute(SENT_AT);
-		trace.add(RequestTrace.Phase.FIRST_BYTE, now - (sentAt != null ? sentAt : attempt.startNanos()));
+		metrics.firstByte(upstream(exchange), now - attempt.startNanos);
+		long sentAt = attempt.sentAtNanos;
+		trace.add(RequestTrace.Phase.FIRST_BYTE, now - (sentAt != Attempt.NOT_SENT ? sentAt : attempt.startNanos));
 		trace.headersAt(now);
 	}
 
@@ -83,7 +96,7 @@ public final class UpstreamPhases {
 		if (attempt == null) {
 			return;
 		}
-		ServerWebExchange exchange = attempt.exchange();
+		ServerWebExchange exchange = attempt.exchange;
 		long acquired = now;
 		if (connect != null && connect[1] != 0) {
 			// A new connection: the pool granted it when it started connecting.
@@ -92,13 +105,14 @@ public final class UpstreamPhases {
 			metrics.connect(upstream(exchange), connectNanos);
 			RequestTrace.record(exchange, RequestTrace.Phase.CONNECT, connectNanos);
 		}
-		RequestTrace.record(exchange, RequestTrace.Phase.POOL_ACQUIRE, Math.max(0, acquired - attempt.startNanos()));
-		exchange.getAttributes().put(SENT_AT, now);
+		RequestTrace.record(exchange, RequestTrace.Phase.POOL_ACQUIRE, Math.max(0, acquired - attempt.startNanos));
+		attempt.sentAtNanos = now;
 	}
 
-	/** The {@code upstream} tag of the upstream meters: service/colour. */
+	/** The {@code upstream} tag of the upstream meters: service/colour of the colour called. */
 	private static String upstream(ServerWebExchange exchange) {
-		return exchange.getAttribute(RoutingAttributes.SERVICE) + "/" + exchange.getAttribute(RoutingAttributes.COLOUR);
+		UpstreamTarget called = RequestState.of(exchange).upstream();
+		return called == null ? ObservabilityWebFilter.NONE + "/" + ObservabilityWebFilter.NONE : called.key();
 	}
 
 }

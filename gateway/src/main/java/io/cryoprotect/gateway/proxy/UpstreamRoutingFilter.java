@@ -10,6 +10,7 @@ import java.util.Set;
 
 import io.cryoprotect.gateway.observability.UpstreamPhases;
 import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
+import io.cryoprotect.gateway.support.RequestState;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -60,9 +61,6 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.s
  */
 public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
-	/** Exchange attribute holding the {@link HttpClient} the resilience filter chose. */
-	public static final String CLIENT_ATTR = UpstreamRoutingFilter.class.getName() + ".client";
-
 	/** Hop-by-hop headers, as Spring Cloud Gateway's RemoveHopByHopHeadersFilter lists them. */
 	private static final String[] HOP_BY_HOP = { "connection", "keep-alive", "transfer-encoding", "te", "trailer",
 			"proxy-authorization", "proxy-authenticate", "x-application-context", "upgrade" };
@@ -102,7 +100,8 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		setAlreadyRouted(exchange);
 		ServerHttpRequest request = exchange.getRequest();
 		boolean preserveHost = exchange.getAttributeOrDefault(PRESERVE_HOST_HEADER_ATTRIBUTE, false);
-		HttpClient client = exchange.getAttribute(CLIENT_ATTR);
+		// The client of the colour the resilience policy chose for this attempt, with its timeouts.
+		HttpClient client = RequestState.of(exchange).client();
 		Mono<Void> call = (client != null ? client : defaultClient)
 			.headers(upstream -> upstreamHeaders(request, upstream, preserveHost, exchange, contributors))
 			.request(HttpMethod.valueOf(request.getMethod().name()))

@@ -15,18 +15,18 @@ import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
-import io.cryoprotect.gateway.identity.Caller;
-import io.cryoprotect.gateway.identity.ClientAddress;
-import io.cryoprotect.gateway.observability.ObservabilityAttributes;
 import io.cryoprotect.gateway.observability.RequestTrace;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Limit;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Mode;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Rate;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Tier;
-import io.cryoprotect.gateway.routing.Preflight;
 import io.cryoprotect.gateway.support.CappedBodyRequest;
+import io.cryoprotect.gateway.support.Caller;
+import io.cryoprotect.gateway.support.Preflight;
+import io.cryoprotect.gateway.support.RateLimitVerdict;
 import io.cryoprotect.gateway.support.RequestLoop;
+import io.cryoprotect.gateway.support.RequestState;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -72,9 +72,6 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 	static final String RATE_LIMIT = "RateLimit";
 
 	static final String RATE_LIMIT_POLICY = "RateLimit-Policy";
-
-	/** The remaining tokens the response's RateLimit header reports, so the body stage only replaces a looser one. */
-	private static final String REPORTED_ATTR = RateLimitFilter.class.getName() + ".reported";
 
 	private static final long MAX_WAIT_NANOS = java.time.Duration.ofDays(1).toNanos();
 
@@ -131,7 +128,7 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		long start = System.nanoTime();
-		Tier tier = cfg.tier(Caller.of(exchange));
+		Tier tier = cfg.tier(RequestState.of(exchange).caller());
 		List<Limit> applied = mine;
 		if (!bodyStage) {
 			return check(exchange, chain, route.getId(), path, tier, applied, null, start);
@@ -222,19 +219,21 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 			}
 		}
 		RequestTrace.record(exchange, RequestTrace.Phase.RATE_LIMIT, System.nanoTime() - start);
-		exchange.getAttributes().put(ObservabilityAttributes.RATE_LIMIT, rejected != null ? "limited"
-				: shadowRejected ? "shadow_limited" : degraded ? "degraded" : "allowed");
+		RequestState requestState = RequestState.of(exchange);
+		requestState.rateLimit(rejected != null ? RateLimitVerdict.LIMITED
+				: shadowRejected ? RateLimitVerdict.SHADOW_LIMITED
+						: degraded ? RateLimitVerdict.DEGRADED : RateLimitVerdict.ALLOWED);
 		HttpHeaders headers = exchange.getResponse().getHeaders();
 		if (!policies.isEmpty()) {
 			String earlier = headers.getFirst(RATE_LIMIT_POLICY);
 			headers.set(RATE_LIMIT_POLICY, (earlier == null ? "" : earlier + ", ") + String.join(", ", policies));
 		}
 		Outcome shown = rejected != null ? rejected : reported;
-		Long shownRemaining = exchange.getAttribute(REPORTED_ATTR);
+		// The body stage replaces the keyed stage's header only with a tighter one (or its rejection).
 		if (shown != null && shown.probe().rate() != null
-				&& (rejected != null || shownRemaining == null || shown.probe().remaining() < shownRemaining)) {
+				&& (rejected != null || shown.probe().remaining() < requestState.rateLimitShown())) {
 			headers.set(RATE_LIMIT, state(shown));
-			exchange.getAttributes().put(REPORTED_ATTR, shown.probe().remaining());
+			requestState.rateLimitShown(shown.probe().remaining());
 		}
 		if (rejected == null) {
 			return chain.filter(exchange);
@@ -288,14 +287,15 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 
 	/** The caller's bucket key for a limit, or null when the request has nothing to key on. */
 	private static String key(Limit limit, ServerWebExchange exchange, JsonNode body) {
+		RequestState state = RequestState.of(exchange);
 		return switch (limit.key().kind()) {
 			case caller -> {
-				Caller caller = Caller.of(exchange);
-				yield caller != null ? "u:" + caller.subject() : "ip:" + ipKey(ClientAddress.of(exchange));
+				Caller caller = state.caller();
+				yield caller != null ? "u:" + caller.subject() : "ip:" + ipKey(state.clientAddress());
 			}
-			case ip -> "ip:" + ipKey(ClientAddress.of(exchange));
+			case ip -> "ip:" + ipKey(state.clientAddress());
 			case user -> {
-				Caller caller = Caller.of(exchange);
+				Caller caller = state.caller();
 				yield caller == null ? null : "u:" + caller.subject();
 			}
 			case body -> {

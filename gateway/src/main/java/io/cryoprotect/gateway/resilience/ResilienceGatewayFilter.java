@@ -14,15 +14,13 @@ import java.util.function.Supplier;
 import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
-import io.cryoprotect.gateway.observability.ObservabilityAttributes;
 import io.cryoprotect.gateway.proxy.UpstreamClients;
-import io.cryoprotect.gateway.proxy.UpstreamRoutingFilter;
-import io.cryoprotect.gateway.proxy.UpstreamTarget;
 import io.cryoprotect.gateway.routing.BlueGreenGatewayFilter;
-import io.cryoprotect.gateway.routing.ColourPlan;
-import io.cryoprotect.gateway.routing.RoutingAttributes;
 import io.cryoprotect.gateway.routing.UpstreamColour;
 import io.cryoprotect.gateway.routing.UpstreamHealth;
+import io.cryoprotect.gateway.support.ColourPick;
+import io.cryoprotect.gateway.support.RequestState;
+import io.cryoprotect.gateway.support.UpstreamTarget;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.channel.ConnectTimeoutException;
 import org.apache.commons.logging.Log;
@@ -61,6 +59,10 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  * A connect failure goes to the fallback at once, without backoff or retry budget and for any
  * method: nothing reached the upstream and the request body was not read yet, since it is only
  * sent over an established connection.
+ * <p>
+ * Routing's pick is never changed here: the route's fallback colour comes from the pick
+ * ({@link ColourPick#colour}), and the colour each attempt calls is this policy's own fact
+ * ({@link RequestState#target}), with the upstream URL pointed at it.
  */
 final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
@@ -119,36 +121,37 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		ResilienceConfig cfg = config.get();
 		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
-		String service = exchange.getAttribute(RoutingAttributes.SERVICE);
-		String colour = exchange.getAttribute(RoutingAttributes.COLOUR);
+		RequestState state = RequestState.of(exchange);
+		ColourPick pick = state.pick();
 		URI url = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
-		boolean noHealthyColour = Boolean.TRUE.equals(exchange.getAttribute(RoutingAttributes.NO_HEALTHY_COLOUR));
-		if (cfg == null || route == null || service == null || colour == null || url == null) {
-			return noHealthyColour ? Mono.error(noHealthyColour(service)) : chain.filter(exchange);
+		boolean noHealthyColour = pick != null && !pick.healthy();
+		if (cfg == null || route == null || pick == null || url == null) {
+			return noHealthyColour ? Mono.error(noHealthyColour(pick.target().service())) : chain.filter(exchange);
 		}
 		ServerHttpRequest request = exchange.getRequest();
 		ResilienceConfig.Policy policy = cfg.policy(route.getId(), request.getMethod());
+		UpstreamTarget target = pick.target();
+		String service = target.service();
 		ResilienceConfig.UpstreamPolicy upstream = cfg.upstream(service);
-		UpstreamTarget target = new UpstreamTarget(service, colour, url.getScheme() + "://" + url.getRawAuthority());
 		CircuitBreaker breaker = breakers.get(target, upstream.breaker());
 		// An ejected colour's breaker is not asked: a half-open trial slot must not go to a request it never gets.
 		if (noHealthyColour || !breaker.tryAcquirePermission()) {
-			FallbackTarget fallback = fallback(cfg, route.getId(), exchange, target);
+			FallbackTarget fallback = fallback(cfg, route.getId(), pick, target, url);
 			if (fallback == null) {
 				if (noHealthyColour) {
 					return Mono.error(noHealthyColour(service));
 				}
 				metrics.breakerRejected(route.getId(), target);
 				return Mono.error(new ProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
-						"The " + service + " service (" + colour + ") is failing; its circuit breaker is open.", Map.of(),
-						breakers.retryAfterSeconds(target), null));
+						"The " + service + " service (" + target.colour() + ") is failing; its circuit breaker is open.",
+						Map.of(), breakers.retryAfterSeconds(target), null));
 			}
 			metrics.fallback(route.getId(), target, fallback.target(), noHealthyColour ? "unhealthy" : "breaker_open");
-			retarget(exchange, fallback.target());
+			exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, fallback.url());
 			target = fallback.target();
 			breaker = fallback.breaker();
 		}
-		exchange.getAttributes().put(UpstreamRoutingFilter.CLIENT_ATTR, clients.client(target, upstream.pool(), policy.connectTimeout(), policy.responseTimeout()));
+		state.target(target, clients.client(target, upstream.pool(), policy.connectTimeout(), policy.responseTimeout()));
 		RetryBudget budget = budgets.get(target, upstream.budget());
 		budget.onRequest();
 		boolean idempotent = IDEMPOTENT.contains(request.getMethod())
@@ -168,7 +171,7 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
 	private Mono<Void> attempt(Call call, int number) {
 		// The access log reports retries per request; the attempt number is all it needs.
-		call.exchange().getAttributes().put(ObservabilityAttributes.ATTEMPTS, number);
+		RequestState.of(call.exchange()).attempt(number);
 		long start = System.nanoTime();
 		// No timer here: the attempt's client waits at most responseTimeout for the response (Reactor Netty's
 		// read timeout, armed once the request is sent), connecting and the pool wait have bounds of their
@@ -298,7 +301,10 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 	 */
 	private Call failover(Call call) {
 		ResilienceConfig cfg = config.get();
-		FallbackTarget fallback = cfg == null ? null : fallback(cfg, call.routeId(), call.exchange(), call.target());
+		ServerWebExchange exchange = call.exchange();
+		RequestState state = RequestState.of(exchange);
+		FallbackTarget fallback = cfg == null ? null
+				: fallback(cfg, call.routeId(), state.pick(), call.target(), exchange.getRequiredAttribute(GATEWAY_REQUEST_URL_ATTR));
 		if (fallback == null) {
 			return null;
 		}
@@ -307,59 +313,50 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 			logger.debug("Connecting to " + call.target().key() + " failed; sending the request to its fallback "
 					+ fallback.target().key());
 		}
-		ServerWebExchange exchange = call.exchange();
 		// Drops the failed attempt's state and lets the routing filter run again, now towards the fallback.
 		ServerWebExchangeUtils.reset(exchange);
-		retarget(exchange, fallback.target());
+		exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, fallback.url());
 		ResilienceConfig.UpstreamPolicy upstream = cfg.upstream(fallback.target().service());
-		exchange.getAttributes()
-			.put(UpstreamRoutingFilter.CLIENT_ATTR, clients.client(fallback.target(), upstream.pool(), call.policy().connectTimeout(), call.policy().responseTimeout()));
+		state.target(fallback.target(), clients.client(fallback.target(), upstream.pool(), call.policy().connectTimeout(),
+				call.policy().responseTimeout()));
 		RetryBudget budget = budgets.get(fallback.target(), upstream.budget());
 		budget.onRequest();
 		return new Call(exchange, call.chain(), call.routeId(), call.policy(), fallback.target(), fallback.breaker(), budget,
 				call.idempotent(), call.resendable());
 	}
 
-	/** The route's fallback with a trial permission taken from its breaker. */
-	private record FallbackTarget(UpstreamTarget target, CircuitBreaker breaker) {
+	/** The route's fallback, the request's URL pointed at it, and a trial permission taken from its breaker. */
+	private record FallbackTarget(UpstreamTarget target, URI url, CircuitBreaker breaker) {
 	}
 
 	/**
-	 * The route's fallback for a request that {@code from} cannot take, with a permission of its
-	 * breaker taken; null when the route has none, it is {@code from} itself, it fails its health
-	 * check or its breaker lets no call through.
+	 * The route's fallback for a request to {@code url} that {@code from} cannot take, with a permission
+	 * of its breaker taken; null when the route has none, it is {@code from} itself, it fails its health
+	 * check or its breaker lets no call through. A fallback colour is the pick's to name
+	 * ({@link ColourPick#colour}); a fallback URI is pointed at as a colour is.
 	 */
-	private FallbackTarget fallback(ResilienceConfig cfg, String routeId, ServerWebExchange exchange, UpstreamTarget from) {
+	private FallbackTarget fallback(ResilienceConfig cfg, String routeId, ColourPick pick, UpstreamTarget from, URI url) {
 		ResilienceConfig.Fallback fallback = cfg.fallback(routeId);
 		if (fallback == null) {
 			return null;
 		}
 		String service = from.service();
-		UpstreamTarget target;
+		ColourPick.Retarget to;
 		if (fallback.uri() != null) {
-			target = new UpstreamTarget(service, "fallback", fallback.uri().getScheme() + "://" + fallback.uri().getRawAuthority());
+			UpstreamColour uri = UpstreamColour.of("fallback", fallback.uri(), 0);
+			to = new ColourPick.Retarget(new UpstreamTarget(service, uri.name(), uri.origin()), uri.retarget(url));
 		}
 		else {
-			ColourPlan plan = exchange.getAttribute(RoutingAttributes.PLAN);
-			UpstreamColour colour = plan == null ? null : plan.colour(fallback.colour());
-			if (colour == null || !health.isHealthy(service, colour.name())) {
+			to = pick.colour(fallback.colour(), url);
+			if (to == null || !health.isHealthy(service, to.target().colour())) {
 				return null;
 			}
-			target = new UpstreamTarget(service, colour.name(), colour.origin());
 		}
-		if (target.origin().equals(from.origin())) {
+		if (to.target().origin().equals(from.origin())) {
 			return null;
 		}
-		CircuitBreaker breaker = breakers.get(target, cfg.upstream(service).breaker());
-		return breaker.tryAcquirePermission() ? new FallbackTarget(target, breaker) : null;
-	}
-
-	/** Points the request at {@code target}, keeping its path and query. */
-	private static void retarget(ServerWebExchange exchange, UpstreamTarget target) {
-		URI url = exchange.getRequiredAttribute(GATEWAY_REQUEST_URL_ATTR);
-		exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create(target.origin() + url.getRawPath()
-				+ (url.getRawQuery() == null ? "" : "?" + url.getRawQuery())));
-		exchange.getAttributes().put(RoutingAttributes.COLOUR, target.colour());
+		CircuitBreaker breaker = breakers.get(to.target(), cfg.upstream(service).breaker());
+		return breaker.tryAcquirePermission() ? new FallbackTarget(to.target(), to.url(), breaker) : null;
 	}
 
 	private static ProblemException noHealthyColour(String service) {

@@ -1,6 +1,6 @@
 package io.cryoprotect.gateway.resilience;
 
-import io.cryoprotect.gateway.proxy.UpstreamTarget;
+import io.cryoprotect.gateway.support.UpstreamTarget;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
-import io.cryoprotect.gateway.proxy.UpstreamTarget;
+import io.cryoprotect.gateway.support.UpstreamTarget;
 
 /** One {@link RetryBudget} per upstream colour, replaced when its settings change. */
 final class RetryBudgets {

@@ -1,7 +1,11 @@
 package io.cryoprotect.gateway.routing;
 
+import java.net.URI;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+
+import io.cryoprotect.gateway.support.ColourPick;
+import io.cryoprotect.gateway.support.UpstreamTarget;
 
 /**
  * The immutable colour split of one route as loaded from its file. A new plan is built on
@@ -73,6 +77,16 @@ public final class ColourPlan {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * The colour {@code name} of {@code service} for a request sent elsewhere than its pick (the route's
+	 * fallback colour), with {@code url} pointed at it; null when the plan has no colour of that name.
+	 */
+	public ColourPick.Retarget retarget(String service, String name, URI url) {
+		UpstreamColour colour = colour(name);
+		return colour == null ? null
+				: new ColourPick.Retarget(new UpstreamTarget(service, colour.name(), colour.origin()), colour.retarget(url));
 	}
 
 	/** The bucket of a pick: random per request, or fixed by the sticky key. */

@@ -11,6 +11,12 @@ import org.springframework.web.server.ServerWebExchange;
 public record RouteConfig(List<LoadedRoute> routes) {
 
 	/**
+	 * A key of every route's SCG metadata: {@code true} where the route file sets {@code websocket: true}.
+	 * The gateway sets it, over any metadata value of that name.
+	 */
+	public static final String WEBSOCKET_METADATA = "websocket";
+
+	/**
 	 * A route as the operator wrote it, with its colour plan and the SCG route built from both;
 	 * {@code test} is the route's predicate in plain form, null when a predicate is asynchronous only;
 	 * {@code cors} the CORS the gateway answers for it, null when the upstream answers CORS itself.

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import io.cryoprotect.gateway.configfile.ConfigProblem;
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
+import io.cryoprotect.gateway.support.Preflight;
 
 import org.springframework.cloud.gateway.filter.FilterDefinition;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -91,7 +92,7 @@ final class ScgRouteBuilder {
 		filters.add(new BlueGreenGatewayFilter(plan, service, stickyCookieName, health));
 		Map<String, Object> metadata = new LinkedHashMap<>(spec.metadata());
 		metadata.put("service", service);
-		metadata.put(RoutingAttributes.WEBSOCKET_METADATA, spec.websocketOrDefault());
+		metadata.put(RouteConfig.WEBSOCKET_METADATA, spec.websocketOrDefault());
 		Route route = Route.async()
 			.id(spec.id())
 			.uri(plan.colours().get(0).uri())

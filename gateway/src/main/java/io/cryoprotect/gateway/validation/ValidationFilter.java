@@ -8,11 +8,12 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
-import io.cryoprotect.gateway.observability.ObservabilityAttributes;
 import io.cryoprotect.gateway.observability.RequestId;
 import io.cryoprotect.gateway.observability.RequestTrace;
-import io.cryoprotect.gateway.routing.Preflight;
 import io.cryoprotect.gateway.support.CappedBodyRequest;
+import io.cryoprotect.gateway.support.Preflight;
+import io.cryoprotect.gateway.support.RequestState;
+import io.cryoprotect.gateway.support.ValidationVerdict;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -115,8 +116,7 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 	private Mono<Void> decide(ServerWebExchange exchange, GatewayFilterChain chain, EndpointRule rule,
 			List<Violation> violations, long start) {
 		RequestTrace.record(exchange, RequestTrace.Phase.VALIDATION, System.nanoTime() - start);
-		exchange.getAttributes().put(ObservabilityAttributes.VALIDATION, violations.isEmpty() ? "passed"
-				: rule.mode() == ValidationMode.shadow ? "shadow_failed" : "failed");
+		RequestState.of(exchange).validation(violations.isEmpty() ? ValidationVerdict.PASSED : failed(rule));
 		if (violations.isEmpty()) {
 			rule.meters().valid().increment();
 			return forward(exchange, chain, rule);
@@ -136,8 +136,7 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 	private Mono<Void> unsupportedType(ServerWebExchange exchange, GatewayFilterChain chain, EndpointRule rule,
 			long start) {
 		RequestTrace.record(exchange, RequestTrace.Phase.VALIDATION, System.nanoTime() - start);
-		exchange.getAttributes().put(ObservabilityAttributes.VALIDATION,
-				rule.mode() == ValidationMode.shadow ? "shadow_failed" : "failed");
+		RequestState.of(exchange).validation(failed(rule));
 		String given = exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
 		String detail = (given == null ? "The request has no content type"
 				: "Content type '" + abbreviate(given) + "' is not accepted") + "; endpoint '" + rule.id()
@@ -151,6 +150,10 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 		}
 		rule.meters().rejected().increment();
 		return Mono.error(new ProblemException(ProblemType.UNSUPPORTED_MEDIA_TYPE, detail));
+	}
+
+	private static ValidationVerdict failed(EndpointRule rule) {
+		return rule.mode() == ValidationMode.shadow ? ValidationVerdict.SHADOW_FAILED : ValidationVerdict.FAILED;
 	}
 
 	private static Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, EndpointRule rule) {

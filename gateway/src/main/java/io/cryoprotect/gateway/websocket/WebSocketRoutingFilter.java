@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import io.cryoprotect.gateway.identity.Caller;
 import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
-import io.cryoprotect.gateway.routing.RoutingAttributes;
+import io.cryoprotect.gateway.routing.RouteConfig;
+import io.cryoprotect.gateway.support.RequestState;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -114,13 +114,13 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
-		if (route == null || !Boolean.TRUE.equals(route.getMetadata().get(RoutingAttributes.WEBSOCKET_METADATA))
+		if (route == null || !Boolean.TRUE.equals(route.getMetadata().get(RouteConfig.WEBSOCKET_METADATA))
 				|| !"websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade())) {
 			return chain.filter(exchange);
 		}
 		WebSocketSessions.Lease lease;
 		try {
-			lease = sessions.admit(route.getId(), Caller.key(exchange));
+			lease = sessions.admit(route.getId(), RequestState.of(exchange).callerKey());
 		}
 		catch (RuntimeException refused) {
 			return Mono.error(refused);

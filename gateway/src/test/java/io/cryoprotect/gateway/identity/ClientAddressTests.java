@@ -3,6 +3,7 @@ package io.cryoprotect.gateway.identity;
 import java.net.InetSocketAddress;
 import java.util.List;
 
+import io.cryoprotect.gateway.support.RequestState;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -21,7 +22,7 @@ class ClientAddressTests {
 	private String clientOf(MockServerHttpRequest.BaseBuilder<?> request) {
 		MockServerWebExchange exchange = MockServerWebExchange.from(request);
 		filter.filter(exchange, e -> Mono.empty()).block();
-		return ClientAddress.of(exchange);
+		return RequestState.of(exchange).clientAddress();
 	}
 
 	@Test

@@ -4,7 +4,9 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Map;
 
-import io.cryoprotect.gateway.routing.RoutingAttributes;
+import io.cryoprotect.gateway.support.Caller;
+import io.cryoprotect.gateway.support.RequestState;
+import io.cryoprotect.gateway.support.UpstreamTarget;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,7 @@ class IdentityHeaderContributorTests {
 	private static MockServerWebExchange exchange(String service) {
 		MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("http://gateway/api/v1/molecules")
 			.remoteAddress(new InetSocketAddress("192.0.2.7", 50_000)));
-		exchange.getAttributes().put(RoutingAttributes.SERVICE, service);
+		RequestState.of(exchange).target(new UpstreamTarget(service, "blue", "http://127.0.0.1:9101"), null);
 		return exchange;
 	}
 
@@ -59,7 +61,7 @@ class IdentityHeaderContributorTests {
 	@Test
 	void theAddressResolvedBehindATrustedProxyWinsOverThePeer() {
 		MockServerWebExchange exchange = exchange("flask-api");
-		exchange.getAttributes().put(ClientAddress.ATTR, "203.0.113.9");
+		RequestState.of(exchange).clientAddress("203.0.113.9");
 		HttpHeaders headers = forged();
 		filter(Map.of()).apply(headers, exchange);
 		assertThat(headers.getAll("X-Real-IP")).containsExactly("203.0.113.9");
@@ -69,7 +71,7 @@ class IdentityHeaderContributorTests {
 	@Test
 	void aVerifiedCallerReplacesWhatTheClientClaimed() {
 		MockServerWebExchange exchange = exchange("flask-api");
-		exchange.getAttributes().put(Caller.ATTR, new Caller("user-1", null, "user", null, Instant.EPOCH));
+		RequestState.of(exchange).caller(new Caller("user-1", null, "user", null, Instant.EPOCH));
 		HttpHeaders headers = forged();
 		filter(Map.of()).apply(headers, exchange);
 		assertThat(headers.getAll("X-User-Id")).containsExactly("user-1");
@@ -78,7 +80,8 @@ class IdentityHeaderContributorTests {
 		assertThat(headers.contains("X-User-Plan")).isFalse();
 		assertThat(headers.contains("X-Authenticated-User")).isFalse();
 
-		exchange.getAttributes().put(Caller.ATTR, new Caller("user-2", "u2@example.com", "admin", "premium", Instant.EPOCH));
+		exchange = exchange("flask-api");
+		RequestState.of(exchange).caller(new Caller("user-2", "u2@example.com", "admin", "premium", Instant.EPOCH));
 		headers = forged();
 		filter(Map.of()).apply(headers, exchange);
 		assertThat(headers.getAll("X-User-Email")).containsExactly("u2@example.com");

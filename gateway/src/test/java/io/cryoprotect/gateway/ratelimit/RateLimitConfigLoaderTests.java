@@ -6,10 +6,10 @@ import java.time.Duration;
 import java.util.List;
 
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
-import io.cryoprotect.gateway.identity.Caller;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Limit;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Mode;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Tier;
+import io.cryoprotect.gateway.support.Caller;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.http.HttpMethod;

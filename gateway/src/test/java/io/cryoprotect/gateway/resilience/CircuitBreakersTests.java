@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
-import io.cryoprotect.gateway.proxy.UpstreamTarget;
 import io.cryoprotect.gateway.support.MutableClock;
+import io.cryoprotect.gateway.support.UpstreamTarget;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -3,7 +3,7 @@ package io.cryoprotect.gateway.resilience;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.cryoprotect.gateway.proxy.UpstreamTarget;
+import io.cryoprotect.gateway.support.UpstreamTarget;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

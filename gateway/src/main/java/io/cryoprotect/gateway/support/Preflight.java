@@ -1,4 +1,4 @@
-package io.cryoprotect.gateway.routing;
+package io.cryoprotect.gateway.support;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;

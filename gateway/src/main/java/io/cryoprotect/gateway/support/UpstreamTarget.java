@@ -1,4 +1,4 @@
-package io.cryoprotect.gateway.proxy;
+package io.cryoprotect.gateway.support;
 
 /**
  * One breaker, budget and pool owner: a colour of an upstream service (or a fallback URI),
