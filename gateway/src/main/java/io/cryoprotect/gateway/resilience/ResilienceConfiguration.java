@@ -13,6 +13,7 @@ import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
 import io.cryoprotect.gateway.proxy.UpstreamResponseWriter;
 import io.cryoprotect.gateway.proxy.UpstreamRoutingFilter;
 import io.cryoprotect.gateway.routing.RouteConfig;
+import io.cryoprotect.gateway.routing.UpstreamHealthView;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.netty.http.client.HttpClient;
 
@@ -85,20 +86,21 @@ class ResilienceConfiguration {
 		return new UpstreamResponseWriter(properties.getStreamingMediaTypes(), edge.responseBufferSize().toBytes());
 	}
 
-	/** Routes are looked up lazily: the route builder needs this bean to skip unhealthy colours. */
+	/** The colour pick skips the colours these checks find unhealthy: they hand themselves to routing's view. */
 	@Bean
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
-	ActiveHealthChecks activeHealthChecks(ObjectProvider<ConfigReloader<RouteConfig>> routeReloader,
-			ConfigReloader<ResilienceConfig> resilienceReloader, MeterRegistry meters) {
-		return new ActiveHealthChecks(() -> live(routeReloader.getObject()).get(), live(resilienceReloader), meters);
+	ActiveHealthChecks activeHealthChecks(ConfigReloader<RouteConfig> routeReloader,
+			ConfigReloader<ResilienceConfig> resilienceReloader, MeterRegistry meters, UpstreamHealthView healthView) {
+		ActiveHealthChecks checks = new ActiveHealthChecks(live(routeReloader), live(resilienceReloader), meters);
+		healthView.use(checks);
+		return checks;
 	}
 
 	@Bean
 	ResilienceStatusEndpoint resilienceStatusEndpoint(CircuitBreakers breakers,
-			ObjectProvider<ActiveHealthChecks> healthChecks, ObjectProvider<ConfigReloader<RouteConfig>> routeReloader,
+			ObjectProvider<ActiveHealthChecks> healthChecks, ConfigReloader<RouteConfig> routeReloader,
 			ConfigReloader<ResilienceConfig> resilienceReloader) {
-		return new ResilienceStatusEndpoint(breakers, healthChecks, () -> live(routeReloader.getObject()).get(),
-				live(resilienceReloader));
+		return new ResilienceStatusEndpoint(breakers, healthChecks, live(routeReloader), live(resilienceReloader));
 	}
 
 	private static <T> Supplier<T> live(ConfigReloader<T> reloader) {

@@ -8,7 +8,6 @@ import io.cryoprotect.gateway.edge.ManagementPort;
 import io.cryoprotect.gateway.errors.ErrorProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.event.RefreshRoutesEvent;
 import org.springframework.cloud.gateway.filter.factory.GatewayFilterFactory;
@@ -34,14 +33,20 @@ class RoutingConfiguration {
 		return new RouteFileRouteLocator();
 	}
 
+	/** Every colour is healthy until the active health checks, where they run, report into this view. */
+	@Bean
+	UpstreamHealthView upstreamHealthView() {
+		return new UpstreamHealthView();
+	}
+
 	/** Routes are swapped in whole, then SCG's route cache is refreshed from the locator. */
 	@Bean
 	ConfigReloader<RouteConfig> routeReloader(RoutingProperties properties, List<RoutePredicateFactory<?>> predicates,
 			List<GatewayFilterFactory<?>> filters, ConfigurationService configurationService, Environment environment,
 			RouteFileRouteLocator locator, ApplicationEventPublisher publisher, MeterRegistry meters,
-			ObjectProvider<UpstreamHealth> health) {
+			UpstreamHealthView health) {
 		ScgRouteBuilder builder = new ScgRouteBuilder(predicates, filters, configurationService,
-				properties.stickyCookieName(), health.getIfAvailable(() -> UpstreamHealth.ALWAYS_HEALTHY));
+				properties.stickyCookieName(), health);
 		RouteConfigLoader loader = new RouteConfigLoader(builder, environment::resolveRequiredPlaceholders);
 		return new ConfigReloader<>("routes", properties.dir(), properties.pollInterval(), RouteConfigLoader::isRouteFile,
 				loader::load, config -> {
