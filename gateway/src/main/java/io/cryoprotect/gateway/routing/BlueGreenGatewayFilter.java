@@ -2,7 +2,6 @@ package io.cryoprotect.gateway.routing;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 
 import io.cryoprotect.gateway.support.ColourPick;
@@ -66,8 +65,7 @@ public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 		this.service = service;
 		this.stickyCookieName = stickyCookieName;
 		this.health = health;
-		List<UpstreamColour> planned = plan.colours();
-		this.colours = planned.toArray(UpstreamColour[]::new);
+		this.colours = plan.colours().toArray(UpstreamColour[]::new);
 		this.picks = new Pick[colours.length];
 		this.unhealthyPicks = new Pick[colours.length];
 		for (int i = 0; i < colours.length; i++) {

@@ -60,8 +60,9 @@ public final class RequestState {
 		if (state != null) {
 			return state;
 		}
-		return (RequestState) exchange.getAttributes()
-			.computeIfAbsent(ATTR, name -> new RequestState(exchange.getRequest().getRemoteAddress()));
+		RequestState created = new RequestState(exchange.getRequest().getRemoteAddress());
+		Object first = exchange.getAttributes().putIfAbsent(ATTR, created);
+		return first != null ? (RequestState) first : created;
 	}
 
 	/** The request id, or null before the request-id filter set it. */

@@ -3,6 +3,8 @@ package io.cryoprotect.gateway.routing;
 import java.net.URI;
 import java.util.List;
 
+import io.cryoprotect.gateway.support.ColourPick;
+import io.cryoprotect.gateway.support.UpstreamTarget;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -106,6 +108,17 @@ class ColourPlanTests {
 		UpstreamColour green = UpstreamColour.of("green", URI.create("https://green.example.org:8443"), 100);
 		URI target = green.retarget(URI.create("http://127.0.0.1:9101/api/v1/molecules/a%20b?q=x%26y&limit=5"));
 		assertThat(target).hasToString("https://green.example.org:8443/api/v1/molecules/a%20b?q=x%26y&limit=5");
+	}
+
+	@Test
+	void aFallbackColourIsNamedByThePlanWithTheRequestPointedAtIt() {
+		ColourPlan plan = plan(RouteFile.StickyKey.none, 100, 0);
+		ColourPick.Retarget green = plan.retarget("flask-api", "green",
+				URI.create("http://127.0.0.1:9101/api/v1/molecules/a%20b?q=x%26y"));
+		assertThat(green.target()).isEqualTo(new UpstreamTarget("flask-api", "green", "http://127.0.0.1:9102"));
+		assertThat(green.target().key()).isEqualTo("flask-api/green");
+		assertThat(green.url()).hasToString("http://127.0.0.1:9102/api/v1/molecules/a%20b?q=x%26y");
+		assertThat(plan.retarget("flask-api", "purple", URI.create("http://127.0.0.1:9101/"))).as("no such colour").isNull();
 	}
 
 }
