@@ -7,7 +7,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
-import io.cryoprotect.gateway.edge.RequestBodyTimeoutException;
+import io.cryoprotect.gateway.support.RequestBodyTimeoutException;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.netty.http.client.PrematureCloseException;

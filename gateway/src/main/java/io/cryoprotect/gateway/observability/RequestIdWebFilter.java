@@ -1,5 +1,6 @@
 package io.cryoprotect.gateway.observability;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -15,8 +16,6 @@ import org.springframework.web.server.WebFilterChain;
 @Component
 class RequestIdWebFilter implements WebFilter, Ordered {
 
-	/** First of the gateway's filters: every later error can name the request. */
-	static final int ORDER = Ordered.HIGHEST_PRECEDENCE;
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
@@ -30,7 +29,7 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return GatewayStage.REQUEST_ID.order();
 	}
 
 	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.observability.UpstreamPhases;
 import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
 import io.netty.buffer.ByteBuf;
@@ -89,7 +90,7 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return Ordered.LOWEST_PRECEDENCE;
+		return GatewayStage.UPSTREAM_CALL.order();
 	}
 
 	@Override

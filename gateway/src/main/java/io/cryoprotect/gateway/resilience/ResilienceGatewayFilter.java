@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
@@ -18,7 +19,6 @@ import io.cryoprotect.gateway.observability.ObservabilityAttributes;
 import io.cryoprotect.gateway.proxy.UpstreamClients;
 import io.cryoprotect.gateway.proxy.UpstreamRoutingFilter;
 import io.cryoprotect.gateway.proxy.UpstreamTarget;
-import io.cryoprotect.gateway.routing.BlueGreenGatewayFilter;
 import io.cryoprotect.gateway.routing.ColourPlan;
 import io.cryoprotect.gateway.routing.RoutingAttributes;
 import io.cryoprotect.gateway.routing.UpstreamColour;
@@ -64,8 +64,6 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  */
 final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
-	/** Right after the colour pick, so the breaker of the picked colour is known. */
-	static final int ORDER = BlueGreenGatewayFilter.ORDER + 1;
 
 	private static final Log logger = LogFactory.getLog(ResilienceGatewayFilter.class);
 
@@ -386,7 +384,7 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return GatewayStage.RESILIENCE.order();
 	}
 
 	/**
