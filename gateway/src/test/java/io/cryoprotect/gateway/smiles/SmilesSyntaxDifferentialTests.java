@@ -3,13 +3,13 @@ package io.cryoprotect.gateway.smiles;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
@@ -37,20 +37,33 @@ class SmilesSyntaxDifferentialTests {
 		.map(Outcome::of)
 		.toList();
 
+	/** A documented kind of disagreement, recognised by the refusing side's message. */
+	interface Disagreement {
+
+		Pattern message();
+
+	}
+
 	/**
 	 * Strings Beam accepts and the checker refuses, recognised by the checker's message. Beam is
 	 * forgiving where OpenSMILES and RDKit are not; the checker sides with the grammar and with
 	 * the backend behind it.
 	 */
-	enum BeamOnly {
+	enum BeamOnly implements Disagreement {
 
-		/** Beam stops at whitespace and takes the rest for a title; a field holds one molecule, so the rest would be silently lost. */
+		/**
+		 * Beam stops at whitespace and takes the rest for a title; a field holds one molecule, so the rest would be
+		 * silently lost.
+		 */
 		WHITESPACE("unexpected whitespace"),
 
 		/** Beam reads the empty string as a molecule without atoms; a request naming no molecule is refused. */
 		EMPTY("^SMILES is empty$"),
 
-		/** Beam carries a bond into the branch after it, C=(O)C; OpenSMILES puts the bond inside the branch, and RDKit refuses it. */
+		/**
+		 * Beam carries a bond into the branch after it, C=(O)C; OpenSMILES puts the bond inside the branch, and
+		 * RDKit refuses it.
+		 */
 		BOND_BEFORE_BRANCH("^bond '.' at position \\d+ must be followed by an atom or ring bond, found '\\('"),
 
 		/**
@@ -76,7 +89,8 @@ class SmilesSyntaxDifferentialTests {
 		 * Beam sums any run of signs and takes any magnitude, [Fe+++], [C+-], [C+16]; OpenSMILES allows only
 		 * -15 to +15, written as one sign with an optional number, or as ++ and --.
 		 */
-		CHARGE("^charge '[-+]\\d+' at position \\d+ is out of range|^unexpected '[-+]' at position \\d+ in bracket atom"),
+		CHARGE("^charge '[-+]\\d+' at position \\d+ is out of range"
+				+ "|^unexpected '[-+]' at position \\d+ in bracket atom"),
 
 		/** Beam takes an isotope of any length; no nuclide has a mass number above three digits. */
 		LONG_ISOTOPE("^isotope at position \\d+ has more than 3 digits$"),
@@ -90,13 +104,9 @@ class SmilesSyntaxDifferentialTests {
 			this.message = Pattern.compile(message);
 		}
 
-		static BeamOnly of(String ourMessage) {
-			for (BeamOnly candidate : values()) {
-				if (candidate.message.matcher(ourMessage).find()) {
-					return candidate;
-				}
-			}
-			return null;
+		@Override
+		public Pattern message() {
+			return this.message;
 		}
 
 	}
@@ -106,7 +116,7 @@ class SmilesSyntaxDifferentialTests {
 	 * molecule's graph or geometry, which a linear grammar check does not build; the backend answers
 	 * such a molecule itself.
 	 */
-	enum OursOnly {
+	enum OursOnly implements Disagreement {
 
 		/** A ring bond joining two atoms already bonded, C1C1: a graph fact, not a grammar rule. */
 		DUPLICATE_BOND("^Endpoints of ringbond are already connected"),
@@ -139,55 +149,45 @@ class SmilesSyntaxDifferentialTests {
 			this.message = Pattern.compile(message);
 		}
 
-		static OursOnly of(String beamMessage) {
-			for (OursOnly candidate : values()) {
-				if (candidate.message.matcher(beamMessage).find()) {
-					return candidate;
-				}
-			}
-			return null;
+		@Override
+		public Pattern message() {
+			return this.message;
 		}
 
 	}
 
 	@Test
 	void everyStringBeamAcceptsPassesTheCheckerUnlessItIsADocumentedRefusal() {
-		Map<BeamOnly, List<String>> explained = new EnumMap<>(BeamOnly.class);
-		List<String> unexplained = new ArrayList<>();
-		for (Outcome outcome : OUTCOMES) {
-			if (outcome.beam() == null && outcome.ours() != null) {
-				BeamOnly kind = BeamOnly.of(outcome.ours());
-				if (kind == null) {
-					unexplained.add(outcome.smiles() + " -> " + outcome.ours());
-				}
-				else {
-					explained.computeIfAbsent(kind, (k) -> new ArrayList<>()).add(outcome.smiles());
-				}
-			}
-		}
-		assertThat(unexplained).as("accepted by Beam, refused by SmilesSyntax for no documented reason").isEmpty();
-		assertThat(explained.keySet()).as("documented refusals the corpus no longer shows")
-			.containsExactlyInAnyOrder(BeamOnly.values());
+		assertEachDisagreementIsDocumented(BeamOnly.class, (outcome) -> outcome.beam() == null ? outcome.ours() : null,
+				"accepted by Beam, refused by SmilesSyntax");
 	}
 
 	@Test
 	void everyStringOnlyTheCheckerAcceptsNeedsMoreThanGrammar() {
-		Map<OursOnly, List<String>> explained = new EnumMap<>(OursOnly.class);
+		assertEachDisagreementIsDocumented(OursOnly.class, (outcome) -> outcome.ours() == null ? outcome.beam() : null,
+				"accepted by SmilesSyntax, refused by Beam");
+	}
+
+	/**
+	 * Every outcome for which {@code refusal} gives the one side's message, the other side having accepted,
+	 * falls in a documented kind, and every documented kind occurs.
+	 */
+	private static <K extends Enum<K> & Disagreement> void assertEachDisagreementIsDocumented(Class<K> kinds,
+			Function<Outcome, String> refusal, String description) {
+		Set<K> seen = EnumSet.noneOf(kinds);
 		List<String> unexplained = new ArrayList<>();
 		for (Outcome outcome : OUTCOMES) {
-			if (outcome.ours() == null && outcome.beam() != null) {
-				OursOnly kind = OursOnly.of(outcome.beam());
-				if (kind == null) {
-					unexplained.add(outcome.smiles() + " -> " + outcome.beam());
-				}
-				else {
-					explained.computeIfAbsent(kind, (k) -> new ArrayList<>()).add(outcome.smiles());
-				}
+			String message = refusal.apply(outcome);
+			if (message != null) {
+				Arrays.stream(kinds.getEnumConstants())
+					.filter((kind) -> kind.message().matcher(message).find())
+					.findFirst()
+					.ifPresentOrElse(seen::add, () -> unexplained.add(outcome.smiles() + " -> " + message));
 			}
 		}
-		assertThat(unexplained).as("accepted by SmilesSyntax, refused by Beam for no documented reason").isEmpty();
-		assertThat(explained.keySet()).as("documented acceptances the corpus no longer shows")
-			.containsExactlyInAnyOrder(OursOnly.values());
+		assertThat(unexplained).as(description + " for no documented reason").isEmpty();
+		assertThat(seen).as("documented kinds the corpus no longer shows")
+			.containsExactlyInAnyOrder(kinds.getEnumConstants());
 	}
 
 	@Test
