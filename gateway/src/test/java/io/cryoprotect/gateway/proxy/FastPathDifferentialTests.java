@@ -32,38 +32,21 @@ class FastPathDifferentialTests {
 
 	private static final EchoUpstream ECHO = new EchoUpstream();
 
-	/** Echo routes, appended to the shipped Convex file (service convex, whose health check is off). */
-	private static final String ROUTES = """
-			  - id: echo
-			    metadata: {owner: tests, description: differential test}
-			    match:
-			      paths: [/echo/**]
-			    errors: problem
-			    upstreams:
-			      blue:
-			        uri: %1$s
-			        weight: 100
-			  - id: echo-host
-			    metadata: {owner: tests, description: differential test}
-			    match:
-			      paths: [/echo-host/**]
-			    filters:
-			      - name: PreserveHostHeader
-			    errors: problem
-			    upstreams:
-			      blue:
-			        uri: %1$s
-			        weight: 100
-			  - id: refused
-			    metadata: {owner: tests, description: differential test}
-			    match:
-			      paths: [/refused/**]
-			    errors: problem
-			    upstreams:
-			      blue:
-			        uri: %2$s
-			        weight: 100
-			""";
+	/** A route of the echo tests, appended to the shipped Convex file (service convex, whose health check is off). */
+	private static String route(String id, String path, String filters, String uri) {
+		return """
+				  - id: %s
+				    metadata: {owner: tests, description: differential test}
+				    match:
+				      paths: [%s]
+				    filters: [%s]
+				    errors: problem
+				    upstreams:
+				      blue:
+				        uri: %s
+				        weight: 100
+				""".formatted(id, path, filters, uri);
+	}
 
 	/** One attempt, 1 s for the response: what the stock path gets from SCG's response-timeout. */
 	private static final String PRESET = """
@@ -106,7 +89,9 @@ class FastPathDifferentialTests {
 			refused = "http://127.0.0.1:" + closed.getLocalPort();
 		}
 		TestConfigDir routes = new TestConfigDir("routes",
-				Map.of("convex.yml", text -> text + ROUTES.formatted(ECHO.url(), refused)));
+				Map.of("convex.yml", text -> text + route("echo", "/echo/**", "", ECHO.url())
+						+ route("echo-host", "/echo-host/**", "{name: PreserveHostHeader}", ECHO.url())
+						+ route("refused", "/refused/**", "", refused)));
 		TestConfigDir filters = new TestConfigDir("filters-conf", Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS,
 				"resilience.yml", text -> text.replace("presets:\n", PRESET).replace("\nroutes:\n", "\n" + POLICIES)));
 		List<String> args = List.of("--gateway.routing.dir=" + routes.path(), "--gateway.filters-conf.dir=" + filters.path(),
@@ -234,7 +219,7 @@ class FastPathDifferentialTests {
 	 * timeout is SCG's global one, which the gateway answers with the same problem type in general words.
 	 */
 	@Test
-	void anUpstreamThatNeverAnswersIsAnswered504AliveOnlyTheFastPathNamesServiceAndTimeout() {
+	void anUpstreamThatNeverAnswersIsAnswered504AlikeOnlyTheFastPathNamesServiceAndTimeout() {
 		String request = "GET /echo/hang HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
 		Seen onStock = send(stock, request);
 		Seen onFast = send(fast, request);
