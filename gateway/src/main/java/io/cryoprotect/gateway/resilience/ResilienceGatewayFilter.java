@@ -28,6 +28,7 @@ import io.netty.channel.ConnectTimeoutException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.PrematureCloseException;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -261,7 +262,8 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 					|| cause instanceof NoRouteToHostException || cause instanceof UnknownHostException) {
 				return "connect_failure";
 			}
-			if (cause instanceof PrematureCloseException) {
+			// Closed before the answer was whole, or reset (an RST reaches Netty as an IOException, not a close).
+			if (cause instanceof PrematureCloseException || AbortedException.isConnectionReset(cause)) {
 				return "reset";
 			}
 			if (cause instanceof io.netty.handler.timeout.ReadTimeoutException) {
