@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Every environment variable that README.md, {@code filters-conf/} and {@code k8s/} name, set in
+ * Every environment variable that README.md, {@code docs/}, {@code filters-conf/} and {@code k8s/} name, set in
  * the environment of the packaged jar started as its own process, as an operator starts it; each
  * must show its effect through the management endpoints or a request. A variable that binds to
  * nothing (as {@code GATEWAY_RATELIMIT_MODE} once did: Spring maps it to
@@ -52,8 +52,8 @@ class EnvironmentVariablesIT {
 	private static final Path JAR = Path.of("target", "cryoprotect-gateway.jar");
 
 	/** Where the operator-facing variables are documented, relative to this module. */
-	private static final Path[] DOCUMENTED_IN = { Path.of("..", "README.md"), Path.of("..", "filters-conf"),
-			Path.of("..", "k8s") };
+	private static final Path[] DOCUMENTED_IN = { Path.of("..", "README.md"), Path.of("..", "docs"),
+			Path.of("..", "filters-conf"), Path.of("..", "k8s") };
 
 	private static final Pattern VARIABLE = Pattern
 		.compile("\\b(?:(?:GATEWAY|FLASK|RDKIT|CONVEX|SUPABASE|SERVER|MANAGEMENT)_[A-Z0-9_]*[A-Z0-9]|SPRING_PROFILES_ACTIVE)\\b");

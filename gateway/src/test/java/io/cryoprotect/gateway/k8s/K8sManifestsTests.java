@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import io.cryoprotect.gateway.health.DrainProperties;
+import io.cryoprotect.gateway.support.ApplicationYml;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -317,7 +319,7 @@ class K8sManifestsTests {
 	@ValueSource(strings = { "staging", "production" })
 	void drainFitsIntoTheGracePeriod(String overlay) throws IOException {
 		JsonNode app = applicationYml();
-		Duration drainDelay = DurationStyle.detectAndParse(app.at("/gateway/drain/delay").asString());
+		Duration drainDelay = ApplicationYml.binder(Map.of()).bindOrCreate("gateway.drain", DrainProperties.class).delay();
 		Duration shutdownPhase = DurationStyle.detectAndParse(app.at("/spring/lifecycle/timeout-per-shutdown-phase").asString());
 		Deployment deployment = rendered(overlay).one(Deployment.class, GATEWAY);
 		Duration grace = Duration.ofSeconds(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds());
