@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
+import io.cryoprotect.gateway.proxy.FastPath;
+
 import org.springframework.aot.AotDetector;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
@@ -45,6 +47,11 @@ final class AotFrozenSettings implements EnvironmentPostProcessor {
 			if (value != null && !Boolean.parseBoolean(value.strip())) {
 				problems.add("key '" + key + "' value '" + value + "': the policy stays on under AOT");
 			}
+		}
+		String fastPath = environment.getProperty(FastPath.PROPERTY);
+		if (fastPath != null && !Boolean.parseBoolean(fastPath.strip())) {
+			problems.add("key '" + FastPath.PROPERTY + "' value '" + fastPath
+					+ "': under AOT the fast path stays on and Spring Cloud Gateway's routing filter off");
 		}
 		String[] profiles = environment.getActiveProfiles();
 		if (Arrays.asList(profiles).contains("demo")) {

@@ -35,6 +35,16 @@ class AotFrozenSettingsTests {
 	}
 
 	@Test
+	void theStockPathIsRefusedUnderAotAndTheFastPathPasses() {
+		assertThat(AotFrozenSettings.problems(environment(Map.of("management.server.port", "8081",
+				"gateway.proxy.fast-path", "false"))))
+			.containsExactly("key 'gateway.proxy.fast-path' value 'false': under AOT the fast path stays on and "
+					+ "Spring Cloud Gateway's routing filter off");
+		assertThat(AotFrozenSettings.problems(environment(Map.of("management.server.port", "8081",
+				"gateway.proxy.fast-path", "true")))).isEmpty();
+	}
+
+	@Test
 	void theDemoProfileAndASharedManagementPortAreRefused() {
 		assertThat(AotFrozenSettings.problems(environment(Map.of("management.server.port", "8080"), "demo")))
 			.hasSize(2)

@@ -38,23 +38,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Every environment variable that README.md, {@code filters-conf/} and {@code k8s/} name, set in
+ * Every environment variable that README.md, {@code docs/}, {@code filters-conf/} and {@code k8s/} name, set in
  * the environment of the packaged jar started as its own process, as an operator starts it; each
  * must show its effect through the management endpoints or a request. A variable that binds to
  * nothing (as {@code GATEWAY_RATELIMIT_MODE} once did: Spring maps it to
  * {@code gateway.ratelimit.mode}, which nothing reads) fails here, and so does a documented
- * variable this test does not set. One JVM start for all of them.
+ * variable this test does not set. Secrets may be files in {@code GATEWAY_SECRETS_DIR} instead, named as the
+ * variable: {@code RDKIT_API_KEY} is one here. The gateway runs with the {@code prod} profile, as
+ * Kubernetes' production overlay starts it. One JVM start for all of them.
  */
 class EnvironmentVariablesIT {
 
 	private static final Path JAR = Path.of("target", "cryoprotect-gateway.jar");
 
 	/** Where the operator-facing variables are documented, relative to this module. */
-	private static final Path[] DOCUMENTED_IN = { Path.of("..", "README.md"), Path.of("..", "filters-conf"),
-			Path.of("..", "k8s") };
+	private static final Path[] DOCUMENTED_IN = { Path.of("..", "README.md"), Path.of("..", "docs"),
+			Path.of("..", "filters-conf"), Path.of("..", "k8s") };
 
 	private static final Pattern VARIABLE = Pattern
-		.compile("\\b(?:GATEWAY|FLASK|RDKIT|CONVEX|SUPABASE|SERVER|MANAGEMENT)_[A-Z0-9_]*[A-Z0-9]\\b");
+		.compile("\\b(?:(?:GATEWAY|FLASK|RDKIT|CONVEX|SUPABASE|SERVER|MANAGEMENT)_[A-Z0-9_]*[A-Z0-9]|SPRING_PROFILES_ACTIVE)\\b");
 
 	private static final String ISSUER = "https://project.supabase.test";
 
@@ -87,6 +89,9 @@ class EnvironmentVariablesIT {
 	private static TestConfigDir filtersConf;
 
 	private static Map<String, String> environment;
+
+	/** The config tree of secret files: GATEWAY_SECRETS_DIR. */
+	private static Path secrets;
 
 	private static Process gateway;
 
@@ -121,7 +126,13 @@ class EnvironmentVariablesIT {
 		environment.put("GATEWAY_VALIDATION_MODE", "shadow");
 		environment.put("GATEWAY_ERRORS_DEFAULT_SHAPE", "flask");
 		environment.put("GATEWAY_TRUSTED_PROXIES", "127.0.0.0/8");
-		environment.put("RDKIT_API_KEY", RDKIT_KEY);
+		secrets = Files.createTempDirectory("env-variables-secrets");
+		// As Kubernetes writes a Secret created from a file: with its trailing newline.
+		Files.writeString(secrets.resolve("RDKIT_API_KEY"), RDKIT_KEY + "\n");
+		// The environment wins over a file of the same name.
+		Files.writeString(secrets.resolve("SUPABASE_JWT_SECRET"), "not-the-key-the-environment-gives");
+		environment.put("GATEWAY_SECRETS_DIR", secrets.toString());
+		environment.put("SPRING_PROFILES_ACTIVE", "prod");
 		environment.put("SUPABASE_JWKS_URL", JWKS.url() + "/auth/v1/jwks");
 		environment.put("SUPABASE_JWT_SECRET", HMAC_SECRET);
 		environment.put("SUPABASE_JWT_ISSUER", ISSUER);
@@ -157,6 +168,14 @@ class EnvironmentVariablesIT {
 		if (log != null) {
 			Files.deleteIfExists(log);
 		}
+		if (secrets != null) {
+			try (Stream<Path> files = Files.list(secrets)) {
+				for (Path file : files.toList()) {
+					Files.delete(file);
+				}
+			}
+			Files.delete(secrets);
+		}
 	}
 
 	@Test
@@ -172,7 +191,20 @@ class EnvironmentVariablesIT {
 				}
 			}
 		}
-		assertThat(environment.keySet()).as("variables the docs name; each needs a check here").containsAll(documented);
+		Set<String> set = new TreeSet<>(environment.keySet());
+		try (Stream<Path> files = Files.list(secrets)) {
+			files.forEach(file -> set.add(file.getFileName().toString()));
+		}
+		assertThat(set).as("variables the docs name; each needs a check here").containsAll(documented);
+	}
+
+	/** The prod profile's quieter logs: of the INFO lines, only the gateway's own remain. */
+	@Test
+	void productionProfile() {
+		String output = output();
+		assertThat(output).contains("The following 1 profile is active: \"prod\"");
+		assertThat(output.lines().filter(line -> line.contains(" INFO ")).toList()).isNotEmpty()
+			.allSatisfy(line -> assertThat(line).containsPattern(" i(o)?\\.c[a-z]*\\.g[a-z]*\\.[\\w.]+\\s+:"));
 	}
 
 	@Test

@@ -5,9 +5,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.support.CappedBodyRequest;
+import io.cryoprotect.gateway.support.RequestBodyTimeoutException;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpVersion;
 import reactor.core.publisher.Mono;
@@ -33,8 +35,6 @@ import org.springframework.web.server.WebFilterChain;
 @Component
 class EdgeLimitsWebFilter implements WebFilter, Ordered {
 
-	/** Right after the request id filter, so every rejection carries an id. */
-	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
 
 	private static final Map<String, String> CLOSE = Map.of(HttpHeaders.CONNECTION, "close");
 
@@ -194,7 +194,7 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return GatewayStage.EDGE_LIMITS.order();
 	}
 
 	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.cryoprotect.gateway.support.RequestBodyTimeoutException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
@@ -160,8 +161,7 @@ final class RequestReadGuard extends ChannelInboundHandlerAdapter implements Run
 		if (now - lastRead >= readTimeoutNanos || now - requestStart >= requestTimeoutNanos) {
 			bodyPending = false;
 			bodyWaiters = null;
-			ctx.channel().attr(RequestBodyTimeoutException.CUT_OFF).set(Boolean.TRUE);
-			ctx.fireExceptionCaught(RequestBodyTimeoutException.INSTANCE);
+			RequestBodyTimeoutException.cutOff(ctx);
 			// The 408 carries Connection: close, so Reactor Netty closes once it is sent; this closes a
 			// connection whose answer never comes (or came before the cut, mid-body, and cannot be finished).
 			timer = ctx.executor().schedule((Runnable) ctx::close, CUT_OFF_GRACE_NANOS, TimeUnit.NANOSECONDS);

@@ -7,9 +7,10 @@ import java.nio.channels.ClosedChannelException;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
-import io.cryoprotect.gateway.edge.RequestBodyTimeoutException;
+import io.cryoprotect.gateway.support.RequestBodyTimeoutException;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.PrematureCloseException;
 
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -58,7 +59,8 @@ public final class ErrorMap {
 				return new ProblemException(ProblemType.UPSTREAM_UNREACHABLE,
 						"The upstream service could not be reached.", error);
 			}
-			if (cause instanceof PrematureCloseException || cause instanceof ClosedChannelException) {
+			if (cause instanceof PrematureCloseException || cause instanceof ClosedChannelException
+					|| AbortedException.isConnectionReset(cause)) {
 				return new ProblemException(ProblemType.UPSTREAM_UNREACHABLE,
 						"The upstream service closed the connection before answering.", error);
 			}

@@ -3,6 +3,7 @@ package io.cryoprotect.gateway.identity;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.support.RequestState;
 import reactor.core.publisher.Mono;
 
@@ -20,8 +21,6 @@ import org.springframework.web.server.WebFilterChain;
  */
 class ClientAddressWebFilter implements WebFilter, Ordered {
 
-	/** After the request id and the edge limits. */
-	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 20;
 
 	private final TrustedProxies trusted;
 
@@ -97,7 +96,7 @@ class ClientAddressWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return GatewayStage.CLIENT_ADDRESS.order();
 	}
 
 	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */

@@ -49,6 +49,9 @@ public record IdentityProperties(List<String> trustedProxies, List<String> strip
 	 * {@code {SUPABASE_URL}/auth/v1/jwks}), HS256 tokens with {@code hmacSecret}; with neither,
 	 * tokens are not verified and every caller is anonymous.
 	 *
+	 * @param jwksUri the JWKS that RS256 tokens are verified against (env {@code SUPABASE_JWKS_URL}); unset by default
+	 * @param hmacSecret the shared secret HS256 tokens are verified with (env {@code SUPABASE_JWT_SECRET}); unset by
+	 * default
 	 * @param issuer required {@code iss} when set (Supabase: {@code SUPABASE_URL})
 	 * @param audience required {@code aud} entry when set (Supabase: {@code {SUPABASE_URL}/auth/v1})
 	 * @param cacheTtl how long a verified token is remembered; default 60 s, never past its expiry

@@ -3,6 +3,7 @@ package io.cryoprotect.gateway.identity;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.observability.RequestTrace;
@@ -33,8 +34,6 @@ import org.springframework.web.util.pattern.PathPatternParser;
  */
 class JwtIdentityFilter implements GlobalFilter, Ordered {
 
-	/** Before validation, rate limits and the colour pick, which key on the caller. */
-	static final int ORDER = -20;
 
 	private static final Log logger = LogFactory.getLog(JwtIdentityFilter.class);
 
@@ -114,7 +113,7 @@ class JwtIdentityFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return GatewayStage.IDENTITY.order();
 	}
 
 }

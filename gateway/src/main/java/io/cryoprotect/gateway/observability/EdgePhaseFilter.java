@@ -1,5 +1,6 @@
 package io.cryoprotect.gateway.observability;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -21,7 +22,7 @@ final class EdgePhaseFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return Ordered.HIGHEST_PRECEDENCE;
+		return GatewayStage.EDGE_PHASE.order();
 	}
 
 }

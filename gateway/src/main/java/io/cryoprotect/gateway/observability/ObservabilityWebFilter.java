@@ -4,13 +4,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.edge.ManagementPort;
-import io.cryoprotect.gateway.edge.RequestBodyTimeoutException;
 import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.support.BodyTap;
 import io.cryoprotect.gateway.support.ClientConnection;
+import io.cryoprotect.gateway.support.RequestBodyTimeoutException;
 import io.cryoprotect.gateway.support.RequestState;
 import io.cryoprotect.gateway.support.UpstreamTarget;
 import org.apache.commons.logging.Log;
@@ -38,8 +39,6 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  */
 final class ObservabilityWebFilter implements WebFilter, Ordered {
 
-	/** Right after the request id, so edge rejections are timed and carry their id. */
-	static final int ORDER = RequestIdWebFilter.ORDER + 1;
 
 	static final String NONE = "none";
 
@@ -199,7 +198,7 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return GatewayStage.OBSERVABILITY.order();
 	}
 
 	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */

@@ -1,5 +1,6 @@
 package io.cryoprotect.gateway.observability;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.support.RequestState;
 import reactor.core.publisher.Mono;
 
@@ -17,8 +18,6 @@ import org.springframework.web.server.WebFilterChain;
 @Component
 class RequestIdWebFilter implements WebFilter, Ordered {
 
-	/** First of the gateway's filters: every later error can name the request. */
-	static final int ORDER = Ordered.HIGHEST_PRECEDENCE;
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
@@ -32,7 +31,7 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return GatewayStage.REQUEST_ID.order();
 	}
 
 	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */

@@ -2,6 +2,7 @@ package io.cryoprotect.gateway.proxy;
 
 import java.util.List;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import org.apache.commons.logging.Log;
@@ -55,7 +56,7 @@ public final class UpstreamResponseWriter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER;
+		return GatewayStage.RESPONSE_WRITER.order();
 	}
 
 	@Override

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.observability.UpstreamPhases;
 import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
 import io.cryoprotect.gateway.support.RequestState;
@@ -28,8 +29,8 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.AbstractServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.util.ClassUtils;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebExchangeDecorator;
 
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR;
@@ -69,10 +70,6 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 	private static final String[] REQUEST_ONLY = { "host", "forwarded", "x-forwarded-for", "x-forwarded-host",
 			"x-forwarded-port", "x-forwarded-proto", "x-forwarded-prefix" };
 
-	/** Spring's request over Reactor Netty's, package-private: its headers are the decoded ones. */
-	private static final Class<?> REACTOR_REQUEST = ClassUtils
-		.resolveClassName("org.springframework.http.server.reactive.ReactorServerHttpRequest", null);
-
 	private final HttpClient defaultClient;
 
 	private final UpstreamPhases phases;
@@ -87,7 +84,7 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return Ordered.LOWEST_PRECEDENCE;
+		return GatewayStage.UPSTREAM_CALL.order();
 	}
 
 	@Override
@@ -103,7 +100,8 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		// The client of the colour the resilience policy chose for this attempt, with its timeouts.
 		HttpClient client = RequestState.of(exchange).client();
 		Mono<Void> call = (client != null ? client : defaultClient)
-			.headers(upstream -> upstreamHeaders(request, upstream, preserveHost, exchange, contributors))
+			.headers(upstream -> upstreamHeaders(request, decodedHeaders(request, exchange), upstream, preserveHost, exchange,
+					contributors))
 			.request(HttpMethod.valueOf(request.getMethod().name()))
 			.uri(url.toASCIIString())
 			.send((req, outbound) -> outbound.send(request.getBody().map(UpstreamRoutingFilter::byteBuf)))
@@ -119,10 +117,19 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		return UpstreamPhases.attempt(exchange, call).then(chain.filter(exchange));
 	}
 
-	/** The upstream request's headers, from the client's and the contributors'; static for unit tests. */
+	/** The upstream request's headers, from the client's as Spring presents them and the contributors'; for unit tests. */
 	static void upstreamHeaders(ServerHttpRequest request, io.netty.handler.codec.http.HttpHeaders upstream,
 			boolean preserveHost, ServerWebExchange exchange, List<UpstreamHeaderContributor> contributors) {
-		io.netty.handler.codec.http.HttpHeaders decoded = decodedHeaders(request);
+		upstreamHeaders(request, null, upstream, preserveHost, exchange, contributors);
+	}
+
+	/**
+	 * The upstream request's headers, from the client's and the contributors': from {@code decoded}, the
+	 * client's as Reactor Netty decoded them, when not null, else from the request's.
+	 */
+	private static void upstreamHeaders(ServerHttpRequest request, io.netty.handler.codec.http.HttpHeaders decoded,
+			io.netty.handler.codec.http.HttpHeaders upstream, boolean preserveHost, ServerWebExchange exchange,
+			List<UpstreamHeaderContributor> contributors) {
 		if (decoded != null) {
 			Set<String> connectionTokens = connectionTokens(decoded);
 			for (Iterator<Map.Entry<CharSequence, CharSequence>> it = decoded.iteratorCharSequence(); it.hasNext();) {
@@ -153,13 +160,19 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 	}
 
 	/**
-	 * The headers as Reactor Netty decoded them, when the request is Reactor Netty's own: its
-	 * read-only Spring view copies every entry to iterate them. Null when a filter mutated the
-	 * request or a decorator may present other headers.
+	 * The headers as Reactor Netty decoded them, when {@code request} is the server's own, as the
+	 * exchange was created with: Spring's read-only view of them copies every entry to iterate them.
+	 * Null when a filter mutated or decorated the request (its headers may differ from the decoded
+	 * ones), or the server is not Reactor Netty.
 	 */
-	private static io.netty.handler.codec.http.HttpHeaders decodedHeaders(ServerHttpRequest request) {
-		if (request.getClass() == REACTOR_REQUEST && request instanceof AbstractServerHttpRequest reactor
-				&& reactor.getNativeRequest() instanceof HttpServerRequest nettyRequest) {
+	private static io.netty.handler.codec.http.HttpHeaders decodedHeaders(ServerHttpRequest request,
+			ServerWebExchange exchange) {
+		ServerWebExchange created = exchange;
+		while (created instanceof ServerWebExchangeDecorator decorator) {
+			created = decorator.getDelegate();
+		}
+		if (request == created.getRequest() && request instanceof AbstractServerHttpRequest server
+				&& server.getNativeRequest() instanceof HttpServerRequest nettyRequest) {
 			return nettyRequest.requestHeaders();
 		}
 		return null;

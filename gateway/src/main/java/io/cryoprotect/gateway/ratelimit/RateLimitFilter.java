@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.observability.RequestTrace;
@@ -60,11 +61,6 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  */
 final class RateLimitFilter implements GlobalFilter, Ordered {
 
-	/** After JwtIdentityFilter (-20), before ValidationFilter (-11). */
-	static final int KEYED_ORDER = -15;
-
-	/** After ValidationFilter (-11), before the response writer (-1) and every route filter. */
-	static final int BODY_ORDER = -10;
 
 	/** Bodies read only for a body-keyed limit: auth forms are tiny. */
 	static final int MAX_KEY_BODY_BYTES = 16 * 1024;
@@ -103,7 +99,7 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return bodyStage ? BODY_ORDER : KEYED_ORDER;
+		return (bodyStage ? GatewayStage.RATE_LIMIT_BODY : GatewayStage.RATE_LIMIT).order();
 	}
 
 	@Override

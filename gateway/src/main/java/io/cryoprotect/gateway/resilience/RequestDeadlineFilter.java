@@ -3,6 +3,7 @@ package io.cryoprotect.gateway.resilience;
 import java.time.Duration;
 import java.util.function.Supplier;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.edge.RequestBodyArrival;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
@@ -11,7 +12,6 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
@@ -26,8 +26,6 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  */
 final class RequestDeadlineFilter implements GlobalFilter, Ordered {
 
-	/** Outside {@link UpstreamResponseWriter} (SCG's writer order), which writes the body after the chain returns. */
-	static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
 
 	private final Supplier<ResilienceConfig> config;
 
@@ -57,7 +55,7 @@ final class RequestDeadlineFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return GatewayStage.REQUEST_DEADLINE.order();
 	}
 
 }

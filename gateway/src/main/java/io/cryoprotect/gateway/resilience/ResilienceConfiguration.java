@@ -1,32 +1,25 @@
 package io.cryoprotect.gateway.resilience;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.configfile.FiltersConfProperties;
 import io.cryoprotect.gateway.edge.EdgeProperties;
-import io.cryoprotect.gateway.observability.UpstreamPhases;
 import io.cryoprotect.gateway.proxy.UpstreamClients;
-import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
-import io.cryoprotect.gateway.proxy.UpstreamResponseWriter;
-import io.cryoprotect.gateway.proxy.UpstreamRoutingFilter;
 import io.cryoprotect.gateway.routing.RouteConfig;
 import io.cryoprotect.gateway.routing.UpstreamHealthView;
 import io.micrometer.core.instrument.MeterRegistry;
-import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires {@code filters-conf/resilience.yml} into breakers, budgets, pools and the filters that
- * apply them. {@code gateway.resilience.enabled=false} turns the policies off (the benchmark's
- * routing-only gateway); routing itself stays.
+ * Wires {@code filters-conf/resilience.yml} into breakers, budgets and the filters that apply them
+ * (the pools they pick from are the proxy package's). {@code gateway.resilience.enabled=false}
+ * turns the policies off (the benchmark's routing-only gateway); routing itself stays.
  */
 @Configuration(proxyBeanMethods = false)
 class ResilienceConfiguration {
@@ -53,11 +46,6 @@ class ResilienceConfiguration {
 	}
 
 	@Bean
-	UpstreamClients upstreamClients(UpstreamPhases phases) {
-		return new UpstreamClients(phases);
-	}
-
-	@Bean
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	ResilienceGatewayFilter resilienceGatewayFilter(ConfigReloader<ResilienceConfig> resilienceReloader,
 			CircuitBreakers breakers, RetryBudgets budgets, UpstreamClients clients, MeterRegistry meters,
@@ -71,19 +59,6 @@ class ResilienceConfiguration {
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	RequestDeadlineFilter requestDeadlineFilter(ConfigReloader<ResilienceConfig> resilienceReloader) {
 		return new RequestDeadlineFilter(live(resilienceReloader));
-	}
-
-	/** Replaces SCG's routing filter, which is switched off in application.yml. */
-	@Bean
-	UpstreamRoutingFilter upstreamRoutingFilter(HttpClient httpClient, UpstreamPhases phases,
-			ObjectProvider<UpstreamHeaderContributor> contributors) {
-		return new UpstreamRoutingFilter(httpClient, phases, contributors.orderedStream().toList());
-	}
-
-	/** Replaces SCG's response writer, which SCG ties to its routing filter's switch (off). */
-	@Bean
-	UpstreamResponseWriter upstreamResponseWriter(GatewayProperties properties, EdgeProperties edge) {
-		return new UpstreamResponseWriter(properties.getStreamingMediaTypes(), edge.responseBufferSize().toBytes());
 	}
 
 	/** The colour pick skips the colours these checks find unhealthy: they hand themselves to routing's view. */

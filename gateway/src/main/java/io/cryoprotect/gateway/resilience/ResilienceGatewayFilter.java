@@ -11,11 +11,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.errors.ErrorMap;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.proxy.UpstreamClients;
-import io.cryoprotect.gateway.routing.BlueGreenGatewayFilter;
 import io.cryoprotect.gateway.routing.UpstreamColour;
 import io.cryoprotect.gateway.routing.UpstreamHealth;
 import io.cryoprotect.gateway.support.ColourPick;
@@ -26,6 +26,7 @@ import io.netty.channel.ConnectTimeoutException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.PrematureCloseException;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -66,8 +67,6 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  */
 final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
-	/** Right after the colour pick, so the breaker of the picked colour is known. */
-	static final int ORDER = BlueGreenGatewayFilter.ORDER + 1;
 
 	private static final Log logger = LogFactory.getLog(ResilienceGatewayFilter.class);
 
@@ -266,7 +265,8 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 					|| cause instanceof NoRouteToHostException || cause instanceof UnknownHostException) {
 				return "connect_failure";
 			}
-			if (cause instanceof PrematureCloseException) {
+			// Closed before the answer was whole, or reset (an RST reaches Netty as an IOException, not a close).
+			if (cause instanceof PrematureCloseException || AbortedException.isConnectionReset(cause)) {
 				return "reset";
 			}
 			if (cause instanceof io.netty.handler.timeout.ReadTimeoutException) {
@@ -383,7 +383,7 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return GatewayStage.RESILIENCE.order();
 	}
 
 	/**

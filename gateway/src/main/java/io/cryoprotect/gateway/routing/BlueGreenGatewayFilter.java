@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.support.ColourPick;
 import io.cryoprotect.gateway.support.RequestState;
 import io.cryoprotect.gateway.support.UpstreamTarget;
@@ -30,8 +31,6 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  */
 public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 
-	/** Where RouteToRequestUrlFilter would run: after the route's own filters, before resilience and routing. */
-	public static final int ORDER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 1;
 
 	private static final Duration STICKY_COOKIE_MAX_AGE = Duration.ofDays(30);
 
@@ -132,7 +131,7 @@ public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return GatewayStage.COLOUR_PICK.order();
 	}
 
 	@Override

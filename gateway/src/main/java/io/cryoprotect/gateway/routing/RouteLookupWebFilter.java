@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.edge.ManagementPort;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
@@ -133,7 +134,7 @@ final class RouteLookupWebFilter implements WebFilter, Ordered {
 	/** Last: after every other web filter, in place of the DispatcherHandler behind them. */
 	@Override
 	public int getOrder() {
-		return Ordered.LOWEST_PRECEDENCE;
+		return GatewayStage.ROUTE_LOOKUP.order();
 	}
 
 	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */

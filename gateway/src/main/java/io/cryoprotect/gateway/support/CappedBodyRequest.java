@@ -3,7 +3,6 @@ package io.cryoprotect.gateway.support;
 import java.nio.ByteBuffer;
 import java.util.function.Supplier;
 
-import io.cryoprotect.gateway.errors.ProblemException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -25,9 +24,9 @@ public final class CappedBodyRequest extends ServerHttpRequestDecorator {
 
 	private final long maxBytes;
 
-	private final Supplier<ProblemException> tooLarge;
+	private final Supplier<? extends RuntimeException> tooLarge;
 
-	public CappedBodyRequest(ServerHttpRequest delegate, long maxBytes, Supplier<ProblemException> tooLarge) {
+	public CappedBodyRequest(ServerHttpRequest delegate, long maxBytes, Supplier<? extends RuntimeException> tooLarge) {
 		super(delegate);
 		this.maxBytes = maxBytes;
 		this.tooLarge = tooLarge;
@@ -56,7 +55,7 @@ public final class CappedBodyRequest extends ServerHttpRequestDecorator {
 	 * on every path; a body another filter cached already is not read again.
 	 */
 	public static Mono<ServerHttpRequest> cacheBody(ServerWebExchange exchange, long maxBytes,
-			Supplier<ProblemException> tooLarge) {
+			Supplier<? extends RuntimeException> tooLarge) {
 		ServerWebExchange capped = exchange.mutate()
 			.request(new CappedBodyRequest(exchange.getRequest(), maxBytes, tooLarge))
 			.build();

@@ -1,6 +1,5 @@
 package io.cryoprotect.gateway.support;
 
-import io.cryoprotect.gateway.edge.RequestBodyTimeoutException;
 import reactor.netty.Connection;
 
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.observability.RequestId;
@@ -21,7 +22,6 @@ import reactor.netty.channel.AbortedException;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -41,12 +41,6 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
  */
 final class ValidationFilter implements GlobalFilter, Ordered {
 
-	/**
-	 * Before every route filter, so a retry there resends the cached bytes and an invalid body
-	 * never counts against an upstream, and before the response writer (at SCG's
-	 * {@link NettyWriteResponseFilter} order), so the response it writes can be checked.
-	 */
-	static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 10;
 
 	/** Bounds the error body for a document that breaks a rule thousands of times. */
 	private static final int MAX_LISTED_VIOLATIONS = 100;
@@ -195,7 +189,7 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return GatewayStage.VALIDATION.order();
 	}
 
 	/** The 413 of an endpoint whose own body cap was passed. */

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
 import io.cryoprotect.gateway.routing.RouteConfig;
 import io.cryoprotect.gateway.support.RequestState;
@@ -108,7 +109,7 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 	/** SCG's: just before the routing filter, which takes the requests this one leaves. */
 	@Override
 	public int getOrder() {
-		return proxy.getOrder();
+		return GatewayStage.WEBSOCKET_PROXY.order();
 	}
 
 	@Override

@@ -4,7 +4,7 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
-import io.cryoprotect.gateway.edge.RequestBodyTimeoutException;
+import io.cryoprotect.gateway.support.RequestBodyTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import org.junit.jupiter.api.Test;
 import reactor.netty.http.client.PrematureCloseException;

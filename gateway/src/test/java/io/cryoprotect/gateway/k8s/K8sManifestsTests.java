@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import io.cryoprotect.gateway.health.DrainProperties;
+import io.cryoprotect.gateway.support.ApplicationYml;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -35,11 +37,12 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretKeySelector;
+import io.fabric8.kubernetes.api.model.SecretProjection;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
@@ -53,6 +56,7 @@ import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -68,11 +72,15 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.core.type.filter.AnnotationTypeFilter;
 import org.springframework.util.ClassUtils;
 
@@ -133,6 +141,9 @@ class K8sManifestsTests {
 
 	/** The gateway's {@code @ConfigurationProperties} classes, scanned once. */
 	private static List<Class<?>> propertiesClasses;
+
+	/** The properties documented by the configuration metadata on the class path (Spring Boot's jars), read once. */
+	private static List<ConfigurationPropertyName> springBootProperties;
 
 	@ParameterizedTest
 	@ValueSource(strings = { "staging", "production" })
@@ -209,10 +220,53 @@ class K8sManifestsTests {
 		}
 		List<Class<?>> propertiesClasses = configurationPropertiesClasses();
 		assertThat(gatewayContainer(rendered(overlay)).getEnv()).isNotEmpty().allSatisfy(env -> assertThat(
-				placeholders.contains(env.getName()) || bindsToConfigurationProperties(env.getName(), propertiesClasses))
-			.as("%s is neither a ${...} placeholder of application.yml or a route file nor a property the gateway binds",
-					env.getName())
+				placeholders.contains(env.getName()) || bindsToConfigurationProperties(env.getName(), propertiesClasses)
+						|| setsSpringBootProperty(env.getName()))
+			.as("%s is neither a ${...} placeholder of application.yml or a route file nor a property the gateway or "
+					+ "Spring Boot binds", env.getName())
 			.isTrue());
+	}
+
+	@Test
+	void misspeltSpringBootVariableSetsNothing() {
+		assertThat(setsSpringBootProperty("SPRING_PROFILES_ACTIVE")).isTrue();
+		assertThat(setsSpringBootProperty("SPRING_PROFILE_ACTIVE")).isFalse();
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "staging, staging", "production, prod" })
+	void overlayActivatesItsProfile(String overlay, String profile) {
+		assertThat(env(gatewayContainer(rendered(overlay)), "SPRING_PROFILES_ACTIVE")).isEqualTo(profile);
+		assertThat(Path.of("src/main/resources/application-" + profile + ".yml")).isRegularFile();
+	}
+
+	/**
+	 * Secrets reach the gateway as files in the directory its configtree import reads, each named as the variable
+	 * it sets, and never through the environment.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "staging", "production" })
+	void secretsAreFilesInTheImportedConfigTree(String overlay) throws IOException {
+		Matcher configTree = Pattern.compile("optional:configtree:\\$\\{GATEWAY_SECRETS_DIR:([^}]+)}/")
+			.matcher(applicationYml().at("/spring/config/import").asString());
+		assertThat(configTree.matches()).isTrue();
+		Rendered rendered = rendered(overlay);
+		Container gateway = gatewayContainer(rendered);
+		PodSpec pod = rendered.one(Deployment.class, GATEWAY).getSpec().getTemplate().getSpec();
+		Volume secrets = volumeMountedAt(pod, gateway, configTree.group(1));
+		assertThat(gateway.getVolumeMounts()).filteredOn(m -> m.getName().equals(secrets.getName()))
+			.singleElement()
+			.satisfies(mount -> assertThat(mount.getReadOnly()).isTrue());
+		List<VolumeProjection> sources = secrets.getProjected().getSources();
+		assertThat(sources).isNotEmpty().allSatisfy(source -> assertThat(source.getSecret()).isNotNull());
+		Set<String> placeholders = placeholders(Files.readString(applicationYmlPath()));
+		assertThat(sources).flatExtracting(source -> source.getSecret().getItems())
+			.extracting(KeyToPath::getPath)
+			.isNotEmpty()
+			.allSatisfy(file -> assertThat(placeholders).contains(file));
+		assertThat(gateway.getEnv()).allSatisfy(env -> assertThat(env.getValueFrom() == null
+				|| env.getValueFrom().getSecretKeyRef() == null).as("%s from a Secret", env.getName()).isTrue());
+		assertThat(gateway.getEnvFrom()).allSatisfy(from -> assertThat(from.getSecretRef()).isNull());
 	}
 
 	@Test
@@ -265,7 +319,7 @@ class K8sManifestsTests {
 	@ValueSource(strings = { "staging", "production" })
 	void drainFitsIntoTheGracePeriod(String overlay) throws IOException {
 		JsonNode app = applicationYml();
-		Duration drainDelay = DurationStyle.detectAndParse(app.at("/gateway/drain/delay").asString());
+		Duration drainDelay = ApplicationYml.binder(Map.of()).bindOrCreate("gateway.drain", DrainProperties.class).delay();
 		Duration shutdownPhase = DurationStyle.detectAndParse(app.at("/spring/lifecycle/timeout-per-shutdown-phase").asString());
 		Deployment deployment = rendered(overlay).one(Deployment.class, GATEWAY);
 		Duration grace = Duration.ofSeconds(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds());
@@ -392,10 +446,8 @@ class K8sManifestsTests {
 	@Test
 	void productionRequiresTheRedisSecret() {
 		Rendered production = rendered("production");
-		SecretKeySelector ref = env(gatewayContainer(production).getEnv(), "GATEWAY_RATELIMIT_REDIS_URL")
-			.getValueFrom().getSecretKeyRef();
+		SecretProjection ref = production.redisSecret();
 		assertThat(ref.getName()).isEqualTo(GATEWAY + "-redis");
-		assertThat(ref.getKey()).isEqualTo("url");
 		assertThat(ref.getOptional()).isFalse();
 		// Created out of band, never rendered from the repository.
 		assertThat(production.objects()).noneMatch(Secret.class::isInstance);
@@ -405,11 +457,9 @@ class K8sManifestsTests {
 	@Test
 	void stagingRunsItsOwnRedisAndPointsTheGatewayAtIt() {
 		Rendered staging = rendered("staging");
-		SecretKeySelector ref = env(gatewayContainer(staging).getEnv(), "GATEWAY_RATELIMIT_REDIS_URL")
-			.getValueFrom().getSecretKeyRef();
+		SecretProjection ref = staging.redisSecret();
 		assertThat(ref.getOptional()).isFalse();
-		Secret secret = staging.one(Secret.class, ref.getName());
-		URI url = URI.create(decode(secret.getData().get(ref.getKey())));
+		URI url = URI.create(staging.redisUrl().orElseThrow());
 		assertThat(url.getScheme()).isEqualTo("redis");
 		Service service = staging.one(Service.class, url.getHost());
 		assertThat(service.getSpec().getPorts()).extracting(ServicePort::getPort).containsExactly(url.getPort());
@@ -496,15 +546,40 @@ class K8sManifestsTests {
 			return matches.get(0);
 		}
 
+		/** The Secret source of the gateway's secrets volume that becomes the file GATEWAY_RATELIMIT_REDIS_URL. */
+		SecretProjection redisSecret() {
+			Volume secrets = one(Deployment.class, GATEWAY).getSpec()
+				.getTemplate()
+				.getSpec()
+				.getVolumes()
+				.stream()
+				.filter(v -> v.getName().equals("secrets"))
+				.findFirst()
+				.orElseThrow(() -> new AssertionError("no volume secrets"));
+			List<SecretProjection> redis = secrets.getProjected()
+				.getSources()
+				.stream()
+				.map(VolumeProjection::getSecret)
+				.filter(s -> s.getItems().stream().anyMatch(i -> i.getPath().equals("GATEWAY_RATELIMIT_REDIS_URL")))
+				.toList();
+			assertThat(redis).as("the Secret source of GATEWAY_RATELIMIT_REDIS_URL").hasSize(1);
+			return redis.get(0);
+		}
+
 		Optional<String> redisUrl() {
-			EnvVar env = env(gatewayContainer(this).getEnv(), "GATEWAY_RATELIMIT_REDIS_URL");
-			String secretName = env.getValueFrom().getSecretKeyRef().getName();
+			SecretProjection source = redisSecret();
+			String key = source.getItems()
+				.stream()
+				.filter(i -> i.getPath().equals("GATEWAY_RATELIMIT_REDIS_URL"))
+				.findFirst()
+				.orElseThrow()
+				.getKey();
 			return objects.stream()
 				.filter(Secret.class::isInstance)
 				.map(Secret.class::cast)
-				.filter(s -> s.getMetadata().getName().equals(secretName))
+				.filter(s -> s.getMetadata().getName().equals(source.getName()))
 				.findFirst()
-				.map(s -> decode(s.getData().get(env.getValueFrom().getSecretKeyRef().getKey())));
+				.map(s -> decode(s.getData().get(key)));
 		}
 
 	}
@@ -604,6 +679,38 @@ class K8sManifestsTests {
 			.stream()
 			.<Class<?>>map(definition -> ClassUtils.resolveClassName(definition.getBeanClassName(), null))
 			.toList();
+	}
+
+	/**
+	 * Whether the variable, through Spring Boot's relaxed binding of environment variables, sets a property that
+	 * Spring Boot's own configuration metadata documents, such as {@code spring.profiles.active}.
+	 */
+	private static boolean setsSpringBootProperty(String name) {
+		ConfigurationPropertySource source = ConfigurationPropertySource
+			.from(new SystemEnvironmentPropertySource("env", Map.of(name, "x")));
+		return springBootProperties().stream().anyMatch(property -> source.getConfigurationProperty(property) != null);
+	}
+
+	private static synchronized List<ConfigurationPropertyName> springBootProperties() {
+		if (springBootProperties == null) {
+			List<ConfigurationPropertyName> names = new ArrayList<>();
+			try {
+				for (Resource metadata : new PathMatchingResourcePatternResolver()
+					.getResources("classpath*:META-INF/spring-configuration-metadata.json")) {
+					for (JsonNode property : YAML.readTree(metadata.getContentAsString(StandardCharsets.UTF_8)).path("properties")) {
+						ConfigurationPropertyName name = ConfigurationPropertyName.ofIfValid(property.path("name").asString());
+						if (name != null) {
+							names.add(name);
+						}
+					}
+				}
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException(ex);
+			}
+			springBootProperties = names;
+		}
+		return springBootProperties;
 	}
 
 	/**

@@ -18,30 +18,28 @@ class SmilesSyntaxTests {
 
 	private static final String SUCROSE = "OC[C@H]1O[C@@](CO)(O[C@H]2O[C@H](CO)[C@@H](O)[C@H](O)[C@H]2O)[C@@H](O)[C@@H]1O";
 
-	@Test
-	void glycerolIsValid() {
-		assertThat(SmilesSyntax.check("OCC(O)CO")).isNull();
-		assertThat(SmilesSyntax.isValid("OCC(O)CO")).isTrue();
+	private static final List<String> ELEMENTS = List.of("H", "He", "Li", "Be", "B", "C", "N", "O", "F", "Ne", "Na", "Mg",
+			"Al", "Si", "P", "S", "Cl", "Ar", "K", "Ca", "Sc", "Ti", "V", "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn", "Ga",
+			"Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y", "Zr", "Nb", "Mo", "Tc", "Ru", "Rh", "Pd", "Ag", "Cd", "In", "Sn",
+			"Sb", "Te", "I", "Xe", "Cs", "Ba", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er",
+			"Tm", "Yb", "Lu", "Hf", "Ta", "W", "Re", "Os", "Ir", "Pt", "Au", "Hg", "Tl", "Pb", "Bi", "Po", "At", "Rn",
+			"Fr", "Ra", "Ac", "Th", "Pa", "U", "Np", "Pu", "Am", "Cm", "Bk", "Cf", "Es", "Fm", "Md", "No", "Lr", "Rf",
+			"Db", "Sg", "Bh", "Hs", "Mt", "Ds", "Rg", "Cn", "Nh", "Fl", "Mc", "Lv", "Ts", "Og");
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("molecules")
+	void moleculeIsValid(String name, String smiles) {
+		assertThat(SmilesSyntax.check(smiles)).isNull();
+		assertThat(SmilesSyntax.isValid(smiles)).isTrue();
 	}
 
-	@Test
-	void dmsoIsValid() {
-		assertThat(SmilesSyntax.check("CS(=O)C")).isNull();
-	}
-
-	@Test
-	void ethyleneGlycolIsValid() {
-		assertThat(SmilesSyntax.check("OCCO")).isNull();
-	}
-
-	@Test
-	void trehaloseIsValid() {
-		assertThat(SmilesSyntax.check(TREHALOSE)).isNull();
-	}
-
-	@Test
-	void sucroseIsValid() {
-		assertThat(SmilesSyntax.check(SUCROSE)).isNull();
+	static Stream<Arguments> molecules() {
+		return Stream.of(Arguments.of("glycerol", "OCC(O)CO"), Arguments.of("DMSO", "CS(=O)C"),
+				Arguments.of("ethylene glycol", "OCCO"), Arguments.of("trehalose", TREHALOSE),
+				Arguments.of("sucrose", SUCROSE),
+				Arguments.of("ring bond after a branch, which RDKit parses", "C(C)1CCC1"),
+				Arguments.of("input at the maximum length", "C".repeat(SmilesSyntax.MAX_LENGTH)),
+				Arguments.of("deeply nested branches", "C(".repeat(3_000) + "C" + ")".repeat(3_000)));
 	}
 
 	@ParameterizedTest
@@ -79,49 +77,18 @@ class SmilesSyntaxTests {
 	}
 
 	@Test
-	void ringBondAfterBranchIsAcceptedBecauseRdkitParsesIt() {
-		assertThat(SmilesSyntax.check("C(C)1CCC1")).isNull();
+	void elementTableNamesEachOfThe118ElementsOnce() {
+		assertThat(ELEMENTS).hasSize(118).doesNotHaveDuplicates();
 	}
 
-	@Test
-	void everyElementIsAcceptedInBrackets() {
-		List<String> elements = List.of("H", "He", "Li", "Be", "B", "C", "N", "O", "F", "Ne", "Na", "Mg", "Al", "Si",
-				"P", "S", "Cl", "Ar", "K", "Ca", "Sc", "Ti", "V", "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn", "Ga", "Ge",
-				"As", "Se", "Br", "Kr", "Rb", "Sr", "Y", "Zr", "Nb", "Mo", "Tc", "Ru", "Rh", "Pd", "Ag", "Cd", "In", "Sn",
-				"Sb", "Te", "I", "Xe", "Cs", "Ba", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er",
-				"Tm", "Yb", "Lu", "Hf", "Ta", "W", "Re", "Os", "Ir", "Pt", "Au", "Hg", "Tl", "Pb", "Bi", "Po", "At", "Rn",
-				"Fr", "Ra", "Ac", "Th", "Pa", "U", "Np", "Pu", "Am", "Cm", "Bk", "Cf", "Es", "Fm", "Md", "No", "Lr", "Rf",
-				"Db", "Sg", "Bh", "Hs", "Mt", "Ds", "Rg", "Cn", "Nh", "Fl", "Mc", "Lv", "Ts", "Og");
-		assertThat(elements).hasSize(118).doesNotHaveDuplicates();
-		assertThat(elements).allSatisfy((symbol) -> assertThat(SmilesSyntax.check("[" + symbol + "]")).isNull());
+	@ParameterizedTest(name = "[{0}]")
+	@MethodSource("elements")
+	void everyElementIsAcceptedInBrackets(String symbol) {
+		assertThat(SmilesSyntax.check("[" + symbol + "]")).isNull();
 	}
 
-	@Test
-	void inputAtTheMaximumLengthIsAccepted() {
-		assertThat(SmilesSyntax.check("C".repeat(SmilesSyntax.MAX_LENGTH))).isNull();
-	}
-
-	@Test
-	void overlongInputIsRejectedBeforeScanning() {
-		assertThat(SmilesSyntax.check("C".repeat(20_000)))
-			.isEqualTo("SMILES is 20000 characters long, more than the maximum of 10000");
-	}
-
-	@Test
-	void deeplyNestedBranchesAreAccepted() {
-		String nested = "C(".repeat(3_000) + "C" + ")".repeat(3_000);
-		assertThat(SmilesSyntax.check(nested)).isNull();
-	}
-
-	@Test
-	void emptyStringIsRejected() {
-		assertThat(SmilesSyntax.check("")).isEqualTo("SMILES is empty");
-		assertThat(SmilesSyntax.isValid("")).isFalse();
-	}
-
-	@Test
-	void nullIsRejected() {
-		assertThat(SmilesSyntax.check(null)).isEqualTo("SMILES is missing");
+	static Stream<String> elements() {
+		return ELEMENTS.stream();
 	}
 
 	@Test
@@ -137,7 +104,10 @@ class SmilesSyntaxTests {
 	}
 
 	static Stream<Arguments> malformed() {
-		return Stream.of(
+		return Stream.of(Arguments.of("empty string is rejected", "", "SMILES is empty"),
+				Arguments.of("null is rejected", null, "SMILES is missing"),
+				Arguments.of("overlong input is rejected before scanning", "C".repeat(20_000),
+						"SMILES is 20000 characters long, more than the maximum of 10000"),
 				Arguments.of("unbalanced branch is rejected", "OCC(O", "unclosed branch '(' opened at position 3"),
 				Arguments.of("first unclosed branch is reported", "C(C(C", "unclosed branch '(' opened at position 1"),
 				Arguments.of("unmatched close is rejected", "OCC)O", "unmatched ')' at position 3"),

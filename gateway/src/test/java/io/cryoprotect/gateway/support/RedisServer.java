@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -18,8 +19,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A real {@code redis-server} process (Debian's package) on a free loopback port, keeping
- * nothing on disk. Tests kill it, pause it and start it again on the same port; it is always
- * ended by its own PID.
+ * nothing on disk, optionally requiring a password. Tests kill it, pause it and start it again
+ * on the same port; it is always ended by its own PID.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -27,9 +28,17 @@ public final class RedisServer implements AutoCloseable {
 
 	private final File log;
 
+	private final String password;
+
 	private Process process;
 
 	public RedisServer() {
+		this(null);
+	}
+
+	/** A server that answers only clients authenticated with {@code password} ({@code requirepass}). */
+	public RedisServer(String password) {
+		this.password = password;
 		try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
 			this.port = socket.getLocalPort();
 			this.log = File.createTempFile("redis-" + port + "-", ".log");
@@ -40,8 +49,9 @@ public final class RedisServer implements AutoCloseable {
 		start();
 	}
 
+	/** Its URL, with the password when it requires one. */
 	public String url() {
-		return "redis://127.0.0.1:" + port;
+		return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + port;
 	}
 
 	public int port() {
@@ -51,8 +61,12 @@ public final class RedisServer implements AutoCloseable {
 	/** Starts the server (again) on its port and waits until it answers PING. */
 	public void start() {
 		try {
-			process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-					"--save", "", "--appendonly", "no", "--protected-mode", "no"))
+			List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+					"127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"));
+			if (password != null) {
+				command.addAll(List.of("--requirepass", password));
+			}
+			process = new ProcessBuilder(command)
 				.redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(log))
 				.start();
@@ -101,15 +115,27 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
-	/** Sends one inline command on a fresh connection and returns the first reply line. */
+	/**
+	 * Sends one inline command on a fresh connection (authenticated first, if the server requires a password)
+	 * and returns the first reply line.
+	 */
 	public String command(String inline) {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
 			socket.setSoTimeout(2_000);
 			OutputStream out = socket.getOutputStream();
+			BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+			if (password != null) {
+				out.write(("AUTH " + password + "\r\n").getBytes(StandardCharsets.US_ASCII));
+				out.flush();
+				String auth = in.readLine();
+				if (!"+OK".equals(auth)) {
+					throw new IllegalStateException("AUTH answered " + auth);
+				}
+			}
 			out.write((inline + "\r\n").getBytes(StandardCharsets.US_ASCII));
 			out.flush();
-			return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+			return in.readLine();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
