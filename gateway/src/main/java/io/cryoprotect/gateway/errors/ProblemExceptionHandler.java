@@ -1,7 +1,7 @@
 package io.cryoprotect.gateway.errors;
 
-import io.cryoprotect.gateway.observability.RequestId;
 import io.cryoprotect.gateway.support.ClientConnection;
+import io.cryoprotect.gateway.support.RequestId;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.cryoprotect.gateway.observability.RequestId;
+import io.cryoprotect.gateway.support.RequestId;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -12,6 +12,7 @@ import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.support.BodyTap;
 import io.cryoprotect.gateway.support.ClientConnection;
 import io.cryoprotect.gateway.support.RequestBodyTimeoutException;
+import io.cryoprotect.gateway.support.RequestId;
 import io.cryoprotect.gateway.support.RequestState;
 import io.cryoprotect.gateway.support.UpstreamTarget;
 import org.apache.commons.logging.Log;

@@ -1,6 +1,7 @@
 package io.cryoprotect.gateway.observability;
 
 import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
+import io.cryoprotect.gateway.support.RequestId;
 import io.cryoprotect.gateway.support.RequestState;
 import io.netty.handler.codec.http.HttpHeaders;
 

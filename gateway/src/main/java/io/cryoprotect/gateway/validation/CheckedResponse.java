@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 
-import io.cryoprotect.gateway.observability.RequestId;
 import io.cryoprotect.gateway.support.BodyTap;
+import io.cryoprotect.gateway.support.RequestId;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.reactivestreams.Publisher;
