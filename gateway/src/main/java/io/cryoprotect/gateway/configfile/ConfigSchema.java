@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
@@ -68,6 +69,7 @@ public final class ConfigSchema {
 	private static final JsonMapper BINDER = JsonMapper.builder()
 		.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 		.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+		.changeDefaultPropertyInclusion(inclusion -> inclusion.withValueInclusion(JsonInclude.Include.NON_NULL))
 		.addModule(new SimpleModule("config-durations").addDeserializer(Duration.class, new ValueDeserializer<>() {
 			@Override
 			public Duration deserialize(JsonParser parser, DeserializationContext context) {
@@ -118,9 +120,11 @@ public final class ConfigSchema {
 		JsonNode tree = StrictYamlReader.readTree(values.file(), text);
 		List<ConfigProblem> structure = new ArrayList<>();
 		for (Error error : schema.validate(tree)) {
-			String keyword = error.getKeyword();
 			ConfigProblem problem = problem(values.file(), text, error);
-			if ("type".equals(keyword) || "additionalProperties".equals(keyword)) {
+			if (values.problems().contains(problem) || structure.contains(problem)) {
+				continue;
+			}
+			if ("type".equals(error.getKeyword()) || "additionalProperties".equals(error.getKeyword())) {
 				structure.add(problem);
 			}
 			else {
@@ -131,6 +135,16 @@ public final class ConfigSchema {
 			throw new ConfigRejectedException(structure);
 		}
 		return tree;
+	}
+
+	/** Checks a value already bound from the file {@code values} collects problems for; each goes there. */
+	public void validate(ConfigValues values, Object bound) {
+		for (Error error : schema.validate(BINDER.valueToTree(bound))) {
+			ConfigProblem problem = problem(values.file(), null, error);
+			if (!values.problems().contains(problem)) {
+				values.add(problem);
+			}
+		}
 	}
 
 	/** Binds a validated (part of a) tree to {@code type}. */
@@ -162,18 +176,43 @@ public final class ConfigSchema {
 		JsonNode parentSchema = parentSchema(error);
 		String keyword = error.getKeyword();
 		String key = key(location, instance);
+		String alternatives = alternativesMessage(error);
+		if (alternatives != null) {
+			return new ConfigProblem(file, key, value(instance), alternatives);
+		}
 		return switch (keyword) {
 			case "additionalProperties" -> {
-				int line = StrictYamlReader.lineOfKey(text, error.getProperty());
+				int line = text == null ? 0 : StrictYamlReader.lineOfKey(text, error.getProperty());
 				yield new ConfigProblem(line > 0 ? file + ":" + line : file, join(key, error.getProperty()),
 						error.getProperty(), "unknown key; expected one of " + knownKeys(parentSchema));
 			}
+			case "propertyNames" -> new ConfigProblem(file, join(key, error.getProperty()), error.getProperty(),
+					custom(parentSchema.path(keyword), keyword, null, message(error)));
 			case "required" -> new ConfigProblem(file, join(key, error.getProperty()), null,
 					custom(parentSchema, keyword, error.getProperty(), "required"));
 			case "type" -> new ConfigProblem(line(file, instance), key, scalar(instance),
 					"expected " + typeName(error.getSchemaNode()));
 			default -> new ConfigProblem(file, key, value(instance), custom(parentSchema, keyword, null, message(error)));
 		};
+	}
+
+	/**
+	 * When every branch of an {@code anyOf} or {@code oneOf} failed, networknt reports each branch's
+	 * errors; an {@code errorMessage} for the combinator on the object holding it says it once instead.
+	 */
+	private String alternativesMessage(Error error) {
+		NodePath fragment = error.getSchemaLocation().getFragment();
+		JsonPointer pointer = JsonPointer.empty();
+		String message = null;
+		for (int i = 0; i < fragment.getNameCount() - 1; i++) {
+			Object element = fragment.getElement(i);
+			if ("anyOf".equals(element) || "oneOf".equals(element)) {
+				JsonNode custom = source.at(pointer).path(ERROR_MESSAGE).path((String) element);
+				message = custom.isString() ? custom.asString() : message;
+			}
+			pointer = element instanceof Integer index ? pointer.appendIndex(index) : pointer.appendProperty(String.valueOf(element));
+		}
+		return message;
 	}
 
 	/** The schema object holding the failed keyword, read from the source to find its {@code errorMessage}. */

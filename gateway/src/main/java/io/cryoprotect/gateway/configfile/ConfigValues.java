@@ -32,6 +32,11 @@ public final class ConfigValues {
 		problems.add(problem);
 	}
 
+	/** The problems found so far, in the order found. */
+	public List<ConfigProblem> problems() {
+		return problems;
+	}
+
 	/** A positive duration such as {@code 250ms}, {@code 15s} or {@code 1m}; null (and a problem) when missing or bad. */
 	public Duration duration(String key, String text) {
 		if (text == null) {
