@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
-import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.routing.RouteConfig;
 import io.cryoprotect.gateway.routing.UpstreamColour;
 import io.cryoprotect.gateway.routing.UpstreamHealth;

@@ -1,7 +1,6 @@
 package io.cryoprotect.gateway.resilience;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
