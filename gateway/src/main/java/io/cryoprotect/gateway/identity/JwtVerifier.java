@@ -1,11 +1,11 @@
 package io.cryoprotect.gateway.identity;
 
 import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +14,10 @@ import javax.crypto.spec.SecretKeySpec;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.nimbusds.jose.Algorithm;
+import com.nimbusds.jose.Header;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.util.Base64URL;
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -84,7 +88,7 @@ final class JwtVerifier {
 			return Mono.just(cached);
 		}
 		Instant now = clock.instant();
-		ReactiveJwtDecoder decoder = "HS256".equals(algorithm(token)) ? hs256 : rs256;
+		ReactiveJwtDecoder decoder = JWSAlgorithm.HS256.equals(algorithm(token)) ? hs256 : rs256;
 		if (decoder == null) {
 			return Mono.error(new InvalidTokenException("token algorithm is not accepted"));
 		}
@@ -110,22 +114,15 @@ final class JwtVerifier {
 	}
 
 	/** The {@code alg} of the token header, read without trusting it: it only picks the decoder. */
-	private static String algorithm(String token) {
+	private static Algorithm algorithm(String token) {
 		int dot = token.indexOf('.');
 		if (dot <= 0) {
 			return null;
 		}
 		try {
-			String header = new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8);
-			int at = header.indexOf("\"alg\"");
-			if (at < 0) {
-				return null;
-			}
-			int start = header.indexOf('"', header.indexOf(':', at) + 1);
-			int end = header.indexOf('"', start + 1);
-			return start < 0 || end < 0 ? null : header.substring(start + 1, end);
+			return Header.parse(new Base64URL(token.substring(0, dot))).getAlgorithm();
 		}
-		catch (IllegalArgumentException ex) {
+		catch (ParseException ex) {
 			return null;
 		}
 	}

@@ -1,8 +1,10 @@
 package io.cryoprotect.gateway.identity;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 
@@ -148,6 +150,17 @@ class JwtVerifierTests {
 	@Test
 	void garbageIsRefused() {
 		StepVerifier.create(verifier.verify("not.a.jwt")).expectError(JwtVerifier.InvalidTokenException.class).verify();
+	}
+
+	@Test
+	void headerThatIsNoJoseHeaderIsRefused() {
+		String claims = ".e30.";
+		for (String header : List.of("{\"alg\":5}", "{\"typ\":\"JWT\"}", "[\"HS256\"]", "{\"alg\":\"HS256\"",
+				"[".repeat(5_000), "{\"alg\":\"HS256\",\"crit\":[\"exp\"]}")) {
+			String token = Base64.getUrlEncoder().withoutPadding().encodeToString(header.getBytes(StandardCharsets.UTF_8))
+					+ claims;
+			StepVerifier.create(verifier.verify(token)).expectError(JwtVerifier.InvalidTokenException.class).verify();
+		}
 	}
 
 }
