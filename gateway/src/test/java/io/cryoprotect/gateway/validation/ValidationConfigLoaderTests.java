@@ -90,6 +90,14 @@ class ValidationConfigLoaderTests {
 	}
 
 	@Test
+	void unknownFormatUnderAnEscapedNameIsNamedByItsPointer() {
+		ConfigRejectedException rejected = reject(Map.of("schemas/molecule-import.json",
+				"{\"properties\": {\"a/b~c\": {\"prefixItems\": [{\"format\": \"smile\"}]}}}"));
+		assertThat(rejected.problems()).map(ConfigProblem::toString).first().asString()
+			.startsWith(SCHEMAS + "molecule-import.json: key '/properties/a~1b~0c/prefixItems/0/format' value 'smile': unknown format");
+	}
+
+	@Test
 	void referenceToAMissingSchemaFileIsRejectedAtLoadNotAtRequestTime() {
 		assertRejected(Map.of("schemas/molecule-import.json", "{\"$ref\": \"nowhere.json\"}"),
 				SCHEMAS + "molecule-import.json: schema cannot be compiled: FileNotFoundException: https://cryoprotect.io/filters-conf/schemas/nowhere.json",
