@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.cryoprotect.gateway.chain.GatewayStage;
+import io.cryoprotect.gateway.support.IpLiteral;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -44,7 +45,7 @@ class ClientAddressWebFilter implements WebFilter, Ordered {
 		String client = peer;
 		for (int i = hops.size() - 1; i >= 0; i--) {
 			String hop = hops.get(i);
-			if (TrustedProxies.literal(hop) == null) {
+			if (IpLiteral.bytes(hop) == null) {
 				// Unparseable: the nearest trusted proxy is the last address we can vouch for.
 				return client;
 			}

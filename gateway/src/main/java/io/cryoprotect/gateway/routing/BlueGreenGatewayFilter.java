@@ -1,6 +1,5 @@
 package io.cryoprotect.gateway.routing;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 

@@ -103,6 +103,14 @@ class ValidationConfigLoaderTests {
 	}
 
 	@Test
+	void unknownFormatUnderAnEscapedNameIsNamedByItsPointer() {
+		ConfigRejectedException rejected = reject(Map.of("schemas/molecule-import.json",
+				"{\"properties\": {\"a/b~c\": {\"prefixItems\": [{\"format\": \"smile\"}]}}}"));
+		assertThat(rejected.problems()).map(ConfigProblem::toString).first().asString()
+			.startsWith(SCHEMAS + "molecule-import.json: key '/properties/a~1b~0c/prefixItems/0/format' value 'smile': unknown format");
+	}
+
+	@Test
 	void unknownKeyInValidationYmlIsRejected() {
 		assertRejected(edit("requestSchema: molecule-import.json", "requestSchemas: molecule-import.json"),
 				YML + ":40: key 'endpoints[1].requestSchemas' value 'requestSchemas': unknown key; expected one of [contentTypes, id, maxBodyBytes, maxResponseBytes, method, mode, path, pathParams, query, requestSchema, responseSampleRate, responseSchema, route]");
