@@ -20,6 +20,9 @@ WORKDIR /build
 COPY pom.xml ./
 COPY gateway/pom.xml gateway/
 COPY gateway/src gateway/src
+# The config files' JSON Schemas are packaged into the jar, which validates with them.
+COPY routes/*.schema.json routes/
+COPY filters-conf/*.schema.json filters-conf/
 
 # The cache mount keeps ~/.m2 between builds (BuildKit) without putting it in a layer.
 RUN --mount=type=cache,target=/root/.m2 \

@@ -134,8 +134,9 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 			return;
 		}
 		T value = prepared.value();
-		onApply.accept(value);
+		// Live first: whatever onApply sets off (a route refresh and the health probes it re-plans) reads the new config.
 		live.set(new Loaded<>(value, files.version(), clock.instant()));
+		onApply.accept(value);
 		currentRejected = false;
 		applied.increment();
 		logger.info("Config '" + name + "' version " + files.version() + " applied: " + value);

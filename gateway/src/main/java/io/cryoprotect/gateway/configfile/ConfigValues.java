@@ -20,8 +20,21 @@ public final class ConfigValues {
 		this.file = file;
 	}
 
+	public String file() {
+		return file;
+	}
+
 	public void problem(String key, Object value, String reason) {
-		problems.add(new ConfigProblem(file, key, value == null ? null : String.valueOf(value), reason));
+		add(new ConfigProblem(file, key, value == null ? null : String.valueOf(value), reason));
+	}
+
+	public void add(ConfigProblem problem) {
+		problems.add(problem);
+	}
+
+	/** The problems found so far, in the order found. */
+	public List<ConfigProblem> problems() {
+		return problems;
 	}
 
 	/** A positive duration such as {@code 250ms}, {@code 15s} or {@code 1m}; null (and a problem) when missing or bad. */

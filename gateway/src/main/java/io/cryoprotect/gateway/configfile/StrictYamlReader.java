@@ -4,12 +4,16 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.networknt.schema.serialization.node.LocationJsonNodeFactory;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.node.MissingNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -47,6 +51,24 @@ public final class StrictYamlReader {
 				throw new ConfigRejectedException(new ConfigProblem(file, "", "", "file is empty"));
 			}
 			return value;
+		}
+		catch (JacksonException ex) {
+			throw new ConfigRejectedException(describe(file, text, ex));
+		}
+	}
+
+	/**
+	 * Reads {@code text} (the content of {@code file}) into a tree whose nodes know their line.
+	 * @throws ConfigRejectedException naming what is wrong and where
+	 */
+	public static JsonNode readTree(String file, String text) {
+		rejectSpel(file, text);
+		if (text.isBlank()) {
+			throw new ConfigRejectedException(new ConfigProblem(file, "", "", "file is empty"));
+		}
+		try (JsonParser parser = MAPPER.createParser(text)) {
+			JsonNode tree = MAPPER.reader(new LocationJsonNodeFactory(parser)).readTree(parser);
+			return tree == null ? MissingNode.getInstance() : tree;
 		}
 		catch (JacksonException ex) {
 			throw new ConfigRejectedException(describe(file, text, ex));
@@ -94,7 +116,7 @@ public final class StrictYamlReader {
 	 * The line of an unknown key, found in the text because the parser has read past it by
 	 * the time it reports; 0 when the key is not found exactly once.
 	 */
-	private static int lineOfKey(String text, String key) {
+	static int lineOfKey(String text, String key) {
 		Matcher m = Pattern.compile("^[ \\t-]*\"?" + Pattern.quote(key) + "\"?[ \\t]*:", Pattern.MULTILINE).matcher(text);
 		if (!m.find()) {
 			return 0;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.cryoprotect.gateway.chain.GatewayStage;
+import io.cryoprotect.gateway.support.IpLiteral;
 import io.cryoprotect.gateway.support.RequestState;
 import reactor.core.publisher.Mono;
 
@@ -14,13 +15,12 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Determines the client address once per request ({@link RequestState#clientAddress()}). {@code X-Forwarded-For} and
- * {@code Forwarded} are believed only when the socket peer is a trusted proxy, and then only
- * up to the first hop that is not itself trusted, so a client cannot choose its own address
- * (and dodge per-IP limits) by sending those headers.
+ * Determines the client address once per request ({@link RequestState#clientAddress()}).
+ * {@code X-Forwarded-For} and {@code Forwarded} are believed only when the socket peer is a
+ * trusted proxy, and then only up to the first hop that is not itself trusted, so a client
+ * cannot choose its own address (and dodge per-IP limits) by sending those headers.
  */
 class ClientAddressWebFilter implements WebFilter, Ordered {
-
 
 	private final TrustedProxies trusted;
 
@@ -46,7 +46,7 @@ class ClientAddressWebFilter implements WebFilter, Ordered {
 		String client = peer;
 		for (int i = hops.size() - 1; i >= 0; i--) {
 			String hop = hops.get(i);
-			if (TrustedProxies.literal(hop) == null) {
+			if (IpLiteral.bytes(hop) == null) {
 				// Unparseable: the nearest trusted proxy is the last address we can vouch for.
 				return client;
 			}

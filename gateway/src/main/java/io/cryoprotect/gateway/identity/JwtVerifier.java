@@ -1,17 +1,23 @@
 package io.cryoprotect.gateway.identity;
 
 import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import javax.crypto.spec.SecretKeySpec;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.nimbusds.jose.Algorithm;
+import com.nimbusds.jose.Header;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.util.Base64URL;
 import io.cryoprotect.gateway.support.Caller;
 import reactor.core.publisher.Mono;
 
@@ -31,8 +37,10 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
  * Verifies bearer tokens with Spring Security's reactive Nimbus decoder: RS256 against the
  * Supabase JWKS (fetched without blocking and cached by the decoder), and/or HS256 with a
  * shared secret for older projects; issuer and audience are checked when configured, expiry
- * always. {@code alg: none} never verifies. Verified tokens are cached briefly (bounded), so a
- * busy caller costs one signature check per {@code cacheTtl}, not one per request.
+ * always. {@code alg: none} never verifies. Verified tokens are cached until {@code cacheTtl}
+ * or their own {@code exp}, whichever comes first, so a busy caller costs one signature check
+ * per {@code cacheTtl}, not one per request. The cache is bounded; beyond the bound Caffeine
+ * drops the tokens it judges least useful.
  */
 final class JwtVerifier {
 
@@ -46,7 +54,7 @@ final class JwtVerifier {
 
 	private final Clock clock;
 
-	private final Map<String, Caller> cache = new ConcurrentHashMap<>();
+	private final Cache<String, Caller> cache;
 
 	JwtVerifier(IdentityProperties.Jwt settings, Clock clock) {
 		OAuth2TokenValidator<Jwt> validator = validator(settings);
@@ -61,6 +69,13 @@ final class JwtVerifier {
 					.build(), validator);
 		this.cacheTtl = settings.cacheTtl();
 		this.clock = clock;
+		this.cache = Caffeine.newBuilder()
+			.maximumSize(MAX_CACHED)
+			.expireAfter(Expiry.creating((String token, Caller caller) -> Duration.between(clock.instant(), caller.expiresAt())))
+			.ticker(() -> Duration.between(Instant.EPOCH, clock.instant()).toNanos())
+			// Eviction work runs on the calling thread, in small amortised steps, not on the common pool.
+			.executor(Runnable::run)
+			.build();
 	}
 
 	boolean enabled() {
@@ -69,21 +84,17 @@ final class JwtVerifier {
 
 	/** The verified caller, or an error when the token is malformed, unsigned, expired or signed by another key. */
 	Mono<Caller> verify(String token) {
-		Caller cached = cache.get(token);
-		Instant now = clock.instant();
-		if (cached != null && cached.expiresAt().isAfter(now)) {
+		Caller cached = cache.getIfPresent(token);
+		if (cached != null) {
 			return Mono.just(cached);
 		}
-		ReactiveJwtDecoder decoder = "HS256".equals(algorithm(token)) ? hs256 : rs256;
+		Instant now = clock.instant();
+		ReactiveJwtDecoder decoder = JWSAlgorithm.HS256.equals(algorithm(token)) ? hs256 : rs256;
 		if (decoder == null) {
 			return Mono.error(new InvalidTokenException("token algorithm is not accepted"));
 		}
 		return decoder.decode(token).map(jwt -> {
 			Caller caller = caller(jwt, now);
-			if (cache.size() >= MAX_CACHED) {
-				// Bounded without an eviction order: a flood of distinct tokens resets the cache, never grows it.
-				cache.clear();
-			}
 			cache.put(token, caller);
 			return caller;
 		}).onErrorMap(ex -> !(ex instanceof InvalidTokenException), ex -> new InvalidTokenException(ex.getMessage()));
@@ -104,22 +115,15 @@ final class JwtVerifier {
 	}
 
 	/** The {@code alg} of the token header, read without trusting it: it only picks the decoder. */
-	private static String algorithm(String token) {
+	private static Algorithm algorithm(String token) {
 		int dot = token.indexOf('.');
 		if (dot <= 0) {
 			return null;
 		}
 		try {
-			String header = new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8);
-			int at = header.indexOf("\"alg\"");
-			if (at < 0) {
-				return null;
-			}
-			int start = header.indexOf('"', header.indexOf(':', at) + 1);
-			int end = header.indexOf('"', start + 1);
-			return start < 0 || end < 0 ? null : header.substring(start + 1, end);
+			return Header.parse(new Base64URL(token.substring(0, dot))).getAlgorithm();
 		}
-		catch (IllegalArgumentException ex) {
+		catch (ParseException ex) {
 			return null;
 		}
 	}

@@ -1,9 +1,9 @@
 package io.cryoprotect.gateway.identity;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+
+import io.cryoprotect.gateway.support.IpLiteral;
 
 /**
  * The proxies whose {@code X-Forwarded-For}/{@code Forwarded} headers are believed, as CIDR
@@ -50,7 +50,7 @@ public final class TrustedProxies {
 			}
 			int slash = trimmed.indexOf('/');
 			String host = slash < 0 ? trimmed : trimmed.substring(0, slash);
-			byte[] network = literal(host);
+			byte[] network = IpLiteral.bytes(host);
 			if (network == null) {
 				throw new IllegalArgumentException("gateway.identity.trusted-proxies: '" + cidr + "' is not an IP address or CIDR block");
 			}
@@ -74,7 +74,7 @@ public final class TrustedProxies {
 	}
 
 	public boolean contains(String address) {
-		byte[] bytes = literal(address);
+		byte[] bytes = IpLiteral.bytes(address);
 		if (bytes == null) {
 			return false;
 		}
@@ -84,28 +84,6 @@ public final class TrustedProxies {
 			}
 		}
 		return false;
-	}
-
-	/** The bytes of an IP literal, or null for anything else (never resolves a host name). */
-	static byte[] literal(String text) {
-		if (text == null || text.isEmpty()) {
-			return null;
-		}
-		String host = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-		boolean ipv4 = host.chars().allMatch(c -> (c >= '0' && c <= '9') || c == '.');
-		boolean ipv6 = host.indexOf(':') >= 0 && host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
-		if (!ipv4 && !ipv6) {
-			return null;
-		}
-		if (ipv4 && host.split("\\.", -1).length != 4) {
-			return null;
-		}
-		try {
-			return InetAddress.getByName(host).getAddress();
-		}
-		catch (UnknownHostException ex) {
-			return null;
-		}
 	}
 
 }

@@ -1,8 +1,6 @@
 package io.cryoprotect.gateway.observability;
 
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
@@ -29,60 +27,51 @@ final class RequestMetrics {
 	private record RejectionKey(String route, String cause) {
 	}
 
-	private final MeterRegistry meters;
+	private final MeterCache<RequestKey, Timer> requests;
 
-	// Registered meters by tag values: a lookup here is a hash probe, where a builder per request
-	// sorts tags and builds an id each time. The tag values are bounded, so are these maps.
-	private final Map<RequestKey, Timer> requests = new ConcurrentHashMap<>();
+	private final MeterCache<RejectionKey, Counter> rejections;
 
-	private final Map<RejectionKey, Counter> rejections = new ConcurrentHashMap<>();
+	private final MeterCache<String, Timer> firstBytes;
 
-	private final Map<String, Timer> firstBytes = new ConcurrentHashMap<>();
-
-	private final Map<String, Timer> connects = new ConcurrentHashMap<>();
+	private final MeterCache<String, Timer> connects;
 
 	RequestMetrics(MeterRegistry meters) {
-		this.meters = meters;
+		this.requests = new MeterCache<>(k -> Timer.builder("gateway.requests")
+			.description("Requests as the client saw them, including the gateway's own rejections")
+			.tags("route", k.route(), "upstream", k.upstream(), "colour", k.colour(), "method", k.method(), "status",
+					k.status(), "outcome", k.outcome())
+			.serviceLevelObjectives(SLO)
+			.register(meters));
+		this.rejections = new MeterCache<>(k -> Counter.builder("gateway.rejections")
+			.description("Requests the gateway refused or cut short itself, by cause")
+			.tags("route", k.route(), "cause", k.cause())
+			.register(meters));
+		this.firstBytes = new MeterCache<>(upstream -> Timer.builder("gateway.upstream.first.byte")
+			.description("Time from sending an upstream attempt to its response headers, pool wait and connect included")
+			.tags("upstream", upstream)
+			.serviceLevelObjectives(SLO)
+			.register(meters));
+		this.connects = new MeterCache<>(upstream -> Timer.builder("gateway.upstream.connect")
+			.description("TCP connect time of new upstream connections (pooled requests skip connect)")
+			.tags("upstream", upstream)
+			.register(meters));
 	}
 
 	void request(String route, String upstream, String colour, String method, int status, String outcome, long nanos) {
-		RequestKey key = new RequestKey(route, upstream, colour, method, statusClass(status), outcome);
-		Timer timer = requests.get(key);
-		if (timer == null) {
-			timer = requests.computeIfAbsent(key, k -> Timer.builder("gateway.requests")
-				.description("Requests as the client saw them, including the gateway's own rejections")
-				.tags("route", k.route(), "upstream", k.upstream(), "colour", k.colour(), "method", k.method(), "status",
-						k.status(), "outcome", k.outcome())
-				.serviceLevelObjectives(SLO)
-				.register(meters));
-		}
-		timer.record(nanos, TimeUnit.NANOSECONDS);
+		requests.get(new RequestKey(route, upstream, colour, method, statusClass(status), outcome))
+			.record(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	void rejection(String route, String cause) {
-		rejections.computeIfAbsent(new RejectionKey(route, cause), k -> Counter.builder("gateway.rejections")
-			.description("Requests the gateway refused or cut short itself, by cause")
-			.tags("route", k.route(), "cause", k.cause())
-			.register(meters)).increment();
+		rejections.get(new RejectionKey(route, cause)).increment();
 	}
 
 	void firstByte(String upstream, long nanos) {
-		Timer timer = firstBytes.get(upstream);
-		if (timer == null) {
-			timer = firstBytes.computeIfAbsent(upstream, u -> Timer.builder("gateway.upstream.first.byte")
-				.description("Time from sending an upstream attempt to its response headers, pool wait and connect included")
-				.tags("upstream", u)
-				.serviceLevelObjectives(SLO)
-				.register(meters));
-		}
-		timer.record(nanos, TimeUnit.NANOSECONDS);
+		firstBytes.get(upstream).record(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	void connect(String upstream, long nanos) {
-		connects.computeIfAbsent(upstream, u -> Timer.builder("gateway.upstream.connect")
-			.description("TCP connect time of new upstream connections (pooled requests skip connect)")
-			.tags("upstream", u)
-			.register(meters)).record(nanos, TimeUnit.NANOSECONDS);
+		connects.get(upstream).record(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	static String statusClass(int status) {

@@ -10,7 +10,6 @@ import java.util.Set;
 
 import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.observability.UpstreamPhases;
-import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
 import io.cryoprotect.gateway.support.RequestState;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;

@@ -1,7 +1,5 @@
 package io.cryoprotect.gateway.ratelimit;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,8 +20,9 @@ import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Limit;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Mode;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Rate;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Tier;
-import io.cryoprotect.gateway.support.CappedBodyRequest;
 import io.cryoprotect.gateway.support.Caller;
+import io.cryoprotect.gateway.support.CappedBodyRequest;
+import io.cryoprotect.gateway.support.IpLiteral;
 import io.cryoprotect.gateway.support.Preflight;
 import io.cryoprotect.gateway.support.RateLimitVerdict;
 import io.cryoprotect.gateway.support.RequestLoop;
@@ -309,23 +308,17 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 		if (address.indexOf(':') < 0) {
 			return address;
 		}
-		try {
-			// A literal address: no name lookup happens.
-			byte[] bytes = InetAddress.getByName(address).getAddress();
-			if (bytes.length != 16) {
-				return address;
-			}
-			// xxxx:xxxx:xxxx:xxxx::/64, without String.format's parsing per call.
-			StringBuilder prefix = new StringBuilder(24);
-			for (int i = 0; i < 8; i += 2) {
-				String group = Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff));
-				prefix.append("0000", group.length(), 4).append(group).append(':');
-			}
-			return prefix.append(":/64").toString();
-		}
-		catch (UnknownHostException ex) {
+		byte[] bytes = IpLiteral.bytes(address);
+		if (bytes == null || bytes.length != 16) {
 			return address;
 		}
+		// xxxx:xxxx:xxxx:xxxx::/64, without String.format's parsing per call.
+		StringBuilder prefix = new StringBuilder(24);
+		for (int i = 0; i < 8; i += 2) {
+			String group = Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff));
+			prefix.append("0000", group.length(), 4).append(group).append(':');
+		}
+		return prefix.append(":/64").toString();
 	}
 
 	private static String field(JsonNode body, String dotted) {

@@ -1,8 +1,6 @@
 package io.cryoprotect.gateway.ratelimit;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
+import io.cryoprotect.gateway.observability.MeterCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -13,28 +11,33 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 final class RateLimitMetrics {
 
-	private final MeterRegistry meters;
+	private record DecisionKey(String route, RateLimitConfig.Tier tier, String limit, String result) {
+	}
 
-	private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+	private record LimitKey(String route, RateLimitConfig.Tier tier, String limit) {
+	}
+
+	private final MeterCache<DecisionKey, Counter> decisions;
+
+	private final MeterCache<LimitKey, Counter> degraded;
 
 	RateLimitMetrics(MeterRegistry meters) {
-		this.meters = meters;
+		this.decisions = new MeterCache<>(k -> Counter.builder("gateway.ratelimit.requests")
+			.description("Rate-limit decisions per limit: allowed, rejected, or rejected in shadow mode and forwarded")
+			.tag("route", k.route()).tag("tier", k.tier().name()).tag("limit", k.limit()).tag("result", k.result())
+			.register(meters));
+		this.degraded = new MeterCache<>(k -> Counter.builder("gateway.ratelimit.degraded.decisions")
+			.description("Rate-limit decisions taken by the fallback while Redis was unavailable")
+			.tag("route", k.route()).tag("tier", k.tier().name()).tag("limit", k.limit())
+			.register(meters));
 	}
 
 	void decision(String route, RateLimitConfig.Tier tier, String limit, String result) {
-		counters.computeIfAbsent("r|" + route + '|' + tier + '|' + limit + '|' + result, k -> Counter
-			.builder("gateway.ratelimit.requests")
-			.description("Rate-limit decisions per limit: allowed, rejected, or rejected in shadow mode and forwarded")
-			.tag("route", route).tag("tier", tier.name()).tag("limit", limit).tag("result", result)
-			.register(meters)).increment();
+		decisions.get(new DecisionKey(route, tier, limit, result)).increment();
 	}
 
 	void degraded(String route, RateLimitConfig.Tier tier, String limit) {
-		counters.computeIfAbsent("d|" + route + '|' + tier + '|' + limit, k -> Counter
-			.builder("gateway.ratelimit.degraded.decisions")
-			.description("Rate-limit decisions taken by the fallback while Redis was unavailable")
-			.tag("route", route).tag("tier", tier.name()).tag("limit", limit)
-			.register(meters)).increment();
+		degraded.get(new LimitKey(route, tier, limit)).increment();
 	}
 
 }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
-import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.routing.RouteConfig;
 import io.cryoprotect.gateway.routing.UpstreamColour;
 import io.cryoprotect.gateway.routing.UpstreamHealth;
@@ -31,7 +30,8 @@ import org.springframework.context.SmartLifecycle;
  * {@code /health}; a 2xx, including Flask's 207 "degraded", is healthy) and flips a colour
  * to unhealthy after {@code unhealthyThreshold} failed probes in a row, back after
  * {@code healthyThreshold} good ones. The colour pick then skips it. Probes are rebuilt
- * when routes or policies change; state survives for colours that stay.
+ * when routes or policies change; state survives for colours that stay, and
+ * {@code gateway_upstream_healthy{upstream}} is removed for colours no longer probed.
  */
 final class ActiveHealthChecks implements UpstreamHealth, SmartLifecycle, ApplicationListener<RefreshRoutesResultEvent> {
 
@@ -54,14 +54,20 @@ final class ActiveHealthChecks implements UpstreamHealth, SmartLifecycle, Applic
 
 	private volatile boolean running;
 
-	/** Consecutive probe results of one colour and its verdict. */
+	/** Consecutive probe results of one colour, its verdict, and the gauge that shows it. */
 	private static final class State {
+
+		final Gauge gauge;
 
 		volatile boolean healthy = true;
 
 		int successes;
 
 		int failures;
+
+		State(Gauge gauge) {
+			this.gauge = gauge;
+		}
 
 	}
 
@@ -117,18 +123,20 @@ final class ActiveHealthChecks implements UpstreamHealth, SmartLifecycle, Applic
 			}
 		});
 		wanted.forEach((key, probe) -> probes.computeIfAbsent(key, k -> start(k, probe.origin(), probe.settings())));
-		states.keySet().removeIf(key -> !probes.containsKey(key));
+		// A colour no longer probed (deleted, or its checks turned off) has no verdict: its series goes too.
+		states.forEach((key, state) -> {
+			if (!probes.containsKey(key)) {
+				states.remove(key);
+				meters.remove(state.gauge);
+			}
+		});
 	}
 
 	private Probe start(String key, String origin, ResilienceConfig.HealthCheckSettings settings) {
-		State state = states.computeIfAbsent(key, k -> {
-			State fresh = new State();
-			Gauge.builder("gateway.upstream.healthy", () -> {
-				State current = states.get(k);
-				return current == null || current.healthy ? 1 : 0;
-			}).description("1 while the upstream colour passes its active health check").tag("upstream", k).register(meters);
-			return fresh;
-		});
+		State state = states.computeIfAbsent(key, k -> new State(Gauge.builder("gateway.upstream.healthy", () -> {
+			State current = states.get(k);
+			return current == null || current.healthy ? 1 : 0;
+		}).description("1 while the upstream colour passes its active health check").tag("upstream", k).register(meters)));
 		HttpClient client = HttpClient.create(connections)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()))
 			.baseUrl(origin);

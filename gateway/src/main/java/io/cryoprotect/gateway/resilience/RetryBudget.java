@@ -1,5 +1,8 @@
 package io.cryoprotect.gateway.resilience;
 
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -7,10 +10,30 @@ import java.util.function.LongSupplier;
  * slots), plus a small floor per second so that a quiet upstream can still be retried. A
  * sick upstream under load therefore sees at most {@code (1 + ratio)} times the traffic,
  * never a retry storm. Time comes from an injected nanosecond clock.
+ * <p>
+ * Lock-free: a request is one {@link LongAdder} increment, so event loops counting requests
+ * to the same upstream never wait for each other. A slot that leaves the window is replaced
+ * by a fresh one, not cleared. A retry is taken with a compare-and-set on the current slot's
+ * count against the window's limit, so concurrent retries never overdraw the budget.
  */
 final class RetryBudget {
 
 	private static final int SLOTS = 10;
+
+	/** The requests and retries of one slot of the window. */
+	private static final class Slot {
+
+		final long id;
+
+		final LongAdder requests = new LongAdder();
+
+		final AtomicLong retries = new AtomicLong();
+
+		Slot(long id) {
+			this.id = id;
+		}
+
+	}
 
 	private final double ratio;
 
@@ -20,57 +43,63 @@ final class RetryBudget {
 
 	private final LongSupplier nanoClock;
 
-	private final long[] slotIds = new long[SLOTS];
-
-	private final long[] requests = new long[SLOTS];
-
-	private final long[] retries = new long[SLOTS];
+	private final AtomicReferenceArray<Slot> slots = new AtomicReferenceArray<>(SLOTS);
 
 	RetryBudget(ResilienceConfig.BudgetSettings settings, LongSupplier nanoClock) {
 		this.ratio = settings.ratio();
 		this.floor = settings.minRetriesPerSecond() * settings.window().toNanos() / 1e9;
 		this.slotNanos = Math.max(1, settings.window().toNanos() / SLOTS);
 		this.nanoClock = nanoClock;
-		java.util.Arrays.fill(slotIds, Long.MIN_VALUE);
+		Slot none = new Slot(Long.MIN_VALUE);
+		for (int i = 0; i < SLOTS; i++) {
+			slots.set(i, none);
+		}
 	}
 
-	synchronized void onRequest() {
-		requests[slot()]++;
+	void onRequest() {
+		slot(Math.floorDiv(nanoClock.getAsLong(), slotNanos)).requests.increment();
 	}
 
 	/** Takes one retry from the budget if the window allows it. */
-	synchronized boolean tryRetry() {
-		int current = slot();
+	boolean tryRetry() {
+		long id = Math.floorDiv(nanoClock.getAsLong(), slotNanos);
+		Slot current = slot(id);
 		long windowRequests = 0;
-		long windowRetries = 0;
+		long otherRetries = 0;
 		for (int i = 0; i < SLOTS; i++) {
-			windowRequests += requests[i];
-			windowRetries += retries[i];
+			Slot slot = slots.get(i);
+			if (slot.id > id - SLOTS) {
+				windowRequests += slot.requests.sum();
+				otherRetries += slot == current ? 0 : slot.retries.get();
+			}
 		}
-		if (windowRetries + 1 > ratio * windowRequests + floor) {
-			return false;
+		double limit = ratio * windowRequests + floor;
+		long taken;
+		do {
+			taken = current.retries.get();
+			if (otherRetries + taken + 1 > limit) {
+				return false;
+			}
 		}
-		retries[current]++;
+		while (!current.retries.compareAndSet(taken, taken + 1));
 		return true;
 	}
 
-	private int slot() {
-		long id = nanoClock.getAsLong() / slotNanos;
+	/**
+	 * The slot of {@code id}, replacing the one of the same index that has left the window. A
+	 * caller whose clock read lost a race to a newer slot counts in that one.
+	 */
+	private Slot slot(long id) {
 		int index = (int) Math.floorMod(id, (long) SLOTS);
-		if (slotIds[index] != id) {
-			// Slots older than the window are reused for the current one; skipped slots are cleared too.
-			for (int i = 0; i < SLOTS; i++) {
-				if (slotIds[i] <= id - SLOTS) {
-					slotIds[i] = Long.MIN_VALUE;
-					requests[i] = 0;
-					retries[i] = 0;
-				}
+		Slot slot = slots.get(index);
+		while (slot.id < id) {
+			Slot fresh = new Slot(id);
+			if (slots.compareAndSet(index, slot, fresh)) {
+				return fresh;
 			}
-			slotIds[index] = id;
-			requests[index] = 0;
-			retries[index] = 0;
+			slot = slots.get(index);
 		}
-		return index;
+		return slot;
 	}
 
 }

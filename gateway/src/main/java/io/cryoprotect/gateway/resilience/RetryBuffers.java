@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.cryoprotect.gateway.observability.MeterCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,7 +41,7 @@ final class RetryBuffers {
 
 	private final AtomicLong held = new AtomicLong();
 
-	private final MeterRegistry meters;
+	private final MeterCache<String, Counter> overflows;
 
 	/**
 	 * @param maxBytes the budget
@@ -50,7 +51,10 @@ final class RetryBuffers {
 	RetryBuffers(long maxBytes, long chunkedBytes, MeterRegistry meters) {
 		this.maxBytes = maxBytes;
 		this.chunkedBytes = chunkedBytes;
-		this.meters = meters;
+		this.overflows = new MeterCache<>(route -> Counter.builder("gateway.retry.buffer.overflows")
+			.description("Request bodies sent uncached, without retries, because the retry buffer budget was spent")
+			.tag("route", route)
+			.register(meters));
 		Gauge.builder("gateway.retry.buffer.bytes", held, AtomicLong::get)
 			.description("Bytes of request bodies held (or reserved while read) for retry, all requests together")
 			.register(meters);
@@ -73,11 +77,7 @@ final class RetryBuffers {
 		long length = request.getHeaders().getContentLength();
 		Reservation reservation = reserve(length >= 0 ? length : chunkedBytes);
 		if (reservation == null) {
-			Counter.builder("gateway.retry.buffer.overflows")
-				.description("Request bodies sent uncached, without retries, because the retry buffer budget was spent")
-				.tag("route", routeId)
-				.register(meters)
-				.increment();
+			overflows.get(routeId).increment();
 			return uncached.get();
 		}
 		DataBufferFactory factory = exchange.getResponse().bufferFactory();

@@ -1,7 +1,6 @@
 package io.cryoprotect.gateway.routing;
 
 import java.util.List;
-import java.util.Set;
 
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
@@ -34,9 +33,6 @@ final class RouteCors {
 			HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS, HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS,
 			HttpHeaders.ACCESS_CONTROL_MAX_AGE, "Access-Control-Allow-Private-Network");
 
-	private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
-			"TRACE", CorsConfiguration.ALL);
-
 	private final CorsProcessor processor = new DefaultCorsProcessor();
 
 	/**
@@ -57,11 +53,6 @@ final class RouteCors {
 		config.applyPermitDefaultValues();
 		config.validateAllowCredentials();
 		return config;
-	}
-
-	/** Whether {@code method} may appear in {@code allowedMethods}. */
-	static boolean isMethod(String method) {
-		return method != null && METHODS.contains(method);
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.util.regex.Pattern;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonPointer;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
@@ -72,9 +73,9 @@ final class JsonBodyReader {
 		if (node == null || node.isMissingNode()) {
 			return new Parsed(null, Violation.body("", KEYWORD, "The body is empty; a JSON document is required"));
 		}
-		String overflow = firstNonFiniteNumber(node, "");
+		JsonPointer overflow = firstNonFiniteNumber(node);
 		if (overflow != null) {
-			return new Parsed(null, Violation.body(overflow, KEYWORD, "Number is too large to represent"));
+			return new Parsed(null, Violation.body(overflow.toString(), KEYWORD, "Number is too large to represent"));
 		}
 		return new Parsed(node, null);
 	}
@@ -99,25 +100,25 @@ final class JsonBodyReader {
 	}
 
 	// A literal like 1e999 parses to Infinity, which compares as valid against "maximum"; it must
-	// never reach the schema. Recursion is bounded by the nesting limit.
-	private static String firstNonFiniteNumber(JsonNode node, String pointer) {
+	// never reach the schema. Recursion is bounded by the nesting limit. The pointer is built only
+	// for a number found, on the way back up.
+	private static JsonPointer firstNonFiniteNumber(JsonNode node) {
 		if (node.isFloatingPointNumber()) {
-			return Double.isFinite(node.doubleValue()) ? null : pointer;
+			return Double.isFinite(node.doubleValue()) ? null : JsonPointer.empty();
 		}
 		if (node.isArray()) {
 			for (int i = 0; i < node.size(); i++) {
-				String found = firstNonFiniteNumber(node.get(i), pointer + "/" + i);
+				JsonPointer found = firstNonFiniteNumber(node.get(i));
 				if (found != null) {
-					return found;
+					return JsonPointer.empty().appendIndex(i).append(found);
 				}
 			}
 		}
 		else if (node.isObject()) {
 			for (Map.Entry<String, JsonNode> field : node.properties()) {
-				String found = firstNonFiniteNumber(field.getValue(),
-						pointer + "/" + field.getKey().replace("~", "~0").replace("/", "~1"));
+				JsonPointer found = firstNonFiniteNumber(field.getValue());
 				if (found != null) {
-					return found;
+					return JsonPointer.empty().appendProperty(field.getKey()).append(found);
 				}
 			}
 		}

@@ -6,6 +6,7 @@ import java.util.Set;
 
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
+import tools.jackson.core.JsonPointer;
 import tools.jackson.databind.JsonNode;
 
 /** One compiled JSON Schema, named as in validation.yml, that turns its errors into {@link Violation}s. */
@@ -33,7 +34,7 @@ record SchemaCheck(String name, Schema schema) {
 	static String pointer(Error error) {
 		String pointer = error.getInstanceLocation().toString();
 		if (error.getProperty() != null && PROPERTY_KEYWORDS.contains(error.getKeyword())) {
-			return pointer + "/" + error.getProperty().replace("~", "~0").replace("/", "~1");
+			return JsonPointer.compile(pointer).appendProperty(error.getProperty()).toString();
 		}
 		return pointer;
 	}

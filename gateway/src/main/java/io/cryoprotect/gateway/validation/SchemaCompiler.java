@@ -1,6 +1,5 @@
 package io.cryoprotect.gateway.validation;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +20,7 @@ import com.networknt.schema.format.Formats;
 import com.networknt.schema.path.PathType;
 import io.cryoprotect.gateway.configfile.ConfigProblem;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonPointer;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -116,7 +116,7 @@ final class SchemaCompiler {
 			problems.add(new ConfigProblem(file, key + error.getInstanceLocation(), valueAt(node, error),
 					error.getMessage()));
 		}
-		checkFormats(file, key, node);
+		checkFormats(file, key, JsonPointer.empty(), node);
 		if (problems.size() > before) {
 			return null;
 		}
@@ -157,29 +157,32 @@ final class SchemaCompiler {
 				problems.add(new ConfigProblem(file, pointer, valueAt(node, error), error.getMessage()));
 			}
 		}
-		checkFormats(file, "", node);
+		checkFormats(file, "", JsonPointer.empty(), node);
 		return problems.size() == before;
 	}
 
-	/** Unknown formats would pass every value unchecked; a typo must be rejected, not ignored. */
-	private void checkFormats(String file, String pointer, JsonNode node) {
+	/**
+	 * Unknown formats would pass every value unchecked; a typo must be rejected, not ignored. A
+	 * problem's key is {@code at} (the config key holding the schema, or nothing) and the pointer.
+	 */
+	private void checkFormats(String file, String at, JsonPointer pointer, JsonNode node) {
 		if (node.isObject()) {
 			for (Map.Entry<String, JsonNode> member : node.properties()) {
 				String key = member.getKey();
 				JsonNode value = member.getValue();
-				String path = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
+				JsonPointer path = pointer.appendProperty(key);
 				if ("format".equals(key) && value.isString() && !FORMATS.contains(value.asString())) {
-					problems.add(new ConfigProblem(file, path, value.asString(),
+					problems.add(new ConfigProblem(file, at + path, value.asString(),
 							"unknown format; known: " + FORMATS.stream().sorted().toList()));
 				}
 				else if (!DATA_KEYWORDS.contains(key)) {
-					checkFormats(file, path, value);
+					checkFormats(file, at, path, value);
 				}
 			}
 		}
 		else if (node.isArray()) {
 			for (int i = 0; i < node.size(); i++) {
-				checkFormats(file, pointer + "/" + i, node.get(i));
+				checkFormats(file, at, pointer.appendIndex(i), node.get(i));
 			}
 		}
 	}

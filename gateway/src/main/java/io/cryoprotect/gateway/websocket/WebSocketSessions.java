@@ -12,6 +12,7 @@ import java.util.function.Function;
 
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
+import io.cryoprotect.gateway.observability.MeterCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,6 +45,9 @@ public final class WebSocketSessions {
 	/** When a refused upgrade may be tried again. */
 	private static final long RETRY_AFTER_SECONDS = 5;
 
+	private record EndedKey(String route, String close) {
+	}
+
 	private final Scheduler scheduler;
 
 	private final long idleNanos;
@@ -60,7 +64,7 @@ public final class WebSocketSessions {
 
 	private final Map<String, AtomicInteger> perRoute = new ConcurrentHashMap<>();
 
-	private final Map<String, Counter> ended = new ConcurrentHashMap<>();
+	private final MeterCache<EndedKey, Counter> ended;
 
 	private final Set<Lease> open = ConcurrentHashMap.newKeySet();
 
@@ -72,6 +76,11 @@ public final class WebSocketSessions {
 		this.maxConnections = properties.maxConnections();
 		this.maxPerCaller = properties.maxConnectionsPerCaller();
 		this.meters = meters;
+		this.ended = new MeterCache<>(k -> Counter.builder("gateway.websocket.sessions")
+			.description("Proxied WebSocket sessions ended, by what ended them")
+			.tag("route", k.route())
+			.tag("close", k.close())
+			.register(meters));
 	}
 
 	/**
@@ -136,14 +145,6 @@ public final class WebSocketSessions {
 				.register(meters);
 			return count;
 		});
-	}
-
-	private Counter ended(String route, String close) {
-		return ended.computeIfAbsent(route + '|' + close, k -> Counter.builder("gateway.websocket.sessions")
-			.description("Proxied WebSocket sessions ended, by what ended them")
-			.tag("route", route)
-			.tag("close", close)
-			.register(meters));
 	}
 
 	/** One admitted socket, from before its handshake to the end of its session. */
@@ -239,7 +240,7 @@ public final class WebSocketSessions {
 			open.remove(this);
 			connections(route).decrementAndGet();
 			String reason = endedBy.get();
-			ended(route, reason == null ? "error" : reason).increment();
+			ended.get(new EndedKey(route, reason == null ? "error" : reason)).increment();
 			free();
 		}
 

@@ -17,14 +17,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
-import io.cryoprotect.gateway.support.RawHttp;
-import io.cryoprotect.gateway.support.StandaloneGateway;
-import io.cryoprotect.gateway.support.TestConfigDir;
-import io.cryoprotect.gateway.support.TestUpstreams;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.cryoprotect.gateway.support.RawHttp;
+import io.cryoprotect.gateway.support.StandaloneGateway;
+import io.cryoprotect.gateway.support.TestConfigDir;
+import io.cryoprotect.gateway.support.TestUpstreams;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.AfterAll;

@@ -1,14 +1,18 @@
 package io.cryoprotect.gateway.identity;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import io.cryoprotect.gateway.support.Caller;
+import io.cryoprotect.gateway.support.MutableClock;
 import io.cryoprotect.gateway.support.TestTokens;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -113,8 +117,51 @@ class JwtVerifierTests {
 	}
 
 	@Test
+	void verifiedTokenIsCachedForTheTtl() {
+		MutableClock clock = new MutableClock(Instant.now());
+		JwtVerifier cached = hs256Verifier(clock);
+		String token = TestTokens.hs256(supabase("user-6").build(), TestTokens.HMAC_SECRET);
+		Caller first = cached.verify(token).block();
+		clock.advance(Duration.ofSeconds(59));
+		assertThat(cached.verify(token).block()).isSameAs(first);
+		clock.advance(Duration.ofSeconds(1));
+		assertThat(cached.verify(token).block()).isNotSameAs(first)
+			.satisfies(again -> assertThat(again.subject()).isEqualTo("user-6"));
+	}
+
+	@Test
+	void tokenExpiringBeforeTheTtlLeavesTheCacheAtItsExpiry() {
+		MutableClock clock = new MutableClock(Instant.now());
+		JwtVerifier cached = hs256Verifier(clock);
+		Instant exp = clock.instant().plusSeconds(10);
+		String token = TestTokens.hs256(supabase("user-7").expirationTime(Date.from(exp)).build(), TestTokens.HMAC_SECRET);
+		Caller first = cached.verify(token).block();
+		clock.advance(Duration.ofSeconds(9));
+		assertThat(cached.verify(token).block()).isSameAs(first);
+		clock.advance(Duration.ofSeconds(1));
+		// Verified afresh: the decoder's own clock (the system's) still finds the token unexpired.
+		assertThat(cached.verify(token).block()).isNotSameAs(first);
+	}
+
+	private static JwtVerifier hs256Verifier(Clock clock) {
+		return new JwtVerifier(new IdentityProperties.Jwt(null, TestTokens.HMAC_SECRET, ISSUER, AUDIENCE,
+				Duration.ofSeconds(60)), clock);
+	}
+
+	@Test
 	void garbageIsRefused() {
 		StepVerifier.create(verifier.verify("not.a.jwt")).expectError(JwtVerifier.InvalidTokenException.class).verify();
+	}
+
+	@Test
+	void headerThatIsNoJoseHeaderIsRefused() {
+		String claims = ".e30.";
+		for (String header : List.of("{\"alg\":5}", "{\"typ\":\"JWT\"}", "[\"HS256\"]", "{\"alg\":\"HS256\"",
+				"[".repeat(5_000), "{\"alg\":\"HS256\",\"crit\":[\"exp\"]}")) {
+			String token = Base64.getUrlEncoder().withoutPadding().encodeToString(header.getBytes(StandardCharsets.UTF_8))
+					+ claims;
+			StepVerifier.create(verifier.verify(token)).expectError(JwtVerifier.InvalidTokenException.class).verify();
+		}
 	}
 
 }

@@ -1,6 +1,5 @@
 package io.cryoprotect.gateway.observability;
 
-import io.cryoprotect.gateway.support.Scrape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +8,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.cryoprotect.gateway.support.Scrape;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,6 +1,5 @@
 package io.cryoprotect.gateway.observability;
 
-import io.cryoprotect.gateway.support.Scrape;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,6 +8,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.cryoprotect.gateway.support.Scrape;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;

@@ -3,7 +3,6 @@ package io.cryoprotect.gateway.proxy;
 import java.util.List;
 import java.util.Set;
 
-import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,7 @@ import io.cryoprotect.gateway.support.GatewayIntegrationTest;
 import io.cryoprotect.gateway.support.Scrape;
 import io.cryoprotect.gateway.support.TestUpstreams;
 import io.cryoprotect.gateway.support.Traffic;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,9 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 
 	@Autowired
 	private ActiveHealthChecks healthChecks;
+
+	@Autowired
+	private MeterRegistry meters;
 
 	private Scrape scrape() {
 		return new Scrape(management().get().uri("/actuator/prometheus").exchange().expectBody(String.class)
@@ -137,6 +141,24 @@ class HealthCheckIntegrationTests extends GatewayIntegrationTest {
 			List<Traffic.Outcome> outcomes = traffic.get("/api/v1/molecules", 200, 8);
 			assertThat(Traffic.byUpstream(outcomes)).containsKeys("flask-blue", "flask-green");
 		}
+	}
+
+	@Test
+	void colourDeletedFromTheRouteFileLeavesNoHealthSeries() {
+		String green = "      green:\n        uri: ${FLASK_GREEN_URL:http://127.0.0.1:9102}\n        weight: 0\n";
+		assertThat(ROUTES.original("flask-api.yml")).contains(green);
+		assertThat(scrape().series("gateway_upstream_healthy")).contains("gateway_upstream_healthy{upstream=\"flask-api/green\"}");
+
+		ROUTES.swap("flask-api.yml", ROUTES.original("flask-api.yml").replace(green, ""));
+		reloader.reloadNow();
+		// The probes follow the routes once the gateway has refreshed them.
+		await().atMost(Duration.ofSeconds(10)).until(() -> !healthChecks.verdicts().containsKey("flask-api/green"));
+
+		assertThat(healthChecks.verdicts()).containsKey("flask-api/blue");
+		assertThat(meters.find("gateway.upstream.healthy").tag("upstream", "flask-api/green").gauge()).isNull();
+		assertThat(meters.find("gateway.upstream.healthy").tag("upstream", "flask-api/blue").gauge()).isNotNull();
+		assertThat(scrape().series("gateway_upstream_healthy")).doesNotContain("gateway_upstream_healthy{upstream=\"flask-api/green\"}")
+			.contains("gateway_upstream_healthy{upstream=\"flask-api/blue\"}");
 	}
 
 	@Test

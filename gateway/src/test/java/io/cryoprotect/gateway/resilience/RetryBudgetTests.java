@@ -1,6 +1,13 @@
 package io.cryoprotect.gateway.resilience;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.cryoprotect.gateway.support.UpstreamTarget;
@@ -83,6 +90,50 @@ class RetryBudgetTests {
 		assertThat(budget.tryRetry()).as("old requests no longer pay for retries").isFalse();
 		requests(budget, 5);
 		assertThat(retriesGranted(budget)).as("old retries no longer count either").isEqualTo(1);
+	}
+
+	@Test
+	void threadsRacingForTheBudgetNeitherLoseRequestsNorOverdrawRetries() throws Exception {
+		RetryBudget budget = budget(0.1, 0, Duration.ofSeconds(10));
+		int threads = 4;
+		List<Integer> granted = race(threads, () -> {
+			requests(budget, 10_000);
+			return 0;
+		});
+		assertThat(granted).containsOnly(0);
+		// 40,000 requests allow exactly 4,000 retries, however the threads interleave.
+		granted = race(threads, () -> {
+			int mine = 0;
+			for (int i = 0; i < 2_000; i++) {
+				mine += budget.tryRetry() ? 1 : 0;
+			}
+			return mine;
+		});
+		assertThat(granted.stream().mapToInt(Integer::intValue).sum()).isEqualTo(4_000);
+		assertThat(budget.tryRetry()).isFalse();
+	}
+
+	/** Runs {@code task} on {@code threads} threads released together, and returns their answers. */
+	private static List<Integer> race(int threads, Callable<Integer> task) throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(threads);
+		try {
+			CyclicBarrier start = new CyclicBarrier(threads);
+			List<Future<Integer>> futures = new ArrayList<>();
+			for (int i = 0; i < threads; i++) {
+				futures.add(pool.submit(() -> {
+					start.await();
+					return task.call();
+				}));
+			}
+			List<Integer> answers = new ArrayList<>();
+			for (Future<Integer> future : futures) {
+				answers.add(future.get());
+			}
+			return answers;
+		}
+		finally {
+			pool.shutdownNow();
+		}
 	}
 
 	@Test

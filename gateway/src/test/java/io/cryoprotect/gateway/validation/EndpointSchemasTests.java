@@ -95,6 +95,8 @@ class EndpointSchemasTests {
 		assertBody("auth-refresh", "{\"refresh_token\": 5, \"x\": 1}",
 				"'/refresh_token' type: integer found, string expected",
 				"'/x' additionalProperties: property 'x' is not defined in the schema and the schema does not allow additional properties");
+		assertBody("auth-refresh", "{\"a/b~c\": 1}",
+				"'/a~1b~0c' additionalProperties: property 'a/b~c' is not defined in the schema and the schema does not allow additional properties");
 	}
 
 	@Test

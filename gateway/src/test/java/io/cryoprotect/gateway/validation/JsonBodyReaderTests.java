@@ -51,6 +51,12 @@ class JsonBodyReaderTests {
 	}
 
 	@Test
+	void pointerToTheOverflowEscapesSlashAndTilde() {
+		assertProblem("{\"a/b\": [0, {\"~c\": 1, \"d\": 1e999}]}", "'/a~1b/1/d' json: Number is too large to represent");
+		assertProblem("{\"ok\": 1, \"~/\": {\"\": 2e999}}", "'/~0~1/' json: Number is too large to represent");
+	}
+
+	@Test
 	void hugeStringAndHugeNameAreRejected() {
 		assertProblem("{\"name\": \"" + "x".repeat(20_000) + "\"}",
 				"'' json: String value length (10587) exceeds the maximum allowed (10000) at line 1, column 10598");

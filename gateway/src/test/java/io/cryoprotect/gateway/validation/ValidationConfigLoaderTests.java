@@ -1,15 +1,22 @@
 package io.cryoprotect.gateway.validation;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import io.cryoprotect.gateway.configfile.ConfigProblem;
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Loading validation.yml and its schemas: the shipped set compiles, and every kind of
@@ -56,28 +63,34 @@ class ValidationConfigLoaderTests {
 		assertThat(config.toString()).endsWith(", mode override off");
 	}
 
-	@Test
-	void schemaBreakingTheMetaSchemaIsRejectedWithFileKeyAndValue() {
-		assertRejected(Map.of("schemas/molecule-import.json", """
-				{"type": "object", "properties": {"cid": {"type": "integr", "minimum": "one"}}}
-				"""),
-				SCHEMAS + "molecule-import.json: key '/properties/cid/type' value 'integr': does not have a value in the enumeration [\"array\", \"boolean\", \"integer\", \"null\", \"number\", \"object\", \"string\"]",
-				SCHEMAS + "molecule-import.json: key '/properties/cid/minimum' value 'one': string found, number expected",
-				YML + ": key 'endpoints[1].requestSchema' value 'molecule-import.json': the schema file is invalid (see its own problems)");
+	static Stream<Arguments> invalidSchemaFiles() {
+		return Stream.of(
+				arguments("breaking the meta-schema, named by key and value", """
+						{"type": "object", "properties": {"cid": {"type": "integr", "minimum": "one"}}}
+						""", List.of(
+						SCHEMAS + "molecule-import.json: key '/properties/cid/type' value 'integr': does not have a value in the enumeration [\"array\", \"boolean\", \"integer\", \"null\", \"number\", \"object\", \"string\"]",
+						SCHEMAS + "molecule-import.json: key '/properties/cid/minimum' value 'one': string found, number expected")),
+				arguments("unparseable, with the line", "{\n  \"type\": \"object\",\n  \"required\": [\"cid\"\n}\n", List.of(
+						SCHEMAS + "molecule-import.json:4: unparseable JSON: Unexpected close marker '}': expected ']'")),
+				arguments("with a duplicate key", "{\"type\": \"object\", \"type\": \"array\"}", List.of(
+						SCHEMAS + "molecule-import.json:1: unparseable JSON: Duplicate Object property \"type\"")),
+				arguments("referring to a missing file, at load not at request time", "{\"$ref\": \"nowhere.json\"}", List.of(
+						SCHEMAS + "molecule-import.json: schema cannot be compiled: FileNotFoundException: https://cryoprotect.io/filters-conf/schemas/nowhere.json")),
+				arguments("referring outside the schema files over http, never fetched", "{\"$ref\": \"http://example.com/evil.json\"}", List.of(
+						SCHEMAS + "molecule-import.json: schema cannot be compiled: Schema from 'http://example.com/evil.json' is not allowed to be loaded.")),
+				arguments("referring to a local file, never read", "{\"$ref\": \"file:///etc/passwd\"}", List.of(
+						SCHEMAS + "molecule-import.json: schema cannot be compiled: Schema from 'file:///etc/passwd' is not allowed to be loaded.")),
+				arguments("of another draft", "{\"$schema\": \"http://json-schema.org/draft-07/schema#\"}", List.of(
+						SCHEMAS + "molecule-import.json: schema cannot be compiled: Unknown dialect 'http://json-schema.org/draft-07/schema#'")));
 	}
 
-	@Test
-	void unparseableSchemaIsRejectedWithTheLine() {
-		assertRejected(Map.of("schemas/molecule-import.json", "{\n  \"type\": \"object\",\n  \"required\": [\"cid\"\n}\n"),
-				SCHEMAS + "molecule-import.json:4: unparseable JSON: Unexpected close marker '}': expected ']'",
-				YML + ": key 'endpoints[1].requestSchema' value 'molecule-import.json': the schema file is invalid (see its own problems)");
-	}
-
-	@Test
-	void schemaWithADuplicateKeyIsRejected() {
-		assertRejected(Map.of("schemas/molecule-import.json", "{\"type\": \"object\", \"type\": \"array\"}"),
-				SCHEMAS + "molecule-import.json:1: unparseable JSON: Duplicate Object property \"type\"",
-				YML + ": key 'endpoints[1].requestSchema' value 'molecule-import.json': the schema file is invalid (see its own problems)");
+	@ParameterizedTest(name = "a schema file {0} is rejected")
+	@MethodSource("invalidSchemaFiles")
+	void anInvalidSchemaFileIsRejectedWithItsOwnProblemsAndTheEndpointNamingIt(String description, String schema,
+			List<String> ownProblems) {
+		List<String> expected = new ArrayList<>(ownProblems);
+		expected.add(YML + ": key 'endpoints[1].requestSchema' value 'molecule-import.json': the schema file is invalid (see its own problems)");
+		assertRejected(Map.of("schemas/molecule-import.json", schema), expected.toArray(String[]::new));
 	}
 
 	@Test
@@ -90,27 +103,11 @@ class ValidationConfigLoaderTests {
 	}
 
 	@Test
-	void referenceToAMissingSchemaFileIsRejectedAtLoadNotAtRequestTime() {
-		assertRejected(Map.of("schemas/molecule-import.json", "{\"$ref\": \"nowhere.json\"}"),
-				SCHEMAS + "molecule-import.json: schema cannot be compiled: FileNotFoundException: https://cryoprotect.io/filters-conf/schemas/nowhere.json",
-				YML + ": key 'endpoints[1].requestSchema' value 'molecule-import.json': the schema file is invalid (see its own problems)");
-	}
-
-	@Test
-	void referenceOutsideTheSchemaFilesIsNeverFetched() {
-		assertRejected(Map.of("schemas/molecule-import.json", "{\"$ref\": \"http://example.com/evil.json\"}"),
-				SCHEMAS + "molecule-import.json: schema cannot be compiled: Schema from 'http://example.com/evil.json' is not allowed to be loaded.",
-				YML + ": key 'endpoints[1].requestSchema' value 'molecule-import.json': the schema file is invalid (see its own problems)");
-		assertRejected(Map.of("schemas/molecule-import.json", "{\"$ref\": \"file:///etc/passwd\"}"),
-				SCHEMAS + "molecule-import.json: schema cannot be compiled: Schema from 'file:///etc/passwd' is not allowed to be loaded.",
-				YML + ": key 'endpoints[1].requestSchema' value 'molecule-import.json': the schema file is invalid (see its own problems)");
-	}
-
-	@Test
-	void schemaOfAnotherDraftIsRejected() {
-		assertRejected(Map.of("schemas/molecule-import.json", "{\"$schema\": \"http://json-schema.org/draft-07/schema#\"}"),
-				SCHEMAS + "molecule-import.json: schema cannot be compiled: Unknown dialect 'http://json-schema.org/draft-07/schema#'",
-				YML + ": key 'endpoints[1].requestSchema' value 'molecule-import.json': the schema file is invalid (see its own problems)");
+	void unknownFormatUnderAnEscapedNameIsNamedByItsPointer() {
+		ConfigRejectedException rejected = reject(Map.of("schemas/molecule-import.json",
+				"{\"properties\": {\"a/b~c\": {\"prefixItems\": [{\"format\": \"smile\"}]}}}"));
+		assertThat(rejected.problems()).map(ConfigProblem::toString).first().asString()
+			.startsWith(SCHEMAS + "molecule-import.json: key '/properties/a~1b~0c/prefixItems/0/format' value 'smile': unknown format");
 	}
 
 	@Test
