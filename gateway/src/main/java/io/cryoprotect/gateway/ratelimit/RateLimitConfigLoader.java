@@ -17,9 +17,9 @@ import io.cryoprotect.gateway.configfile.ConfigProblem;
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
 import io.cryoprotect.gateway.configfile.ConfigSchema;
 import io.cryoprotect.gateway.configfile.ConfigValues;
+import io.cryoprotect.gateway.configfile.PolicyMode;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.KeySpec;
-import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Mode;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.OnFailure;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Rate;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.RequestMatch;
@@ -54,9 +54,9 @@ final class RateLimitConfigLoader {
 
 	private final ConfigValues values;
 
-	private final Mode override;
+	private final PolicyMode override;
 
-	private RateLimitConfigLoader(ConfigValues values, Mode override) {
+	private RateLimitConfigLoader(ConfigValues values, PolicyMode override) {
 		this.values = values;
 		this.override = override;
 	}
@@ -65,7 +65,7 @@ final class RateLimitConfigLoader {
 		return FILE.equals(relativePath);
 	}
 
-	static RateLimitConfig loadFiles(ConfigFiles files, Mode override) {
+	static RateLimitConfig loadFiles(ConfigFiles files, PolicyMode override) {
 		files.requireReadable();
 		String text = files.contents().get(FILE);
 		if (text == null) {
@@ -74,22 +74,22 @@ final class RateLimitConfigLoader {
 		return load(files.displayName(FILE), text, override);
 	}
 
-	static RateLimitConfig load(String file, String text, Mode override) {
+	static RateLimitConfig load(String file, String text, PolicyMode override) {
 		ConfigValues values = new ConfigValues(file);
 		JsonNode tree = SCHEMA.read(values, text);
 		return new RateLimitConfigLoader(values, override).read(ConfigSchema.bind(tree, RateLimitFile.class));
 	}
 
 	/** Parses {@code off}, {@code shadow} or {@code enforce}; null for blank. */
-	static Mode parseMode(String text) {
+	static PolicyMode parseMode(String text) {
 		if (text == null || text.isBlank()) {
 			return null;
 		}
-		return Mode.valueOf(text.strip().toLowerCase(Locale.ROOT));
+		return PolicyMode.valueOf(text.strip().toLowerCase(Locale.ROOT));
 	}
 
 	private RateLimitConfig read(RateLimitFile raw) {
-		Mode fileMode = ConfigValues.constant(Mode.class, raw.mode(), Mode.enforce);
+		PolicyMode fileMode = ConfigValues.constant(PolicyMode.class, raw.mode(), PolicyMode.enforce);
 		Map<Tier, RateLimitConfig.TierRule> tierRules = new LinkedHashMap<>();
 		if (raw.tiers() != null) {
 			raw.tiers().forEach((name, rule) -> tierRules.put(ConfigValues.constant(Tier.class, name, Tier.anonymous),
@@ -119,7 +119,7 @@ final class RateLimitConfigLoader {
 				redis.replicas() instanceof Integer replicas ? replicas : defaults.replicas());
 	}
 
-	private RateLimitConfig.Limit limit(String key, String id, RateLimitFile.Limit raw, Mode fileMode) {
+	private RateLimitConfig.Limit limit(String key, String id, RateLimitFile.Limit raw, PolicyMode fileMode) {
 		RequestMatch match = match(key + ".match", raw.match());
 		KeySpec keySpec = keySpec(raw.key());
 		Bandwidths base = bandwidths(key + ".rates", raw.rates());
@@ -154,7 +154,7 @@ final class RateLimitConfigLoader {
 		}
 		plans.forEach((tier, plan) -> checkCosts(key + ".tiers." + tier, plan, cost, costs));
 		checkCosts(key + ".rates", base, cost, costs);
-		Mode mode = override != null ? override : ConfigValues.constant(Mode.class, raw.mode(), fileMode);
+		PolicyMode mode = override != null ? override : ConfigValues.constant(PolicyMode.class, raw.mode(), fileMode);
 		return new RateLimitConfig.Limit(id, match, Boolean.TRUE.equals(raw.isDefault()), keySpec, base, plans, cost,
 				List.copyOf(costs), mode);
 	}

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import io.cryoprotect.gateway.configfile.ConfigFiles;
 import io.cryoprotect.gateway.configfile.ConfigSchema;
 import io.cryoprotect.gateway.configfile.ConfigValues;
+import io.cryoprotect.gateway.configfile.PolicyMode;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpMethod;
@@ -59,10 +60,10 @@ final class ValidationConfigLoader {
 
 	private final ValidationMetrics metrics;
 
-	private final ValidationMode modeOverride;
+	private final PolicyMode modeOverride;
 
 	/** @param modeOverride replaces every endpoint's mode when not null */
-	ValidationConfigLoader(ValidationMetrics metrics, ValidationMode modeOverride) {
+	ValidationConfigLoader(ValidationMetrics metrics, PolicyMode modeOverride) {
 		this.metrics = metrics;
 		this.modeOverride = modeOverride;
 	}
@@ -97,7 +98,7 @@ final class ValidationConfigLoader {
 	}
 
 	private String describe(Map<String, List<EndpointRule>> byRoute, int schemaCount, JsonBodyReader json) {
-		Map<ValidationMode, Integer> modes = new EnumMap<>(ValidationMode.class);
+		Map<PolicyMode, Integer> modes = new EnumMap<>(PolicyMode.class);
 		byRoute.values().stream().flatMap(List::stream).forEach(rule -> modes.merge(rule.mode(), 1, Integer::sum));
 		int endpoints = modes.values().stream().mapToInt(Integer::intValue).sum();
 		return endpoints + " endpoints " + modes + ", " + schemaCount + " schemas, json limits {" + json.limits() + "}"
@@ -190,8 +191,8 @@ final class ValidationConfigLoader {
 			if (values.reported(key)) {
 				return null;
 			}
-			ValidationMode mode = modeOverride != null ? modeOverride
-					: ConfigValues.constant(ValidationMode.class, endpoint.mode(), ValidationMode.valueOf(defaults.mode()));
+			PolicyMode mode = modeOverride != null ? modeOverride
+					: ConfigValues.constant(PolicyMode.class, endpoint.mode(), PolicyMode.valueOf(defaults.mode()));
 			return new EndpointRule(endpoint.id(), endpoint.route(), HttpMethod.valueOf(endpoint.method()), path, mode,
 					requestSchema, responseSchema, query, pathParams, contentTypes,
 					Objects.requireNonNullElse(endpoint.maxBodyBytes(), defaults.maxBodyBytes()),
@@ -204,7 +205,7 @@ final class ValidationConfigLoader {
 			ValidationFile.Defaults d = given != null ? given : new ValidationFile.Defaults(null, null, null, null, null);
 			List<String> contentTypes = d.contentTypes() != null ? d.contentTypes() : List.of(MediaType.APPLICATION_JSON_VALUE);
 			return new ValidationFile.Defaults(
-					ConfigValues.constant(ValidationMode.class, d.mode(), ValidationMode.enforce).name(),
+					ConfigValues.constant(PolicyMode.class, d.mode(), PolicyMode.enforce).name(),
 					Objects.requireNonNullElse(d.maxBodyBytes(), DEFAULT_MAX_BODY_BYTES),
 					Objects.requireNonNullElse(d.maxResponseBytes(), DEFAULT_MAX_RESPONSE_BYTES),
 					Objects.requireNonNullElse(d.responseSampleRate(), 1.0), contentTypes);
