@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.cryoprotect.gateway.chain.GatewayStage;
+import io.cryoprotect.gateway.configfile.PolicyMode;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.observability.ObservabilityAttributes;
@@ -110,12 +111,12 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 			List<Violation> violations, long start) {
 		RequestTrace.record(exchange, RequestTrace.Phase.VALIDATION, System.nanoTime() - start);
 		exchange.getAttributes().put(ObservabilityAttributes.VALIDATION, violations.isEmpty() ? "passed"
-				: rule.mode() == ValidationMode.shadow ? "shadow_failed" : "failed");
+				: rule.mode() == PolicyMode.shadow ? "shadow_failed" : "failed");
 		if (violations.isEmpty()) {
 			rule.meters().valid().increment();
 			return forward(exchange, chain, rule);
 		}
-		if (rule.mode() == ValidationMode.shadow) {
+		if (rule.mode() == PolicyMode.shadow) {
 			rule.meters().shadowRejected().increment();
 			if (logger.isDebugEnabled()) {
 				logger.debug("Request " + RequestId.of(exchange) + " breaks the rules of endpoint '" + rule.id()
@@ -131,12 +132,12 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 			long start) {
 		RequestTrace.record(exchange, RequestTrace.Phase.VALIDATION, System.nanoTime() - start);
 		exchange.getAttributes().put(ObservabilityAttributes.VALIDATION,
-				rule.mode() == ValidationMode.shadow ? "shadow_failed" : "failed");
+				rule.mode() == PolicyMode.shadow ? "shadow_failed" : "failed");
 		String given = exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
 		String detail = (given == null ? "The request has no content type"
 				: "Content type '" + abbreviate(given) + "' is not accepted") + "; endpoint '" + rule.id()
 				+ "' takes " + rule.contentTypes() + " in UTF-8.";
-		if (rule.mode() == ValidationMode.shadow) {
+		if (rule.mode() == PolicyMode.shadow) {
 			rule.meters().shadowRejected().increment();
 			if (logger.isDebugEnabled()) {
 				logger.debug("Request " + RequestId.of(exchange) + " forwarded in shadow mode: " + detail);
