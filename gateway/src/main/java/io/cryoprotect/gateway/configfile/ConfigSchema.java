@@ -124,7 +124,8 @@ public final class ConfigSchema {
 			if (values.problems().contains(problem) || structure.contains(problem)) {
 				continue;
 			}
-			if ("type".equals(error.getKeyword()) || "additionalProperties".equals(error.getKeyword())) {
+			if (("type".equals(error.getKeyword()) || "additionalProperties".equals(error.getKeyword()))
+					&& alternativesMessage(error) == null) {
 				structure.add(problem);
 			}
 			else {
@@ -186,8 +187,11 @@ public final class ConfigSchema {
 				yield new ConfigProblem(line > 0 ? file + ":" + line : file, join(key, error.getProperty()),
 						error.getProperty(), "unknown key; expected one of " + knownKeys(parentSchema));
 			}
-			case "propertyNames" -> new ConfigProblem(file, join(key, error.getProperty()), error.getProperty(),
-					custom(parentSchema.path(keyword), keyword, null, message(error)));
+			case "propertyNames" -> new ConfigProblem(file, names(parentSchema) ? key : join(key, error.getProperty()),
+					error.getProperty(), custom(parentSchema.path(keyword), keyword, null, message(error)));
+			case "enum" -> parentSchema.has(ERROR_MESSAGE)
+					? new ConfigProblem(file, key, value(instance), custom(parentSchema, keyword, null, message(error)))
+					: new ConfigProblem(line(file, instance), key, value(instance), "expected one of " + constants(error.getSchemaNode()));
 			case "required" -> new ConfigProblem(file, join(key, error.getProperty()), null,
 					custom(parentSchema, keyword, error.getProperty(), "required"));
 			case "type" -> new ConfigProblem(line(file, instance), key, scalar(instance),
@@ -253,6 +257,21 @@ public final class ConfigSchema {
 			}
 		}
 		return sb.toString();
+	}
+
+	/**
+	 * Whether a mapping's keys come from a closed list (tier names, not ids or colours): a wrong one is
+	 * a problem of the mapping, as a value outside an {@code enum} is of its key.
+	 */
+	private static boolean names(JsonNode parentSchema) {
+		return parentSchema.path("propertyNames").has("enum");
+	}
+
+	/** An {@code enum} without its own message reads as a type would: the value's line, and the constants. */
+	private static String constants(JsonNode constants) {
+		List<String> names = new ArrayList<>();
+		constants.forEach(c -> names.add(c.asString()));
+		return names.toString();
 	}
 
 	private static String join(String key, String property) {

@@ -1,10 +1,7 @@
 package io.cryoprotect.gateway.configfile;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import org.springframework.boot.convert.DurationStyle;
 
 /**
  * Collects the problems of one config file while a loader checks its values, so that one
@@ -37,33 +34,32 @@ public final class ConfigValues {
 		return problems;
 	}
 
-	/** A positive duration such as {@code 250ms}, {@code 15s} or {@code 1m}; null (and a problem) when missing or bad. */
-	public Duration duration(String key, String text) {
-		if (text == null) {
-			problem(key, null, "required, e.g. 250ms, 15s or 1m");
-			return null;
-		}
-		try {
-			Duration value = DurationStyle.detectAndParse(text);
-			if (value.isNegative() || value.isZero()) {
-				problem(key, text, "must be positive");
-				return null;
+	/** Whether a problem was found at {@code key} or inside it, e.g. by the schema. */
+	public boolean reported(String key) {
+		for (ConfigProblem problem : problems) {
+			String at = problem.key();
+			if (at != null && at.startsWith(key)
+					&& (at.length() == key.length() || at.charAt(key.length()) == '.' || at.charAt(key.length()) == '[')) {
+				return true;
 			}
-			return value;
 		}
-		catch (IllegalArgumentException ex) {
-			problem(key, text, "not a duration, e.g. 250ms, 15s or 1m");
-			return null;
-		}
+		return false;
 	}
 
-	/** An integer in {@code [min, max]}; {@code min} (and a problem) when missing or out of range. */
-	public int range(String key, Integer value, int min, int max) {
-		if (value == null || value < min || value > max) {
-			problem(key, value, "required, an integer from " + min + " to " + max);
-			return min;
+	/**
+	 * The constant of {@code type} named {@code name}; {@code fallback} when absent or not one of them
+	 * (the file's schema names the constants and reports any other).
+	 */
+	public static <E extends Enum<E>> E constant(Class<E> type, String name, E fallback) {
+		if (name == null) {
+			return fallback;
 		}
-		return value;
+		try {
+			return Enum.valueOf(type, name);
+		}
+		catch (IllegalArgumentException ex) {
+			return fallback;
+		}
 	}
 
 	/** @throws ConfigRejectedException listing every problem found, if any */

@@ -1,6 +1,7 @@
 package io.cryoprotect.gateway.edge;
 
 import java.time.Duration;
+import java.util.Objects;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -27,8 +28,8 @@ public record EdgeProperties(DataSize maxHeaderSize, Integer maxHeaderCount, Int
 
 	public EdgeProperties {
 		maxHeaderSize = maxHeaderSize == null ? DataSize.ofKilobytes(16) : maxHeaderSize;
-		maxHeaderCount = maxHeaderCount == null ? 100 : maxHeaderCount;
-		maxUrlLength = maxUrlLength == null ? 8192 : maxUrlLength;
+		maxHeaderCount = Objects.requireNonNullElse(maxHeaderCount, 100);
+		maxUrlLength = Objects.requireNonNullElse(maxUrlLength, 8192);
 		maxBodySize = maxBodySize == null ? DataSize.ofMegabytes(10) : maxBodySize;
 		headerTimeout = headerTimeout == null ? Duration.ofSeconds(10) : headerTimeout;
 		readTimeout = readTimeout == null ? Duration.ofSeconds(10) : readTimeout;

@@ -32,7 +32,7 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * {@code alg: none}, wrong issuer or audience) is refused with 401, never downgraded to
  * anonymous. Endpoints listed as authenticated refuse anonymous callers with 401.
  */
-class JwtIdentityFilter implements GlobalFilter, Ordered {
+final class JwtIdentityFilter implements GlobalFilter, Ordered {
 
 
 	private static final Log logger = LogFactory.getLog(JwtIdentityFilter.class);

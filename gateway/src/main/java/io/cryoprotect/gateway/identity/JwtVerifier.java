@@ -101,7 +101,8 @@ final class JwtVerifier {
 	}
 
 	private Caller caller(Jwt jwt, Instant now) {
-		Instant expires = jwt.getExpiresAt() == null ? now.plus(cacheTtl) : jwt.getExpiresAt();
+		Instant expiresAt = jwt.getExpiresAt();
+		Instant expires = expiresAt == null ? now.plus(cacheTtl) : expiresAt;
 		Instant cachedUntil = expires.isBefore(now.plus(cacheTtl)) ? expires : now.plus(cacheTtl);
 		String role = jwt.getClaimAsString("role");
 		Object metadata = jwt.getClaims().get("app_metadata");

@@ -51,13 +51,9 @@ final class AccessLog {
 
 	private static final int CLIENT_KEYS = 1024;
 
-	private final ThreadLocal<Map<String, String>> clientKeys = ThreadLocal
-		.withInitial(() -> new LinkedHashMap<>(64, 0.75f, true) {
-			@Override
-			protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-				return size() > CLIENT_KEYS;
-			}
-		});
+	private static final SecureRandom SALTS = new SecureRandom();
+
+	private final ThreadLocal<Map<String, String>> clientKeys = ThreadLocal.withInitial(ClientKeys::new);
 
 	private final boolean enabled;
 
@@ -69,7 +65,7 @@ final class AccessLog {
 		this.enabled = properties.enabled();
 		this.sampleRate = properties.sampleRate();
 		this.salt = properties.clientKeySalt() != null ? properties.clientKeySalt().getBytes(StandardCharsets.UTF_8)
-				: new SecureRandom().generateSeed(16);
+				: randomSalt();
 	}
 
 	boolean wants(int status) {
@@ -122,6 +118,29 @@ final class AccessLog {
 	}
 
 	/** A Writer over a StringBuilder, reused per thread: StringWriter synchronizes every write. */
+	private static byte[] randomSalt() {
+		byte[] salt = new byte[16];
+		SALTS.nextBytes(salt);
+		return salt;
+	}
+
+	/**
+	 * A thread's most recently used client keys. A class of its own, not an anonymous one, so the map
+	 * a thread keeps holds no reference to the access log that owns the thread-local.
+	 */
+	private static final class ClientKeys extends LinkedHashMap<String, String> {
+
+		ClientKeys() {
+			super(64, 0.75f, true);
+		}
+
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+			return size() > CLIENT_KEYS;
+		}
+
+	}
+
 	private static final class LineWriter extends Writer {
 
 		private final StringBuilder line = new StringBuilder(512);

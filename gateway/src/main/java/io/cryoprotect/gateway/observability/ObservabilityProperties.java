@@ -2,6 +2,7 @@ package io.cryoprotect.gateway.observability;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -31,7 +32,7 @@ public record ObservabilityProperties(AccessLog accessLog, SlowRequest slowReque
 
 		public AccessLog {
 			enabled = enabled == null || enabled;
-			sampleRate = sampleRate == null ? 1.0 : sampleRate;
+			sampleRate = Objects.requireNonNullElse(sampleRate, 1.0);
 			if (sampleRate < 0.0 || sampleRate > 1.0) {
 				throw new IllegalArgumentException(
 						"gateway.observability.access-log.sample-rate must be between 0.0 and 1.0 but was " + sampleRate);
@@ -65,8 +66,8 @@ public record ObservabilityProperties(AccessLog accessLog, SlowRequest slowReque
 	public record ErrorGroups(Integer maxGroups, Integer recentRequestIds, Duration logWindow) {
 
 		public ErrorGroups {
-			maxGroups = maxGroups == null ? 200 : maxGroups;
-			recentRequestIds = recentRequestIds == null ? 5 : recentRequestIds;
+			maxGroups = Objects.requireNonNullElse(maxGroups, 200);
+			recentRequestIds = Objects.requireNonNullElse(recentRequestIds, 5);
 			logWindow = logWindow == null ? Duration.ofSeconds(60) : logWindow;
 			if (maxGroups < 1 || recentRequestIds < 1) {
 				throw new IllegalArgumentException("gateway.observability.error-groups.max-groups and recent-request-ids"

@@ -297,7 +297,7 @@ public final class SmokeCommand {
 			files = list.filter(p -> p.getFileName().toString().matches(".*\\.ya?ml")).sorted().toList();
 		}
 		for (Path file : files) {
-			String service = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+			String service = routesDir.relativize(file).toString().replaceFirst("\\.ya?ml$", "");
 			for (JsonNode route : yaml(file).path("routes")) {
 				if (route.path("websocket").asBoolean(false)) {
 					continue;

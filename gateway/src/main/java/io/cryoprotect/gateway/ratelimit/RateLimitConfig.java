@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.cryoprotect.gateway.configfile.PolicyMode;
 import io.cryoprotect.gateway.support.Caller;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
@@ -19,10 +20,6 @@ import org.springframework.web.util.pattern.PathPattern;
  * tier rules and the storage settings. Immutable; a reload builds a new one.
  */
 record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storage storage) {
-
-	enum Mode {
-		off, shadow, enforce
-	}
 
 	enum Tier {
 		anonymous, basic, premium, admin, internal
@@ -125,7 +122,7 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 	 * One limit. A tier missing from {@code plans} gets the base plan; a tier mapped to null is unlimited.
 	 */
 	record Limit(String id, RequestMatch match, boolean isDefault, KeySpec key, Bandwidths base,
-			Map<Tier, Bandwidths> plans, int cost, List<CostRule> costs, Mode mode) {
+			Map<Tier, Bandwidths> plans, int cost, List<CostRule> costs, PolicyMode mode) {
 
 		/** The tier's bandwidths, or null when the tier is unlimited. */
 		Bandwidths plan(Tier tier) {
@@ -204,14 +201,14 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 				continue;
 			}
 			if (limit.isDefault()) {
-				if (limit.mode() != Mode.off) {
+				if (limit.mode() != PolicyMode.off) {
 					defaults = defaults == null ? new ArrayList<>(2) : defaults;
 					defaults.add(limit);
 				}
 			}
 			else {
 				matched = true;
-				if (limit.mode() != Mode.off) {
+				if (limit.mode() != PolicyMode.off) {
 					specific.add(limit);
 				}
 			}

@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.configfile.FiltersConfProperties;
+import io.cryoprotect.gateway.configfile.PolicyMode;
 import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -25,7 +26,7 @@ class RateLimitConfiguration {
 	@Bean
 	ConfigReloader<RateLimitConfig> rateLimitReloader(FiltersConfProperties filtersConf, RateLimitProperties properties,
 			MeterRegistry meters, ObjectProvider<RateLimitBackend> backend) {
-		RateLimitConfig.Mode override = RateLimitConfigLoader.parseMode(properties.modeOverride());
+		PolicyMode override = RateLimitConfigLoader.parseMode(properties.modeOverride());
 		return new ConfigReloader<>("ratelimits", filtersConf.dir(), filtersConf.pollInterval(),
 				RateLimitConfigLoader::isRateLimitFile, files -> RateLimitConfigLoader.loadFiles(files, override),
 				config -> backend.ifAvailable(b -> b.reconfigure(config)), meters, Clock.systemUTC());

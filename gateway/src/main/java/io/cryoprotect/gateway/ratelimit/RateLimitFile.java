@@ -3,9 +3,14 @@ package io.cryoprotect.gateway.ratelimit;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import tools.jackson.databind.JsonNode;
+
 /**
- * The operator-facing format of {@code filters-conf/ratelimits.yml}. Rates are strings such as
- * {@code 20/min}, {@code 100/hour}, {@code 5/10s}; durations such as {@code 50ms}. Keys are strict.
+ * The operator-facing format of {@code filters-conf/ratelimits.yml}, bound once its schema
+ * ({@code filters-conf/ratelimits.schema.json}) checked the file. Rates are strings such as
+ * {@code 20/min}, {@code 100/hour}, {@code 5/10s}; durations such as {@code 50ms}. Names from a closed
+ * list stay text here, so that a file with a wrong one still binds and all its problems are reported.
  *
  * @param mode default mode of every limit that sets none: {@code off}, {@code shadow} or {@code enforce}
  * @param tiers how a verified caller's tier is found, in order, first match wins; callers
@@ -36,7 +41,7 @@ public record RateLimitFile(String mode, Map<String, TierRule> tiers, Storage st
 	 * @param replicas gateways sharing the limits, to size local buckets: {@code auto} (counted
 	 * through Redis while it works) or a number
 	 */
-	public record Redis(String commandTimeout, String onFailure, String retryInterval, String replicas) {
+	public record Redis(String commandTimeout, String onFailure, String retryInterval, Object replicas) {
 	}
 
 	/**
@@ -52,8 +57,8 @@ public record RateLimitFile(String mode, Map<String, TierRule> tiers, Storage st
 	 * @param costs other costs for some of the matched requests, first match wins
 	 * @param mode this limit's mode; default the file's
 	 */
-	public record Limit(Match match, @com.fasterxml.jackson.annotation.JsonProperty("default") Boolean isDefault,
-			String key, List<String> rates, Map<String, Object> tiers, Integer cost, List<Cost> costs, String mode) {
+	public record Limit(Match match, @JsonProperty("default") Boolean isDefault, String key, List<String> rates,
+			Map<String, JsonNode> tiers, Integer cost, List<Cost> costs, String mode) {
 	}
 
 	/** Route ids, methods and path patterns (Spring PathPattern syntax); an absent list matches anything. */

@@ -12,12 +12,12 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.chain.GatewayStage;
+import io.cryoprotect.gateway.configfile.PolicyMode;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.observability.RequestTrace;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Limit;
-import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Mode;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Rate;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Tier;
 import io.cryoprotect.gateway.support.Caller;
@@ -189,7 +189,7 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 		for (Outcome outcome : outcomes) {
 			Limit limit = outcome.check().limit();
 			Probe probe = outcome.probe();
-			boolean enforced = limit.mode() == Mode.enforce;
+			boolean enforced = limit.mode() == PolicyMode.enforce;
 			String result = probe.consumed() ? "allowed" : enforced ? "rejected" : "shadow_rejected";
 			metrics.decision(routeId, tier, limit.id(), result);
 			if (probe.degraded()) {

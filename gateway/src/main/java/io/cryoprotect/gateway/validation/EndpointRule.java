@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.cryoprotect.gateway.configfile.PolicyMode;
+
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.util.MultiValueMap;
@@ -20,7 +22,7 @@ import org.springframework.web.util.pattern.PathPattern;
  * @param maxResponseBytes responses larger than this are passed through unchecked
  * @param responseSampleRate share of responses checked against the response schema (0.0–1.0)
  */
-record EndpointRule(String id, String route, HttpMethod method, PathPattern path, ValidationMode mode,
+record EndpointRule(String id, String route, HttpMethod method, PathPattern path, PolicyMode mode,
 		SchemaCheck requestSchema, SchemaCheck responseSchema, ParameterRules query, ParameterRules pathParams,
 		List<MediaType> contentTypes, long maxBodyBytes, long maxResponseBytes, double responseSampleRate,
 		JsonBodyReader json,

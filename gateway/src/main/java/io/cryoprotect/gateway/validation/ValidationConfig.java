@@ -3,6 +3,8 @@ package io.cryoprotect.gateway.validation;
 import java.util.List;
 import java.util.Map;
 
+import io.cryoprotect.gateway.configfile.PolicyMode;
+
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
@@ -50,13 +52,13 @@ public final class ValidationConfig {
 			}
 			if (rule.pathParams() == null) {
 				if (rule.path().matches(path)) {
-					return rule.mode() == ValidationMode.off ? null : new Match(rule, Map.of());
+					return rule.mode() == PolicyMode.off ? null : new Match(rule, Map.of());
 				}
 				continue;
 			}
 			PathPattern.PathMatchInfo info = rule.path().matchAndExtract(path);
 			if (info != null) {
-				return rule.mode() == ValidationMode.off ? null : new Match(rule, info.getUriVariables());
+				return rule.mode() == PolicyMode.off ? null : new Match(rule, info.getUriVariables());
 			}
 		}
 		return null;

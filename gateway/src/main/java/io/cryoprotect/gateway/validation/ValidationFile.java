@@ -5,14 +5,15 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The operator-facing validation map ({@code filters-conf/validation.yml}), bound strictly:
- * unknown keys are rejected. Field defaults and units are documented in
- * {@code filters-conf/README.md}.
+ * The operator-facing validation map ({@code filters-conf/validation.yml}), bound once its schema
+ * ({@code filters-conf/validation.schema.json}) checked the file. Modes stay text here, so that a
+ * file with a wrong one still binds and all its problems are reported. Field defaults and units are
+ * documented in {@code docs/validation.md}.
  */
 record ValidationFile(Defaults defaults, JsonLimits json, List<Endpoint> endpoints) {
 
 	/** Values every endpoint inherits unless it sets its own. */
-	record Defaults(ValidationMode mode, Long maxBodyBytes, Long maxResponseBytes, Double responseSampleRate,
+	record Defaults(String mode, Long maxBodyBytes, Long maxResponseBytes, Double responseSampleRate,
 			List<String> contentTypes) {
 	}
 
@@ -26,7 +27,7 @@ record ValidationFile(Defaults defaults, JsonLimits json, List<Endpoint> endpoin
 	 * what is checked. {@code query} and {@code pathParams} are inline JSON Schemas of the
 	 * object of parameters; the schemas are file names in {@code schemas/}.
 	 */
-	record Endpoint(String id, String route, String method, String path, ValidationMode mode, String requestSchema,
+	record Endpoint(String id, String route, String method, String path, String mode, String requestSchema,
 			String responseSchema, JsonNode query, JsonNode pathParams, List<String> contentTypes, Long maxBodyBytes,
 			Long maxResponseBytes, Double responseSampleRate) {
 	}

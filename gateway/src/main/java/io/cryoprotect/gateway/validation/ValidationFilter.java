@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.cryoprotect.gateway.chain.GatewayStage;
+import io.cryoprotect.gateway.configfile.PolicyMode;
 import io.cryoprotect.gateway.errors.ProblemException;
 import io.cryoprotect.gateway.errors.ProblemType;
 import io.cryoprotect.gateway.observability.RequestTrace;
@@ -115,7 +116,7 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 			rule.meters().valid().increment();
 			return forward(exchange, chain, rule);
 		}
-		if (rule.mode() == ValidationMode.shadow) {
+		if (rule.mode() == PolicyMode.shadow) {
 			rule.meters().shadowRejected().increment();
 			if (logger.isDebugEnabled()) {
 				logger.debug("Request " + RequestId.of(exchange) + " breaks the rules of endpoint '" + rule.id()
@@ -135,7 +136,7 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 		String detail = (given == null ? "The request has no content type"
 				: "Content type '" + abbreviate(given) + "' is not accepted") + "; endpoint '" + rule.id()
 				+ "' takes " + rule.contentTypes() + " in UTF-8.";
-		if (rule.mode() == ValidationMode.shadow) {
+		if (rule.mode() == PolicyMode.shadow) {
 			rule.meters().shadowRejected().increment();
 			if (logger.isDebugEnabled()) {
 				logger.debug("Request " + RequestId.of(exchange) + " forwarded in shadow mode: " + detail);
@@ -147,7 +148,7 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 	}
 
 	private static ValidationVerdict failed(EndpointRule rule) {
-		return rule.mode() == ValidationMode.shadow ? ValidationVerdict.SHADOW_FAILED : ValidationVerdict.FAILED;
+		return rule.mode() == PolicyMode.shadow ? ValidationVerdict.SHADOW_FAILED : ValidationVerdict.FAILED;
 	}
 
 	private static Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, EndpointRule rule) {

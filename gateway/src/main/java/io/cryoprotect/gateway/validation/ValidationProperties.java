@@ -1,5 +1,7 @@
 package io.cryoprotect.gateway.validation;
 
+import io.cryoprotect.gateway.configfile.PolicyMode;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -10,5 +12,5 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * switch or {@code shadow} to measure a new schema set; default unset (env {@code GATEWAY_VALIDATION_MODE})
  */
 @ConfigurationProperties("gateway.validation")
-public record ValidationProperties(ValidationMode modeOverride) {
+public record ValidationProperties(PolicyMode modeOverride) {
 }

@@ -1,6 +1,7 @@
 package io.cryoprotect.gateway.websocket;
 
 import java.time.Duration;
+import java.util.Objects;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -22,8 +23,8 @@ public record WebSocketProperties(Duration idleTimeout, Integer maxConnections, 
 
 	public WebSocketProperties {
 		idleTimeout = idleTimeout == null ? Duration.ofMinutes(5) : idleTimeout;
-		maxConnections = maxConnections == null ? 10000 : maxConnections;
-		maxConnectionsPerCaller = maxConnectionsPerCaller == null ? 100 : maxConnectionsPerCaller;
+		maxConnections = Objects.requireNonNullElse(maxConnections, 10000);
+		maxConnectionsPerCaller = Objects.requireNonNullElse(maxConnectionsPerCaller, 100);
 		maxFrameSize = maxFrameSize == null ? DataSize.ofMegabytes(16) : maxFrameSize;
 		positive("idle-timeout", idleTimeout.toMillis());
 		positive("max-connections", maxConnections);

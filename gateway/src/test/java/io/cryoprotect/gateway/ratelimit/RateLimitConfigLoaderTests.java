@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.List;
 
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
+import io.cryoprotect.gateway.configfile.PolicyMode;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Limit;
-import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Mode;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Tier;
 import io.cryoprotect.gateway.support.Caller;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RateLimitConfigLoaderTests {
 
-	private static RateLimitConfig shipped(Mode override) throws Exception {
+	private static RateLimitConfig shipped(PolicyMode override) throws Exception {
 		return RateLimitConfigLoader.load("ratelimits.yml", Files.readString(Path.of("../filters-conf/ratelimits.yml")),
 				override);
 	}
@@ -64,9 +64,9 @@ class RateLimitConfigLoaderTests {
 
 	@Test
 	void modeOverrideReplacesEveryLimitsMode() throws Exception {
-		assertThat(shipped(null).limits()).extracting(Limit::mode).containsOnly(Mode.enforce);
-		assertThat(shipped(Mode.shadow).limits()).extracting(Limit::mode).containsOnly(Mode.shadow);
-		RateLimitConfig off = shipped(Mode.off);
+		assertThat(shipped(null).limits()).extracting(Limit::mode).containsOnly(PolicyMode.enforce);
+		assertThat(shipped(PolicyMode.shadow).limits()).extracting(Limit::mode).containsOnly(PolicyMode.shadow);
+		RateLimitConfig off = shipped(PolicyMode.off);
 		assertThat(applicable(off, "flask-api", HttpMethod.GET, "/api/v1/molecules")).isEmpty();
 	}
 

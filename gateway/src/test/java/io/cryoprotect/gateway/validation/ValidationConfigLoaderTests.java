@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 
 import io.cryoprotect.gateway.configfile.ConfigProblem;
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
+import io.cryoprotect.gateway.configfile.PolicyMode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,8 +59,8 @@ class ValidationConfigLoaderTests {
 	@Test
 	void modeOverrideReplacesEveryEndpointsMode() {
 		ValidationConfig config = new ValidationConfigLoader(new ValidationMetrics(new SimpleMeterRegistry()),
-				ValidationMode.off).load(ShippedConfig.with(Map.of()));
-		assertThat(config.endpoints()).allSatisfy(rule -> assertThat(rule.mode()).isEqualTo(ValidationMode.off));
+				PolicyMode.off).load(ShippedConfig.with(Map.of()));
+		assertThat(config.endpoints()).allSatisfy(rule -> assertThat(rule.mode()).isEqualTo(PolicyMode.off));
 		assertThat(config.toString()).endsWith(", mode override off");
 	}
 

@@ -2,6 +2,7 @@ package io.cryoprotect.gateway.validation;
 
 import java.util.Map;
 
+import io.cryoprotect.gateway.configfile.PolicyMode;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.context.properties.bind.Binder;
@@ -19,8 +20,8 @@ class ValidationPropertiesTests {
 
 	@Test
 	void overrideNamesOneMode() {
-		assertThat(bind("shadow").modeOverride()).isEqualTo(ValidationMode.shadow);
-		assertThat(bind("off").modeOverride()).isEqualTo(ValidationMode.off);
+		assertThat(bind("shadow").modeOverride()).isEqualTo(PolicyMode.shadow);
+		assertThat(bind("off").modeOverride()).isEqualTo(PolicyMode.off);
 	}
 
 	private static ValidationProperties bind(String value) {
