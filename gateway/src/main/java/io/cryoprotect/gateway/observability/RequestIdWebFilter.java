@@ -29,7 +29,7 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		String offered = exchange.getRequest().getHeaders().getFirst(RequestId.HEADER);
 		String id = isWellFormed(offered) ? offered : generate();
-		// The upstream gets it from RequestIdHeaderContributor, on the headers built for the upstream request.
+		// The upstream gets it from the proxy's RequestIdHeaderContributor, on the headers built for the upstream request.
 		RequestState.of(exchange).requestId(id);
 		exchange.getResponse().getHeaders().set(RequestId.HEADER, id);
 		return chain.filter(exchange);

@@ -1,6 +1,5 @@
-package io.cryoprotect.gateway.observability;
+package io.cryoprotect.gateway.proxy;
 
-import io.cryoprotect.gateway.proxy.UpstreamHeaderContributor;
 import io.cryoprotect.gateway.support.RequestId;
 import io.cryoprotect.gateway.support.RequestState;
 import io.netty.handler.codec.http.HttpHeaders;
