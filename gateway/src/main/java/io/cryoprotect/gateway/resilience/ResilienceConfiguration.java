@@ -52,7 +52,7 @@ class ResilienceConfiguration {
 			ActiveHealthChecks healthChecks, RetryBufferProperties retryBuffer, EdgeProperties edge) {
 		return new ResilienceGatewayFilter(live(resilienceReloader), breakers, budgets, clients,
 				new ResilienceMetrics(meters), healthChecks,
-				new RetryBuffers(retryBuffer.maxBytes().toBytes(), edge.maxBodySize().toBytes(), meters));
+				new RetryBuffers(retryBuffer.maxBytes().toBytes(), edge.maxBodySize().toBytes(), meters), Clock.systemUTC());
 	}
 
 	@Bean

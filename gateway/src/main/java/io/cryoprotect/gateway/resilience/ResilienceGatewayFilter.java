@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -92,8 +93,12 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
 	private final RetryBuffers retryBuffers;
 
+	/** Reads an HTTP-date {@code Retry-After} against now. */
+	private final Clock clock;
+
 	ResilienceGatewayFilter(Supplier<ResilienceConfig> config, CircuitBreakers breakers, RetryBudgets budgets,
-			UpstreamClients clients, ResilienceMetrics metrics, UpstreamHealth health, RetryBuffers retryBuffers) {
+			UpstreamClients clients, ResilienceMetrics metrics, UpstreamHealth health, RetryBuffers retryBuffers,
+			Clock clock) {
 		this.config = config;
 		this.breakers = breakers;
 		this.budgets = budgets;
@@ -101,6 +106,7 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		this.metrics = metrics;
 		this.health = health;
 		this.retryBuffers = retryBuffers;
+		this.clock = clock;
 	}
 
 	/** What one attempt came back with: a response status, or an error. */
@@ -276,7 +282,7 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		return null;
 	}
 
-	private static Duration retryAfter(HttpHeaders headers) {
+	private Duration retryAfter(HttpHeaders headers) {
 		String value = headers.getFirst(HttpHeaders.RETRY_AFTER);
 		if (value == null) {
 			return null;
@@ -287,7 +293,7 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		catch (NumberFormatException ex) {
 			try {
 				long at = headers.getFirstDate(HttpHeaders.RETRY_AFTER);
-				return Duration.ofMillis(Math.max(0, at - System.currentTimeMillis()));
+				return Duration.ofMillis(Math.max(0, at - clock.millis()));
 			}
 			catch (IllegalArgumentException unparseable) {
 				return null;
