@@ -217,6 +217,8 @@ class SmilesSyntaxDifferentialTests {
 			}
 			catch (RuntimeException ex) {
 				// Beam fails outright on some input, such as a bracket atom cut off by the end of the string.
+				// Told apart by where it was thrown: Surefire runs with -XX:-OmitStackTraceInFastThrow, so an
+				// exception the JIT has seen many times still has its stack trace.
 				boolean stereo = Arrays.stream(ex.getStackTrace())
 					.anyMatch((frame) -> frame.getMethodName().equals("createTopologies"));
 				return (stereo ? "stereo topology failed: " : "parser failed: ") + ex;
