@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.configfile.FiltersConfProperties;
+import io.cryoprotect.gateway.configfile.LiveRouteIds;
 import io.cryoprotect.gateway.configfile.PolicyMode;
 import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,10 +26,11 @@ class RateLimitConfiguration {
 	/** Appears in readiness, {@code /actuator/gatewayconfig} and {@code gateway_config_reloads_total{config="ratelimits"}}. */
 	@Bean
 	ConfigReloader<RateLimitConfig> rateLimitReloader(FiltersConfProperties filtersConf, RateLimitProperties properties,
-			MeterRegistry meters, ObjectProvider<RateLimitBackend> backend) {
+			MeterRegistry meters, ObjectProvider<RateLimitBackend> backend, LiveRouteIds routeIds) {
 		PolicyMode override = RateLimitConfigLoader.parseMode(properties.modeOverride());
 		return new ConfigReloader<>("ratelimits", filtersConf.dir(), filtersConf.pollInterval(),
 				RateLimitConfigLoader::isRateLimitFile, files -> RateLimitConfigLoader.loadFiles(files, override),
+				routeIds, RateLimitConfig::routeReferences,
 				config -> backend.ifAvailable(b -> b.reconfigure(config)), meters, Clock.systemUTC());
 	}
 

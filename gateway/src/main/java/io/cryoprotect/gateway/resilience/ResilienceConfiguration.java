@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.configfile.FiltersConfProperties;
+import io.cryoprotect.gateway.configfile.LiveRouteIds;
 import io.cryoprotect.gateway.edge.EdgeProperties;
 import io.cryoprotect.gateway.proxy.UpstreamClients;
 import io.cryoprotect.gateway.routing.RouteConfig;
@@ -28,10 +29,11 @@ class ResilienceConfiguration {
 	/** Applying new policies re-plans the health probes; breakers, budgets and pools follow lazily per request. */
 	@Bean
 	ConfigReloader<ResilienceConfig> resilienceReloader(FiltersConfProperties properties, MeterRegistry meters,
-			ObjectProvider<ActiveHealthChecks> healthChecks) {
+			ObjectProvider<ActiveHealthChecks> healthChecks, LiveRouteIds routeIds) {
 		return new ConfigReloader<>("resilience", properties.dir(), properties.pollInterval(),
-				ResilienceConfigLoader::isResilienceFile, ResilienceConfigLoader::loadFiles,
-				config -> healthChecks.ifAvailable(ActiveHealthChecks::reconcile), meters, Clock.systemUTC());
+				ResilienceConfigLoader::isResilienceFile, ResilienceConfigLoader::loadFiles, routeIds,
+				ResilienceConfig::routeReferences, config -> healthChecks.ifAvailable(ActiveHealthChecks::reconcile),
+				meters, Clock.systemUTC());
 	}
 
 	@Bean

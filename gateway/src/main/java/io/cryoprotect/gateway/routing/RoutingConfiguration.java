@@ -2,8 +2,10 @@ package io.cryoprotect.gateway.routing;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
+import io.cryoprotect.gateway.configfile.LiveRouteIds;
 import io.cryoprotect.gateway.edge.ManagementPort;
 import io.cryoprotect.gateway.errors.ErrorProperties;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,12 +36,15 @@ class RoutingConfiguration {
 		return new RouteFileRouteLocator();
 	}
 
-	/** Routes are swapped in whole, then SCG's route cache is refreshed from the locator. */
+	/**
+	 * Routes are swapped in whole, then SCG's route cache is refreshed from the locator, and the policies
+	 * that name routes are checked against the new route ids.
+	 */
 	@Bean
 	ConfigReloader<RouteConfig> routeReloader(RoutingProperties properties, List<RoutePredicateFactory<?>> predicates,
 			List<GatewayFilterFactory<?>> filters, ConfigurationService configurationService, Environment environment,
 			RouteFileRouteLocator locator, ApplicationEventPublisher publisher, MeterRegistry meters,
-			ObjectProvider<UpstreamHealth> health) {
+			ObjectProvider<UpstreamHealth> health, LiveRouteIds routeIds) {
 		ScgRouteBuilder builder = new ScgRouteBuilder(predicates, filters, configurationService,
 				properties.stickyCookieName(), health.getIfAvailable(() -> UpstreamHealth.ALWAYS_HEALTHY));
 		RouteConfigLoader loader = new RouteConfigLoader(builder, environment::resolveRequiredPlaceholders);
@@ -47,6 +52,7 @@ class RoutingConfiguration {
 				loader::load, config -> {
 					locator.swap(config);
 					publisher.publishEvent(new RefreshRoutesEvent(locator));
+					routeIds.publish(config.routes().stream().map(route -> route.spec().id()).collect(Collectors.toSet()));
 				}, meters, Clock.systemUTC());
 	}
 
