@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -245,6 +246,17 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 	/** The live config, or null before a valid one loaded. */
 	public Loaded<T> live() {
 		return live.get();
+	}
+
+	/**
+	 * The one way a consumer reads this config: each {@code get()} returns the value live at that
+	 * moment, or null before a valid version loaded. Cheap enough to call per request.
+	 */
+	public Supplier<T> asSupplier() {
+		return () -> {
+			Loaded<T> loaded = live.get();
+			return loaded == null ? null : loaded.value();
+		};
 	}
 
 	public Rejection lastRejection() {

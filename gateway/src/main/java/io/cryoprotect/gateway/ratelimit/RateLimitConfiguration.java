@@ -1,7 +1,6 @@
 package io.cryoprotect.gateway.ratelimit;
 
 import java.time.Clock;
-import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.configfile.FiltersConfProperties;
@@ -41,7 +40,7 @@ class RateLimitConfiguration {
 	@Bean
 	RateLimitBackend rateLimitBackend(ConfigReloader<RateLimitConfig> rateLimitReloader, RateLimitProperties properties,
 			MeterRegistry meters) {
-		return new RateLimitBackend(live(rateLimitReloader), properties.redisUrl(), TimeMeter.SYSTEM_NANOTIME,
+		return new RateLimitBackend(rateLimitReloader.asSupplier(), properties.redisUrl(), TimeMeter.SYSTEM_NANOTIME,
 				TimeMeter.SYSTEM_MILLISECONDS, meters);
 	}
 
@@ -53,26 +52,19 @@ class RateLimitConfiguration {
 	@Bean
 	RateLimitFilter keyedRateLimitFilter(ConfigReloader<RateLimitConfig> rateLimitReloader, RateLimitBackend backend,
 			RateLimitMetrics metrics) {
-		return new RateLimitFilter(live(rateLimitReloader), backend, metrics, false);
+		return new RateLimitFilter(rateLimitReloader.asSupplier(), backend, metrics, false);
 	}
 
 	@Bean
 	RateLimitFilter bodyRateLimitFilter(ConfigReloader<RateLimitConfig> rateLimitReloader, RateLimitBackend backend,
 			RateLimitMetrics metrics) {
-		return new RateLimitFilter(live(rateLimitReloader), backend, metrics, true);
+		return new RateLimitFilter(rateLimitReloader.asSupplier(), backend, metrics, true);
 	}
 
 	@Bean
 	RateLimitStatusEndpoint rateLimitStatusEndpoint(ConfigReloader<RateLimitConfig> rateLimitReloader,
 			RateLimitBackend backend) {
-		return new RateLimitStatusEndpoint(live(rateLimitReloader), backend);
-	}
-
-	private static Supplier<RateLimitConfig> live(ConfigReloader<RateLimitConfig> reloader) {
-		return () -> {
-			ConfigReloader.Loaded<RateLimitConfig> loaded = reloader.live();
-			return loaded == null ? null : loaded.value();
-		};
+		return new RateLimitStatusEndpoint(rateLimitReloader.asSupplier(), backend);
 	}
 
 }

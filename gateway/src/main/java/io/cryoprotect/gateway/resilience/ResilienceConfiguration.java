@@ -1,7 +1,6 @@
 package io.cryoprotect.gateway.resilience;
 
 import java.time.Clock;
-import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.configfile.FiltersConfProperties;
@@ -51,7 +50,7 @@ class ResilienceConfiguration {
 	ResilienceGatewayFilter resilienceGatewayFilter(ConfigReloader<ResilienceConfig> resilienceReloader,
 			CircuitBreakers breakers, RetryBudgets budgets, UpstreamClients clients, MeterRegistry meters,
 			ActiveHealthChecks healthChecks, RetryBufferProperties retryBuffer, EdgeProperties edge) {
-		return new ResilienceGatewayFilter(live(resilienceReloader), breakers, budgets, clients,
+		return new ResilienceGatewayFilter(resilienceReloader.asSupplier(), breakers, budgets, clients,
 				new ResilienceMetrics(meters), healthChecks,
 				new RetryBuffers(retryBuffer.maxBytes().toBytes(), edge.maxBodySize().toBytes(), meters));
 	}
@@ -59,7 +58,7 @@ class ResilienceConfiguration {
 	@Bean
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	RequestDeadlineFilter requestDeadlineFilter(ConfigReloader<ResilienceConfig> resilienceReloader) {
-		return new RequestDeadlineFilter(live(resilienceReloader));
+		return new RequestDeadlineFilter(resilienceReloader.asSupplier());
 	}
 
 	/** Routes are looked up lazily: the route builder needs this bean to skip unhealthy colours. */
@@ -67,22 +66,16 @@ class ResilienceConfiguration {
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	ActiveHealthChecks activeHealthChecks(ObjectProvider<ConfigReloader<RouteConfig>> routeReloader,
 			ConfigReloader<ResilienceConfig> resilienceReloader, MeterRegistry meters) {
-		return new ActiveHealthChecks(() -> live(routeReloader.getObject()).get(), live(resilienceReloader), meters);
+		return new ActiveHealthChecks(() -> routeReloader.getObject().asSupplier().get(), resilienceReloader.asSupplier(),
+				meters);
 	}
 
 	@Bean
 	ResilienceStatusEndpoint resilienceStatusEndpoint(CircuitBreakers breakers,
 			ObjectProvider<ActiveHealthChecks> healthChecks, ObjectProvider<ConfigReloader<RouteConfig>> routeReloader,
 			ConfigReloader<ResilienceConfig> resilienceReloader) {
-		return new ResilienceStatusEndpoint(breakers, healthChecks, () -> live(routeReloader.getObject()).get(),
-				live(resilienceReloader));
-	}
-
-	private static <T> Supplier<T> live(ConfigReloader<T> reloader) {
-		return () -> {
-			ConfigReloader.Loaded<T> loaded = reloader.live();
-			return loaded == null ? null : loaded.value();
-		};
+		return new ResilienceStatusEndpoint(breakers, healthChecks, () -> routeReloader.getObject().asSupplier().get(),
+				resilienceReloader.asSupplier());
 	}
 
 }

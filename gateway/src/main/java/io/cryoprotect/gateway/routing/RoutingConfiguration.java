@@ -32,26 +32,25 @@ class RoutingConfiguration {
 	}
 
 	@Bean
-	RouteFileRouteLocator routeFileRouteLocator() {
-		return new RouteFileRouteLocator();
+	RouteFileRouteLocator routeFileRouteLocator(ConfigReloader<RouteConfig> routeReloader) {
+		return new RouteFileRouteLocator(routeReloader.asSupplier());
 	}
 
 	/**
-	 * Routes are swapped in whole, then SCG's route cache is refreshed from the locator, and the policies
-	 * that name routes are checked against the new route ids.
+	 * Routes are swapped in whole (the locator reads the live set), then SCG's route cache is refreshed
+	 * from the locator, and the policies that name routes are checked against the new route ids.
 	 */
 	@Bean
 	ConfigReloader<RouteConfig> routeReloader(RoutingProperties properties, List<RoutePredicateFactory<?>> predicates,
 			List<GatewayFilterFactory<?>> filters, ConfigurationService configurationService, Environment environment,
-			RouteFileRouteLocator locator, ApplicationEventPublisher publisher, MeterRegistry meters,
+			ApplicationEventPublisher publisher, MeterRegistry meters,
 			ObjectProvider<UpstreamHealth> health, LiveRouteIds routeIds) {
 		ScgRouteBuilder builder = new ScgRouteBuilder(predicates, filters, configurationService,
 				properties.stickyCookieName(), health.getIfAvailable(() -> UpstreamHealth.ALWAYS_HEALTHY));
 		RouteConfigLoader loader = new RouteConfigLoader(builder, environment::resolveRequiredPlaceholders);
 		return new ConfigReloader<>("routes", properties.dir(), properties.pollInterval(), RouteConfigLoader::isRouteFile,
 				loader::load, config -> {
-					locator.swap(config);
-					publisher.publishEvent(new RefreshRoutesEvent(locator));
+					publisher.publishEvent(new RefreshRoutesEvent(config));
 					routeIds.publish(config.routes().stream().map(route -> route.spec().id()).collect(Collectors.toSet()));
 				}, meters, Clock.systemUTC());
 	}

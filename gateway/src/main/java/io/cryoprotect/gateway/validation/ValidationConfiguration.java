@@ -15,19 +15,20 @@ import org.springframework.context.annotation.Configuration;
 class ValidationConfiguration {
 
 	@Bean
-	ValidationFilter validationFilter() {
-		return new ValidationFilter();
+	ValidationFilter validationFilter(ConfigReloader<ValidationConfig> validationReloader) {
+		return new ValidationFilter(validationReloader.asSupplier());
 	}
 
 	/** Appears in readiness, {@code /actuator/gatewayconfig} and {@code gateway_config_reloads_total{config="validation"}}. */
 	@Bean
 	ConfigReloader<ValidationConfig> validationReloader(FiltersConfProperties filtersConf,
-			ValidationProperties properties, ValidationFilter filter, MeterRegistry meters, LiveRouteIds routeIds) {
+			ValidationProperties properties, MeterRegistry meters, LiveRouteIds routeIds) {
 		ValidationConfigLoader loader = new ValidationConfigLoader(new ValidationMetrics(meters),
 				properties.modeOverride());
 		return new ConfigReloader<>("validation", filtersConf.dir(), filtersConf.pollInterval(),
 				ValidationConfigLoader::isValidationFile, loader::load, routeIds, ValidationConfig::routeReferences,
-				filter::use, meters, Clock.systemUTC());
+				config -> {
+				}, meters, Clock.systemUTC());
 	}
 
 }
