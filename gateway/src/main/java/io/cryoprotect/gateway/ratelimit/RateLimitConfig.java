@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.cryoprotect.gateway.configfile.PolicyMode;
+import io.cryoprotect.gateway.configfile.RouteReference;
 import io.cryoprotect.gateway.support.Caller;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
@@ -17,9 +18,10 @@ import org.springframework.web.util.pattern.PathPattern;
 
 /**
  * {@code ratelimits.yml} compiled: the limits with their Bucket4j configurations per tier, the
- * tier rules and the storage settings. Immutable; a reload builds a new one.
+ * tier rules, the storage settings, and where the file names routes. Immutable; a reload builds a new one.
  */
-record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storage storage) {
+record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storage storage,
+		List<RouteReference> routeReferences) {
 
 	enum Tier {
 		anonymous, basic, premium, admin, internal

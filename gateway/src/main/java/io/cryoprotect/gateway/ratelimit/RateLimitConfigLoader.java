@@ -18,6 +18,7 @@ import io.cryoprotect.gateway.configfile.ConfigRejectedException;
 import io.cryoprotect.gateway.configfile.ConfigSchema;
 import io.cryoprotect.gateway.configfile.ConfigValues;
 import io.cryoprotect.gateway.configfile.PolicyMode;
+import io.cryoprotect.gateway.configfile.RouteReference;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.KeySpec;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.OnFailure;
@@ -36,7 +37,8 @@ import org.springframework.web.util.pattern.PatternParseException;
  * Reads {@code ratelimits.yml} through its schema ({@code filters-conf/ratelimits.schema.json}) and
  * checks what the schema cannot: each rate's window and tokens, no two rates of a list with the same
  * window, no cost above a rate's tokens, the bounds of the Redis timeouts, path patterns that parse,
- * and that a body-keyed limit names its methods and paths. A mode override (the operator's
+ * and that a body-keyed limit names its methods and paths; the route ids it names are checked against
+ * {@code routes/} by the reloader. A mode override (the operator's
  * {@code GATEWAY_RATELIMIT_MODE}) replaces every limit's mode. Values the schema refused are left to
  * its problems: they stand in as defaults here, and the file is rejected.
  */
@@ -55,6 +57,8 @@ final class RateLimitConfigLoader {
 	private final ConfigValues values;
 
 	private final PolicyMode override;
+
+	private final List<RouteReference> routeReferences = new ArrayList<>();
 
 	private RateLimitConfigLoader(ConfigValues values, PolicyMode override) {
 		this.values = values;
@@ -101,7 +105,7 @@ final class RateLimitConfigLoader {
 		List<RateLimitConfig.Limit> limits = new ArrayList<>();
 		raw.limits().forEach((id, limit) -> limits.add(limit("limits." + id, id, limit, fileMode)));
 		values.rejectIfAny();
-		return new RateLimitConfig(List.copyOf(limits), tierRules, storage);
+		return new RateLimitConfig(List.copyOf(limits), tierRules, storage, List.copyOf(routeReferences));
 	}
 
 	private RateLimitConfig.Storage storage(RateLimitFile.Storage raw) {
@@ -176,6 +180,9 @@ final class RateLimitConfigLoader {
 	private RequestMatch match(String key, RateLimitFile.Match raw) {
 		if (raw == null) {
 			return RequestMatch.ANY;
+		}
+		if (raw.routes() != null) {
+			raw.routes().forEach(id -> routeReferences.add(new RouteReference(values.file(), key + ".routes", id)));
 		}
 		Set<HttpMethod> methods = new LinkedHashSet<>();
 		if (raw.methods() != null) {

@@ -2,9 +2,11 @@ package io.cryoprotect.gateway.resilience;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.cryoprotect.gateway.configfile.RouteReference;
 import io.cryoprotect.gateway.proxy.PoolSettings;
 
 import org.springframework.http.HttpMethod;
@@ -12,10 +14,10 @@ import org.springframework.http.HttpMethod;
 /**
  * The validated, merged form of {@code resilience.yml}: per route and method the effective
  * policy (preset plus overrides), per upstream service the breaker, budget, pool and health
- * check settings. Immutable; a reload builds a new one.
+ * check settings, and where the file names routes. Immutable; a reload builds a new one.
  */
 public record ResilienceConfig(Policy defaultPolicy, Map<String, RoutePolicies> routes,
-		UpstreamPolicy defaultUpstream, Map<String, UpstreamPolicy> upstreams) {
+		UpstreamPolicy defaultUpstream, Map<String, UpstreamPolicy> upstreams, List<RouteReference> routeReferences) {
 
 	/** The policy for a request on {@code routeId} with {@code method}. */
 	public Policy policy(String routeId, HttpMethod method) {

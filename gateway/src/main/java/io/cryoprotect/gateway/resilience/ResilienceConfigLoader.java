@@ -3,6 +3,7 @@ package io.cryoprotect.gateway.resilience;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -11,6 +12,7 @@ import io.cryoprotect.gateway.configfile.ConfigProblem;
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
 import io.cryoprotect.gateway.configfile.ConfigSchema;
 import io.cryoprotect.gateway.configfile.ConfigValues;
+import io.cryoprotect.gateway.configfile.RouteReference;
 import io.cryoprotect.gateway.proxy.PoolSettings;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -21,7 +23,8 @@ import org.springframework.http.HttpMethod;
 /**
  * Reads {@code resilience.yml} through its schema, merges presets with route overrides and upstream
  * defaults with per-upstream sections as JSON trees, and checks what the schema cannot: preset names
- * and the order of timeouts and backoffs. Like Resilience4j's {@code configs}/{@code baseConfig}:
+ * and the order of timeouts and backoffs. The route ids under {@code routes} are checked against
+ * {@code routes/} by the reloader. Like Resilience4j's {@code configs}/{@code baseConfig}:
  * named presets, single fields overridden where they are used.
  */
 final class ResilienceConfigLoader {
@@ -90,7 +93,12 @@ final class ResilienceConfigLoader {
 			}
 		}
 		values.rejectIfAny();
-		return new ResilienceConfig(presetPolicies.get(defaultPreset), Map.copyOf(routes), upstream(defaults), Map.copyOf(upstreams));
+		List<RouteReference> references = routes.keySet()
+			.stream()
+			.map(id -> new RouteReference(values.file(), "routes." + id, id))
+			.toList();
+		return new ResilienceConfig(presetPolicies.get(defaultPreset), Map.copyOf(routes), upstream(defaults),
+				Map.copyOf(upstreams), references);
 	}
 
 	private ResilienceConfig.RoutePolicies route(String key, ResilienceFile.RouteBinding binding, JsonNode presets) {

@@ -1,5 +1,6 @@
 package io.cryoprotect.gateway.routing;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -7,8 +8,16 @@ import org.springframework.cloud.gateway.route.Route;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.server.ServerWebExchange;
 
-/** One validated, fully built set of routes: what the gateway serves until the next valid edit. */
-public record RouteConfig(List<LoadedRoute> routes) {
+/**
+ * One validated, fully built set of routes: what the gateway serves until the next valid edit.
+ * {@code lookupOrder} holds the same routes in the order SCG's route cache sorts them (by route
+ * order, stable): what its route predicate handler mapping tries, first match wins.
+ */
+public record RouteConfig(List<LoadedRoute> routes, List<LoadedRoute> lookupOrder) {
+
+	public RouteConfig(List<LoadedRoute> routes) {
+		this(routes, routes.stream().sorted(Comparator.comparingInt(route -> route.route().getOrder())).toList());
+	}
 
 	/**
 	 * A key of every route's SCG metadata: {@code true} where the route file sets {@code websocket: true}.

@@ -2,8 +2,10 @@ package io.cryoprotect.gateway.routing;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
+import io.cryoprotect.gateway.configfile.LiveRouteIds;
 import io.cryoprotect.gateway.edge.ManagementPort;
 import io.cryoprotect.gateway.errors.ErrorProperties;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,8 +31,8 @@ class RoutingConfiguration {
 	}
 
 	@Bean
-	RouteFileRouteLocator routeFileRouteLocator() {
-		return new RouteFileRouteLocator();
+	RouteFileRouteLocator routeFileRouteLocator(ConfigReloader<RouteConfig> routeReloader) {
+		return new RouteFileRouteLocator(routeReloader.asSupplier());
 	}
 
 	/** Every colour is healthy until the active health checks, where they run, report into this view. */
@@ -39,19 +41,22 @@ class RoutingConfiguration {
 		return new UpstreamHealthView();
 	}
 
-	/** Routes are swapped in whole, then SCG's route cache is refreshed from the locator. */
+	/**
+	 * Routes are swapped in whole (the locator reads the live set), then SCG's route cache is refreshed
+	 * from the locator, and the policies that name routes are checked against the new route ids.
+	 */
 	@Bean
 	ConfigReloader<RouteConfig> routeReloader(RoutingProperties properties, List<RoutePredicateFactory<?>> predicates,
 			List<GatewayFilterFactory<?>> filters, ConfigurationService configurationService, Environment environment,
-			RouteFileRouteLocator locator, ApplicationEventPublisher publisher, MeterRegistry meters,
-			UpstreamHealthView health) {
+			ApplicationEventPublisher publisher, MeterRegistry meters, UpstreamHealthView health,
+			LiveRouteIds routeIds) {
 		ScgRouteBuilder builder = new ScgRouteBuilder(predicates, filters, configurationService,
 				properties.stickyCookieName(), health);
 		RouteConfigLoader loader = new RouteConfigLoader(builder, environment::resolveRequiredPlaceholders);
 		return new ConfigReloader<>("routes", properties.dir(), properties.pollInterval(), RouteConfigLoader::isRouteFile,
 				loader::load, config -> {
-					locator.swap(config);
-					publisher.publishEvent(new RefreshRoutesEvent(locator));
+					publisher.publishEvent(new RefreshRoutesEvent(config));
+					routeIds.publish(config.routes().stream().map(route -> route.spec().id()).collect(Collectors.toSet()));
 				}, meters, Clock.systemUTC());
 	}
 

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.cryoprotect.gateway.configfile.PolicyMode;
+import io.cryoprotect.gateway.configfile.RouteReference;
 
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.PathContainer;
@@ -15,17 +16,22 @@ import org.springframework.web.util.pattern.PathPattern;
  */
 public final class ValidationConfig {
 
-	static final ValidationConfig NONE = new ValidationConfig(Map.of(), 0, "no validation.yml, nothing is validated");
+	static final ValidationConfig NONE = new ValidationConfig(Map.of(), 0, List.of(),
+			"no validation.yml, nothing is validated");
 
 	private final Map<String, List<EndpointRule>> byRoute;
 
 	private final int schemaCount;
 
+	private final List<RouteReference> routeReferences;
+
 	private final String description;
 
-	ValidationConfig(Map<String, List<EndpointRule>> byRoute, int schemaCount, String description) {
+	ValidationConfig(Map<String, List<EndpointRule>> byRoute, int schemaCount, List<RouteReference> routeReferences,
+			String description) {
 		this.byRoute = Map.copyOf(byRoute);
 		this.schemaCount = schemaCount;
+		this.routeReferences = List.copyOf(routeReferences);
 		this.description = description;
 	}
 
@@ -71,6 +77,11 @@ public final class ValidationConfig {
 
 	int schemaCount() {
 		return schemaCount;
+	}
+
+	/** Each endpoint's route id, where it is written: checked against {@code routes/} by the reloader. */
+	List<RouteReference> routeReferences() {
+		return routeReferences;
 	}
 
 	@Override

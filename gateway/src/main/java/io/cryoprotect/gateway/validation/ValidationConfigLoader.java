@@ -18,6 +18,7 @@ import io.cryoprotect.gateway.configfile.ConfigFiles;
 import io.cryoprotect.gateway.configfile.ConfigSchema;
 import io.cryoprotect.gateway.configfile.ConfigValues;
 import io.cryoprotect.gateway.configfile.PolicyMode;
+import io.cryoprotect.gateway.configfile.RouteReference;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpMethod;
@@ -31,7 +32,7 @@ import org.springframework.web.util.pattern.PatternParseException;
  * Reads validation.yml through its schema ({@code filters-conf/validation.schema.json}), compiles the
  * schemas of {@code schemas/} and the inline parameter schemas, checks what the schema cannot (unique
  * ids and endpoints, path patterns and media types that parse, schema files that exist, rules that
- * could never apply) and builds one {@link ValidationConfig}, or rejects the whole set with every
+ * could never apply; route ids are checked against {@code routes/} by the reloader) and builds one {@link ValidationConfig}, or rejects the whole set with every
  * problem named by file, key and value. Runs on the watcher thread, never on the event loop.
  */
 final class ValidationConfigLoader {
@@ -94,7 +95,11 @@ final class ValidationConfigLoader {
 		Builder builder = new Builder(values, spec, sources.keySet(), schemas, compiler);
 		Map<String, List<EndpointRule>> byRoute = builder.build();
 		values.rejectIfAny();
-		return new ValidationConfig(byRoute, schemas.size(), describe(byRoute, schemas.size(), builder.json));
+		List<RouteReference> references = new ArrayList<>();
+		for (int i = 0; i < spec.endpoints().size(); i++) {
+			references.add(new RouteReference(values.file(), "endpoints[" + i + "].route", spec.endpoints().get(i).route()));
+		}
+		return new ValidationConfig(byRoute, schemas.size(), references, describe(byRoute, schemas.size(), builder.json));
 	}
 
 	private String describe(Map<String, List<EndpointRule>> byRoute, int schemaCount, JsonBodyReader json) {

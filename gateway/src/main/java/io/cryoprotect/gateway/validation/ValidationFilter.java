@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.configfile.PolicyMode;
@@ -48,10 +49,10 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 
 	private static final Log logger = LogFactory.getLog(ValidationFilter.class);
 
-	private volatile ValidationConfig config = ValidationConfig.NONE;
+	private final Supplier<ValidationConfig> config;
 
-	/** Swaps in a newly loaded config; requests already being checked finish with the old one. */
-	void use(ValidationConfig config) {
+	/** @param config the live config, read per request (null before one loaded); a request keeps the one it read */
+	ValidationFilter(Supplier<ValidationConfig> config) {
 		this.config = config;
 	}
 
@@ -60,8 +61,9 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
 		ServerHttpRequest request = exchange.getRequest();
 		// A CORS preflight carries no body or parameters of the real request: never validated.
-		ValidationConfig.Match match = route == null || Preflight.is(request) ? null
-				: config.match(route.getId(), request.getMethod(), request.getPath().pathWithinApplication());
+		ValidationConfig live = config.get();
+		ValidationConfig.Match match = live == null || route == null || Preflight.is(request) ? null
+				: live.match(route.getId(), request.getMethod(), request.getPath().pathWithinApplication());
 		if (match == null) {
 			return chain.filter(exchange);
 		}

@@ -31,6 +31,10 @@ class ReadinessIntegrationTests {
 	void readinessStaysDownUntilTheFirstValidConfigLoads() throws Exception {
 		Path dir = Files.createTempDirectory("routes-invalid-");
 		String valid = Files.readString(Path.of("..", "routes", "rdkit.yml"));
+		// The other route files too: the shipped policies name their routes, and a policy naming no route is rejected.
+		for (String other : new String[] { "flask-api.yml", "convex.yml" }) {
+			Files.copy(Path.of("..", "routes", other), dir.resolve(other));
+		}
 		Files.writeString(dir.resolve("rdkit.yml"), valid.replace("weight: 100", "weight: 99"));
 		try (ConfigurableApplicationContext context = StandaloneGateway.start("--gateway.routing.poll-interval=100ms", "--gateway.routing.dir=" + dir,
 				"--RDKIT_URL=" + TestUpstreams.RDKIT.url())) {

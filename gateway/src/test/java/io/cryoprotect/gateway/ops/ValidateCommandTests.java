@@ -85,6 +85,24 @@ class ValidateCommandTests {
 	}
 
 	@Test
+	void aRouteIdNamedInAPolicyFileButMissingFromRoutesIsAProblem() throws Exception {
+		TestConfigDir routes = new TestConfigDir("routes",
+				Map.of("rdkit.yml", text -> text.replace("id: rdkit-health", "id: rdkit-probe")));
+		TestConfigDir filtersConf = new TestConfigDir("filters-conf",
+				Map.of("ratelimits.yml", text -> text.replace("routes: [convex, convex-sync]", "routes: [convex, convex-snyc]")));
+
+		Run run = validate("--routes", routes.path(), "--filters-conf", filtersConf.path());
+
+		assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
+		assertThat(run.output())
+			.contains(filtersConf.path() + "/resilience.yml: key 'routes.rdkit-health' value 'rdkit-health': "
+					+ "no route with this id in routes/")
+			.contains(filtersConf.path() + "/ratelimits.yml: key 'limits.convex.match.routes' value 'convex-snyc': "
+					+ "no route with this id in routes/")
+			.contains("2 problem(s) found");
+	}
+
+	@Test
 	void theJsonReportListsEachProblemWithItsFields() throws Exception {
 		TestConfigDir routes = new TestConfigDir("routes",
 				Map.of("rdkit.yml", text -> text.replaceFirst("weight: 100", "weight: 150")));

@@ -62,8 +62,8 @@ class RouteLookupWebFilterTests {
 	}
 
 	private RouteLookupWebFilter filter(boolean routesFromFilesOnly, RouteConfig.LoadedRoute... routes) {
-		RouteFileRouteLocator locator = new RouteFileRouteLocator();
-		locator.swap(new RouteConfig(List.of(routes)));
+		RouteConfig config = new RouteConfig(List.of(routes));
+		RouteFileRouteLocator locator = new RouteFileRouteLocator(() -> config);
 		return new RouteLookupWebFilter(locator, new FilteringWebHandler(List.of(recorder), false), new ManagementPort(),
 				routesFromFilesOnly, Duration.ofMillis(250));
 	}
@@ -121,7 +121,7 @@ class RouteLookupWebFilterTests {
 
 	@Test
 	void beforeTheFirstRouteSetLoadsEveryRequestIsNotReadyRatherThanNoRoute() {
-		RouteLookupWebFilter filter = new RouteLookupWebFilter(new RouteFileRouteLocator(),
+		RouteLookupWebFilter filter = new RouteLookupWebFilter(new RouteFileRouteLocator(() -> null),
 				new FilteringWebHandler(List.of(recorder), false), new ManagementPort(), true, Duration.ofMillis(1500));
 		assertThatThrownBy(() -> send(filter, MockServerHttpRequest.get("/api/v1/molecules").build()))
 			.isInstanceOfSatisfying(ProblemException.class, problem -> {

@@ -74,15 +74,16 @@ class ValidationFilterTests {
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-	private final ValidationFilter filter = new ValidationFilter();
+	private final ValidationFilter filter;
 
 	private final RecordingChain chain = new RecordingChain();
 
 	ValidationFilterTests() {
 		SortedMap<String, String> files = new TreeMap<>(
 				Map.of("validation.yml", VALIDATION_YML, "schemas/molecule.json", MOLECULE_SCHEMA));
-		this.filter.use(new ValidationConfigLoader(new ValidationMetrics(this.meters), null)
-			.load(ConfigFiles.of("conf", files, new TreeMap<>())));
+		ValidationConfig config = new ValidationConfigLoader(new ValidationMetrics(this.meters), null)
+			.load(ConfigFiles.of("conf", files, new TreeMap<>()));
+		this.filter = new ValidationFilter(() -> config);
 	}
 
 	@Test
