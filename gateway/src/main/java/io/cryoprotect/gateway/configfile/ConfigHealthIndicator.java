@@ -38,7 +38,8 @@ class ConfigHealthIndicator implements HealthIndicator {
 				details.put(reloader.name(), rejection.problems().stream().map(Object::toString).toList());
 			}
 			else {
-				details.put(reloader.name(), reloader.waitingForRoutes() ? "waiting for the first route set" : "not loaded yet");
+				details.put(reloader.name(),
+						reloader.waitingForRoutes() ? "waiting for the first route set" : "not loaded yet");
 			}
 		}
 		return (allLoaded ? Health.up() : Health.outOfService()).withDetails(details).build();

@@ -26,16 +26,19 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Keeps one piece of file-based config (routes, or one policy in {@code filters-conf/}) in
- * step with its directory: each new version of the files is loaded off the event loop and
- * handed to {@code onApply} whole if valid, or rejected whole with the last good version left
- * live. Outcomes are counted as {@code gateway_config_reloads_total{config,result}}, and
+ * Keeps one piece of file-based config (routes, or one policy in {@code filters-conf/})
+ * in step with its directory: each new version of the files is loaded off the event loop
+ * and handed to {@code onApply} whole if valid, or rejected whole with the last good
+ * version left live. Outcomes are counted as
+ * {@code gateway_config_reloads_total{config,result}}, and
  * {@code gateway_config_rejected{config}} is 1 while the files on disk are rejected.
  *
- * <p>A policy that names routes is checked against the live route set too: a version naming a route
- * that does not exist is rejected whole, and a version loaded before the first route set is live waits
- * for it. When the route set changes, a version waiting or rejected for its route ids is checked again
- * and applies once they exist; a live version whose routes were removed stays live and is reported.
+ * <p>
+ * A policy that names routes is checked against the live route set too: a version naming
+ * a route that does not exist is rejected whole, and a version loaded before the first
+ * route set is live waits for it. When the route set changes, a version waiting or
+ * rejected for its route ids is checked again and applies once they exist; a live version
+ * whose routes were removed stays live and is reported.
  *
  * @param <T> the validated, ready-to-serve form of the config
  */
@@ -51,7 +54,9 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 
 	}
 
-	/** The live config: its value, the version hash of the files and when it was applied. */
+	/**
+	 * The live config: its value, the version hash of the files and when it was applied.
+	 */
 	public record Loaded<T>(T value, String version, Instant loadedAt) {
 	}
 
@@ -89,7 +94,10 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 
 	private volatile boolean running;
 
-	/** The newest loaded version held back by its route ids: before the first route set, or naming unknown routes. */
+	/**
+	 * The newest loaded version held back by its route ids: before the first route set,
+	 * or naming unknown routes.
+	 */
 	private Prepared<T> awaitingRoutes;
 
 	private volatile List<ConfigProblem> orphaned = List.of();
@@ -158,7 +166,8 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 		if (ex == null && references != null) {
 			Set<String> ids = routeIds.get();
 			if (ids == null) {
-				// Routes load on their own thread: the route ids are checked once the first route set is live.
+				// Routes load on their own thread: the route ids are checked once the
+				// first route set is live.
 				awaitingRoutes = prepared;
 				logger.info("Config '" + name + "' version " + files.version()
 						+ " waits for the first route set to check the route ids it names");
@@ -180,7 +189,8 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 			return;
 		}
 		T value = prepared.value();
-		// Live first: whatever onApply sets off (a route refresh and the health probes it re-plans) reads the new config.
+		// Live first: whatever onApply sets off (a route refresh and the health probes it
+		// re-plans) reads the new config.
 		live.set(new Loaded<>(value, files.version(), clock.instant()));
 		orphaned = List.of();
 		onApply.accept(value);
@@ -190,8 +200,9 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 	}
 
 	/**
-	 * A new route set is live: the version held back by its route ids is checked again (and applies if
-	 * they all exist now), and a live version naming removed routes is reported once per change.
+	 * A new route set is live: the version held back by its route ids is checked again
+	 * (and applies if they all exist now), and a live version naming removed routes is
+	 * reported once per change.
 	 */
 	private synchronized void routesChanged(Set<String> ids) {
 		Prepared<T> waiting = awaitingRoutes;
@@ -249,8 +260,9 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 	}
 
 	/**
-	 * The one way a consumer reads this config: each {@code get()} returns the value live at that
-	 * moment, or null before a valid version loaded. Cheap enough to call per request.
+	 * The one way a consumer reads this config: each {@code get()} returns the value live
+	 * at that moment, or null before a valid version loaded. Cheap enough to call per
+	 * request.
 	 */
 	public Supplier<T> asSupplier() {
 		return () -> {
@@ -268,12 +280,18 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 		return references != null;
 	}
 
-	/** Whether no version can apply yet because no route set is live to check its route ids against. */
+	/**
+	 * Whether no version can apply yet because no route set is live to check its route
+	 * ids against.
+	 */
 	public boolean waitingForRoutes() {
 		return references != null && routeIds.get() == null;
 	}
 
-	/** Where the live version names routes that no longer exist, one problem each; empty when none. */
+	/**
+	 * Where the live version names routes that no longer exist, one problem each; empty
+	 * when none.
+	 */
 	public List<ConfigProblem> orphanedRouteReferences() {
 		return orphaned;
 	}
@@ -287,11 +305,12 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 	}
 
 	/**
-	 * Begins the first load (reading and parsing the files, compiling schemas) on the watcher's thread
-	 * as soon as this bean exists, so that it runs while the main thread builds the rest of the context
-	 * (measured: about 5% sooner ready, bench/NOTES.md); {@link #start()} applies it, in the lifecycle
-	 * as before. Loaders only read their files and the beans they were given: a rejected version is
-	 * thrown away, so loading has no effect until it is applied.
+	 * Begins the first load (reading and parsing the files, compiling schemas) on the
+	 * watcher's thread as soon as this bean exists, so that it runs while the main thread
+	 * builds the rest of the context (measured: about 5% sooner ready, bench/NOTES.md);
+	 * {@link #start()} applies it, in the lifecycle as before. Loaders only read their
+	 * files and the beans they were given: a rejected version is thrown away, so loading
+	 * has no effect until it is applied.
 	 */
 	@Override
 	public void afterPropertiesSet() {
@@ -326,7 +345,10 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 		running = false;
 	}
 
-	/** Also when the context failed before it started: the first load's thread is already there. */
+	/**
+	 * Also when the context failed before it started: the first load's thread is already
+	 * there.
+	 */
 	@Override
 	public void destroy() {
 		watcher.close();
@@ -339,7 +361,8 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 
 	@Override
 	public int getPhase() {
-		// Before the web server starts (and after it stopped), so the first request finds routes.
+		// Before the web server starts (and after it stopped), so the first request finds
+		// routes.
 		return 0;
 	}
 

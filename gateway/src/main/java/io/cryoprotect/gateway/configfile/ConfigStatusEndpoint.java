@@ -10,8 +10,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code GET :8081/actuator/gatewayconfig}: for every file-based config (routes and each
- * policy), the live version and when it loaded, reload counts, and the last rejection; for a policy
- * that names routes, also where its live version names routes that no longer exist.
+ * policy), the live version and when it loaded, reload counts, and the last rejection;
+ * for a policy that names routes, also where its live version names routes that no longer
+ * exist.
  */
 @Component
 @Endpoint(id = "gatewayconfig")

@@ -8,9 +8,10 @@ import java.util.function.Consumer;
 import org.springframework.stereotype.Component;
 
 /**
- * The ids of the live route set, which the policy files may name. The route reloader publishes each
- * route set it applies; every policy reloader that names routes is told at once, on the publishing
- * thread, and checks its files again, so that a rename converges whichever side lands first.
+ * The ids of the live route set, which the policy files may name. The route reloader
+ * publishes each route set it applies; every policy reloader that names routes is told at
+ * once, on the publishing thread, and checks its files again, so that a rename converges
+ * whichever side lands first.
  */
 @Component
 public class LiveRouteIds {
@@ -24,7 +25,10 @@ public class LiveRouteIds {
 		return ids;
 	}
 
-	/** Makes {@code next} the live route ids; listeners hear of it only when the ids changed. */
+	/**
+	 * Makes {@code next} the live route ids; listeners hear of it only when the ids
+	 * changed.
+	 */
 	public void publish(Set<String> next) {
 		if (next.equals(ids)) {
 			return;

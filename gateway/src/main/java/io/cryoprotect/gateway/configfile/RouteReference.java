@@ -1,8 +1,8 @@
 package io.cryoprotect.gateway.configfile;
 
 /**
- * A route id written in a policy file, where it is written: checked against the live route set
- * before the policy applies, and again whenever the route set changes.
+ * A route id written in a policy file, where it is written: checked against the live
+ * route set before the policy applies, and again whenever the route set changes.
  */
 public record RouteReference(String file, String key, String routeId) {
 

@@ -15,27 +15,30 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires {@code filters-conf/ratelimits.yml} into the two filter stages and the bucket backend.
- * {@code gateway.ratelimit.enabled=false} leaves rate limiting out.
+ * Wires {@code filters-conf/ratelimits.yml} into the two filter stages and the bucket
+ * backend. {@code gateway.ratelimit.enabled=false} leaves rate limiting out.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnBooleanProperty(name = "gateway.ratelimit.enabled", matchIfMissing = true)
 class RateLimitConfiguration {
 
-	/** Appears in readiness, {@code /actuator/gatewayconfig} and {@code gateway_config_reloads_total{config="ratelimits"}}. */
+	/**
+	 * Appears in readiness, {@code /actuator/gatewayconfig} and
+	 * {@code gateway_config_reloads_total{config="ratelimits"}}.
+	 */
 	@Bean
 	ConfigReloader<RateLimitConfig> rateLimitReloader(FiltersConfProperties filtersConf, RateLimitProperties properties,
 			MeterRegistry meters, ObjectProvider<RateLimitBackend> backend, LiveRouteIds routeIds) {
 		PolicyMode override = RateLimitConfigLoader.parseMode(properties.modeOverride());
 		return new ConfigReloader<>("ratelimits", filtersConf.dir(), filtersConf.pollInterval(),
 				RateLimitConfigLoader::isRateLimitFile, files -> RateLimitConfigLoader.loadFiles(files, override),
-				routeIds, RateLimitConfig::routeReferences,
-				config -> backend.ifAvailable(b -> b.reconfigure(config)), meters, Clock.systemUTC());
+				routeIds, RateLimitConfig::routeReferences, config -> backend.ifAvailable(b -> b.reconfigure(config)),
+				meters, Clock.systemUTC());
 	}
 
 	/**
-	 * Local buckets count in monotonic nanoseconds; shared ones in wall-clock milliseconds,
-	 * the one clock replicas agree on.
+	 * Local buckets count in monotonic nanoseconds; shared ones in wall-clock
+	 * milliseconds, the one clock replicas agree on.
 	 */
 	@Bean
 	RateLimitBackend rateLimitBackend(ConfigReloader<RateLimitConfig> rateLimitReloader, RateLimitProperties properties,

@@ -17,16 +17,20 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires {@code filters-conf/resilience.yml} into breakers, budgets and the filters that apply them
- * (the pools they pick from are the proxy package's). {@code gateway.resilience.enabled=false}
- * turns the policies off (the benchmark's routing-only gateway); routing itself stays.
+ * Wires {@code filters-conf/resilience.yml} into breakers, budgets and the filters that
+ * apply them (the pools they pick from are the proxy package's).
+ * {@code gateway.resilience.enabled=false} turns the policies off (the benchmark's
+ * routing-only gateway); routing itself stays.
  */
 @Configuration(proxyBeanMethods = false)
 class ResilienceConfiguration {
 
 	static final String ENABLED = "gateway.resilience.enabled";
 
-	/** Applying new policies re-plans the health probes; breakers, budgets and pools follow lazily per request. */
+	/**
+	 * Applying new policies re-plans the health probes; breakers, budgets and pools
+	 * follow lazily per request.
+	 */
 	@Bean
 	ConfigReloader<ResilienceConfig> resilienceReloader(FiltersConfProperties properties, MeterRegistry meters,
 			ObjectProvider<ActiveHealthChecks> healthChecks, LiveRouteIds routeIds) {
@@ -62,7 +66,10 @@ class ResilienceConfiguration {
 		return new RequestDeadlineFilter(resilienceReloader.asSupplier());
 	}
 
-	/** The colour pick skips the colours these checks find unhealthy: they hand themselves to routing's view. */
+	/**
+	 * The colour pick skips the colours these checks find unhealthy: they hand themselves
+	 * to routing's view.
+	 */
 	@Bean
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	ActiveHealthChecks activeHealthChecks(ConfigReloader<RouteConfig> routeReloader,

@@ -9,8 +9,9 @@ import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 
 /**
- * Serves the routes of the live {@link RouteConfig}, read from the route reloader on each call:
- * a reload swaps the whole set at once; requests already routed keep the route objects they matched.
+ * Serves the routes of the live {@link RouteConfig}, read from the route reloader on each
+ * call: a reload swaps the whole set at once; requests already routed keep the route
+ * objects they matched.
  */
 public class RouteFileRouteLocator implements RouteLocator {
 
@@ -25,7 +26,10 @@ public class RouteFileRouteLocator implements RouteLocator {
 		return Flux.fromIterable(inLookupOrder()).map(RouteConfig.LoadedRoute::route);
 	}
 
-	/** The live routes in lookup order: what SCG's route predicate handler mapping tries, first match wins. */
+	/**
+	 * The live routes in lookup order: what SCG's route predicate handler mapping tries,
+	 * first match wins.
+	 */
 	List<RouteConfig.LoadedRoute> inLookupOrder() {
 		RouteConfig config = live.get();
 		return config == null ? List.of() : config.lookupOrder();

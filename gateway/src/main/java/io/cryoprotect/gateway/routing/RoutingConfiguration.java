@@ -21,7 +21,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
-/** Wires route files into Spring Cloud Gateway: locator, reloader, readiness and status. */
+/**
+ * Wires route files into Spring Cloud Gateway: locator, reloader, readiness and status.
+ */
 @Configuration(proxyBeanMethods = false)
 class RoutingConfiguration {
 
@@ -35,15 +37,19 @@ class RoutingConfiguration {
 		return new RouteFileRouteLocator(routeReloader.asSupplier());
 	}
 
-	/** Every colour is healthy until the active health checks, where they run, report into this view. */
+	/**
+	 * Every colour is healthy until the active health checks, where they run, report into
+	 * this view.
+	 */
 	@Bean
 	UpstreamHealthView upstreamHealthView() {
 		return new UpstreamHealthView();
 	}
 
 	/**
-	 * Routes are swapped in whole (the locator reads the live set), then SCG's route cache is refreshed
-	 * from the locator, and the policies that name routes are checked against the new route ids.
+	 * Routes are swapped in whole (the locator reads the live set), then SCG's route
+	 * cache is refreshed from the locator, and the policies that name routes are checked
+	 * against the new route ids.
 	 */
 	@Bean
 	ConfigReloader<RouteConfig> routeReloader(RoutingProperties properties, List<RoutePredicateFactory<?>> predicates,
@@ -53,14 +59,18 @@ class RoutingConfiguration {
 		ScgRouteBuilder builder = new ScgRouteBuilder(predicates, filters, configurationService,
 				properties.stickyCookieName(), health);
 		RouteConfigLoader loader = new RouteConfigLoader(builder, environment::resolveRequiredPlaceholders);
-		return new ConfigReloader<>("routes", properties.dir(), properties.pollInterval(), RouteConfigLoader::isRouteFile,
-				loader::load, config -> {
+		return new ConfigReloader<>("routes", properties.dir(), properties.pollInterval(),
+				RouteConfigLoader::isRouteFile, loader::load, config -> {
 					publisher.publishEvent(new RefreshRoutesEvent(config));
-					routeIds.publish(config.routes().stream().map(route -> route.spec().id()).collect(Collectors.toSet()));
+					routeIds
+						.publish(config.routes().stream().map(route -> route.spec().id()).collect(Collectors.toSet()));
 				}, meters, Clock.systemUTC());
 	}
 
-	/** Routes requests without the DispatcherHandler's mapping chain where that gives SCG's answer. */
+	/**
+	 * Routes requests without the DispatcherHandler's mapping chain where that gives
+	 * SCG's answer.
+	 */
 	@Bean
 	RouteLookupWebFilter routeLookupWebFilter(RouteFileRouteLocator locator, FilteringWebHandler filteringWebHandler,
 			ManagementPort management, GatewayProperties gateway, RoutingProperties properties) {
@@ -70,7 +80,8 @@ class RoutingConfiguration {
 
 	/** The shape of the gateway's own error answers, by route. */
 	@Bean
-	RouteErrorShapes routeErrorShapes(RouteFileRouteLocator locator, ManagementPort management, ErrorProperties errors) {
+	RouteErrorShapes routeErrorShapes(RouteFileRouteLocator locator, ManagementPort management,
+			ErrorProperties errors) {
 		return new RouteErrorShapes(locator, management, errors.defaultShape());
 	}
 

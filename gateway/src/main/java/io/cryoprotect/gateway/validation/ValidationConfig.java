@@ -11,8 +11,8 @@ import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * One loaded version of validation.yml and its schemas, compiled and immutable: the endpoint
- * rules by route id, each route's rules ordered most specific path first.
+ * One loaded version of validation.yml and its schemas, compiled and immutable: the
+ * endpoint rules by route id, each route's rules ordered most specific path first.
  */
 public final class ValidationConfig {
 
@@ -40,9 +40,9 @@ public final class ValidationConfig {
 	}
 
 	/**
-	 * The first rule of the route for this method and path, or null, also when its mode is off.
-	 * A trailing slash is ignored, as the route's own Path predicate ignores it: otherwise
-	 * {@code /rdkit/similarity/} would reach the upstream unchecked.
+	 * The first rule of the route for this method and path, or null, also when its mode
+	 * is off. A trailing slash is ignored, as the route's own Path predicate ignores it:
+	 * otherwise {@code /rdkit/similarity/} would reach the upstream unchecked.
 	 */
 	Match match(String routeId, HttpMethod method, PathContainer requestPath) {
 		List<EndpointRule> rules = byRoute.get(routeId);
@@ -79,7 +79,10 @@ public final class ValidationConfig {
 		return schemaCount;
 	}
 
-	/** Each endpoint's route id, where it is written: checked against {@code routes/} by the reloader. */
+	/**
+	 * Each endpoint's route id, where it is written: checked against {@code routes/} by
+	 * the reloader.
+	 */
 	List<RouteReference> routeReferences() {
 		return routeReferences;
 	}

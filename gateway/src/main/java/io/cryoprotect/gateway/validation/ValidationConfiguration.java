@@ -10,7 +10,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires request validation: the filter and the reloader that keeps validation.yml and its schemas live. */
+/**
+ * Wires request validation: the filter and the reloader that keeps validation.yml and its
+ * schemas live.
+ */
 @Configuration(proxyBeanMethods = false)
 class ValidationConfiguration {
 
@@ -19,7 +22,10 @@ class ValidationConfiguration {
 		return new ValidationFilter(validationReloader.asSupplier());
 	}
 
-	/** Appears in readiness, {@code /actuator/gatewayconfig} and {@code gateway_config_reloads_total{config="validation"}}. */
+	/**
+	 * Appears in readiness, {@code /actuator/gatewayconfig} and
+	 * {@code gateway_config_reloads_total{config="validation"}}.
+	 */
 	@Bean
 	ConfigReloader<ValidationConfig> validationReloader(FiltersConfProperties filtersConf,
 			ValidationProperties properties, MeterRegistry meters, LiveRouteIds routeIds) {

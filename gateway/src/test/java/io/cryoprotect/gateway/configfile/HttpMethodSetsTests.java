@@ -14,12 +14,13 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The HTTP methods the config files accept are one set, the route file's, written out in each schema:
- * an editor resolves a schema's {@code $ref} within its own directory only, and {@code routes/} and
- * {@code filters-conf/} are two directories. The route file's CORS {@code allowedMethods} take the
- * same set and {@code *}; the policy files take the same set less TRACE. Every list, and every
- * {@code errorMessage} that names the methods, must agree with the route file's, so that an edit to
- * one of them fails here until the others follow.
+ * The HTTP methods the config files accept are one set, the route file's, written out in
+ * each schema: an editor resolves a schema's {@code $ref} within its own directory only,
+ * and {@code routes/} and {@code filters-conf/} are two directories. The route file's
+ * CORS {@code allowedMethods} take the same set and {@code *}; the policy files take the
+ * same set less TRACE. Every list, and every {@code errorMessage} that names the methods,
+ * must agree with the route file's, so that an edit to one of them fails here until the
+ * others follow.
  */
 class HttpMethodSetsTests {
 
@@ -58,7 +59,8 @@ class HttpMethodSetsTests {
 	@Test
 	void theRouteFileDefinesTheSet() {
 		assertThat(routeMethods()).containsExactly("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE");
-		assertThat(ROUTE_METHODS.path("errorMessage").asString()).isEqualTo("expected one of " + listed(routeMethods()));
+		assertThat(ROUTE_METHODS.path("errorMessage").asString())
+			.isEqualTo("expected one of " + listed(routeMethods()));
 	}
 
 	@Test

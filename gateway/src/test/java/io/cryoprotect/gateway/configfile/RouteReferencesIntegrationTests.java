@@ -13,10 +13,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Route ids named in the policy files must exist in routes/, checked with real reloads of both
- * directories: a policy naming an unknown route is rejected whole until the route lands, and a route
- * removal that leaves a live policy naming it applies and is reported, once. A rename converges
- * whichever side lands first.
+ * Route ids named in the policy files must exist in routes/, checked with real reloads of
+ * both directories: a policy naming an unknown route is rejected whole until the route
+ * lands, and a route removal that leaves a live policy naming it applies and is reported,
+ * once. A rename converges whichever side lands first.
  */
 class RouteReferencesIntegrationTests extends GatewayIntegrationTest {
 
@@ -42,8 +42,9 @@ class RouteReferencesIntegrationTests extends GatewayIntegrationTest {
 		resilience.reloadNow();
 
 		assertThat(resilience.live()).isSameAs(live);
-		assertThat(resilience.lastRejection().problems()).map(ConfigProblem::toString).containsExactly(FILTERS.path()
-				+ "/resilience.yml: key 'routes.rdkit-probe' value 'rdkit-probe': no route with this id in routes/");
+		assertThat(resilience.lastRejection().problems()).map(ConfigProblem::toString)
+			.containsExactly(FILTERS.path()
+					+ "/resilience.yml: key 'routes.rdkit-probe' value 'rdkit-probe': no route with this id in routes/");
 		assertThat(status("resilience").get("lastRejection")).isNotNull();
 
 		ROUTES.swap(RDKIT, renamedRoute());
@@ -66,14 +67,17 @@ class RouteReferencesIntegrationTests extends GatewayIntegrationTest {
 			reloader.reloadNow();
 
 			assertThat(reloader.rejectedCount()).isEqualTo(rejected);
-			assertThat(reloader.live().value().routes()).anySatisfy(route -> assertThat(route.spec().id()).isEqualTo("rdkit-probe"));
+			assertThat(reloader.live().value().routes())
+				.anySatisfy(route -> assertThat(route.spec().id()).isEqualTo("rdkit-probe"));
 			assertThat(resilience.live()).isSameAs(live);
 			String orphan = FILTERS.path()
 					+ "/resilience.yml: key 'routes.rdkit-health' value 'rdkit-health': no route with this id in routes/";
 			assertThat(resilience.orphanedRouteReferences()).map(ConfigProblem::toString).containsExactly(orphan);
 			List<?> reported = (List<?>) status("resilience").get("orphanedRouteReferences");
-			assertThat(reported).singleElement().satisfies(problem -> assertThat(((Map<?, ?>) problem).get("message")).isEqualTo(orphan));
-			assertThat(log.messages()).filteredOn(message -> message.contains("no longer exist")).singleElement()
+			assertThat(reported).singleElement()
+				.satisfies(problem -> assertThat(((Map<?, ?>) problem).get("message")).isEqualTo(orphan));
+			assertThat(log.messages()).filteredOn(message -> message.contains("no longer exist"))
+				.singleElement()
 				.satisfies(message -> assertThat(message).contains("Config 'resilience'").contains(orphan));
 		}
 
@@ -86,16 +90,26 @@ class RouteReferencesIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	private Map<?, ?> status(String config) {
-		Map<?, ?> status = management().get().uri("/actuator/gatewayconfig").exchange()
-			.expectStatus().isOk()
-			.expectBody(Map.class).returnResult().getResponseBody();
+		Map<?, ?> status = management().get()
+			.uri("/actuator/gatewayconfig")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Map.class)
+			.returnResult()
+			.getResponseBody();
 		return (Map<?, ?>) status.get(config);
 	}
 
 	private String metrics() {
-		return management().get().uri("/actuator/prometheus").exchange()
-			.expectStatus().isOk()
-			.expectBody(String.class).returnResult().getResponseBody();
+		return management().get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
 	}
 
 }

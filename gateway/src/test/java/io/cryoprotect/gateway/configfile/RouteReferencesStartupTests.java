@@ -16,9 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Routes and policies load on separate threads, in no fixed order: a policy loaded before the first
- * route set is live is neither applied nor rejected, and is checked as soon as the route set is.
- * A policy here is a file of route ids, one a line, read from a real directory.
+ * Routes and policies load on separate threads, in no fixed order: a policy loaded before
+ * the first route set is live is neither applied nor rejected, and is checked as soon as
+ * the route set is. A policy here is a file of route ids, one a line, read from a real
+ * directory.
  */
 class RouteReferencesStartupTests {
 
@@ -62,17 +63,19 @@ class RouteReferencesStartupTests {
 	}
 
 	@Test
-	void aPolicyWaitingForTheFirstRouteSetIsRejectedWhenThatSetLacksItsRoutesAndAppliesWhenTheyArrive() throws IOException {
+	void aPolicyWaitingForTheFirstRouteSetIsRejectedWhenThatSetLacksItsRoutesAndAppliesWhenTheyArrive()
+			throws IOException {
 		start("api\nrdkit\n");
 
 		routeIds.publish(Set.of("api"));
 
 		assertThat(reloader.live()).isNull();
-		assertThat(reloader.lastRejection().problems()).containsExactly(
-				new ConfigProblem(FILE, "routes", "rdkit", "no route with this id in routes/"));
+		assertThat(reloader.lastRejection().problems())
+			.containsExactly(new ConfigProblem(FILE, "routes", "rdkit", "no route with this id in routes/"));
 
 		routeIds.publish(Set.of("api", "convex"));
-		assertThat(reloader.rejectedCount()).as("the same verdict on the same version is not counted again").isEqualTo(1);
+		assertThat(reloader.rejectedCount()).as("the same verdict on the same version is not counted again")
+			.isEqualTo(1);
 
 		routeIds.publish(Set.of("api", "rdkit"));
 		assertThat(reloader.live().value()).containsExactly("api", "rdkit");
