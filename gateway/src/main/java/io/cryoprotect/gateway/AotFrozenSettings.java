@@ -14,12 +14,13 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 
 /**
- * Refuses to start from Spring AOT's generated bean definitions against settings that those
- * definitions fixed when the jar was built. The build evaluates the gateway's bean switches
- * with their defaults: every policy on, no profile, a management server on a port of its own.
- * Started with {@code -Dspring.aot.enabled=true} (the Docker image does), a policy switched off,
- * the demo profile or a shared management port would be silently ignored, or fail later with a
- * misleading error; this names the setting instead. Without AOT every setting works as usual.
+ * Refuses to start from Spring AOT's generated bean definitions against settings that
+ * those definitions fixed when the jar was built. The build evaluates the gateway's bean
+ * switches with their defaults: every policy on, no profile, a management server on a
+ * port of its own. Started with {@code -Dspring.aot.enabled=true} (the Docker image
+ * does), a policy switched off, the demo profile or a shared management port would be
+ * silently ignored, or fail later with a misleading error; this names the setting
+ * instead. Without AOT every setting works as usual.
  */
 final class AotFrozenSettings implements EnvironmentPostProcessor {
 
@@ -39,7 +40,10 @@ final class AotFrozenSettings implements EnvironmentPostProcessor {
 		}
 	}
 
-	/** The settings in {@code environment} that AOT's build-time bean definitions cannot honour. */
+	/**
+	 * The settings in {@code environment} that AOT's build-time bean definitions cannot
+	 * honour.
+	 */
 	static List<String> problems(Environment environment) {
 		List<String> problems = new ArrayList<>();
 		for (String key : POLICY_SWITCHES) {
@@ -60,9 +64,11 @@ final class AotFrozenSettings implements EnvironmentPostProcessor {
 		}
 		String management = environment.getProperty("management.server.port");
 		String server = environment.getProperty("server.port", "8080");
-		if (management == null || management.strip().equals("-1") || Objects.equals(management.strip(), server.strip())) {
+		if (management == null || management.strip().equals("-1")
+				|| Objects.equals(management.strip(), server.strip())) {
 			problems.add("key 'management.server.port' value '" + management
-					+ "': under AOT the management endpoints need a port of their own (not server.port " + server + ")");
+					+ "': under AOT the management endpoints need a port of their own (not server.port " + server
+					+ ")");
 		}
 		return problems;
 	}

@@ -18,12 +18,13 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 
 /**
- * The class-data-sharing training run ({@code -XX:ArchiveClassesAtExit}) of the Docker image and
- * {@code bench/run}: with {@code -Dgateway.cds-training=true}, once the gateway accepts traffic it sends
- * one routed request and one liveness probe to itself and exits. The archive then holds what a
- * real start loads up to readiness (the route and policy files, the servers, a request's path),
- * where Spring's {@code -Dspring.context.exit=onRefresh} stops before any lifecycle starts:
- * measured, the start from this archive took about a fifth less CPU. The request's answer does not
+ * The class-data-sharing training run ({@code -XX:ArchiveClassesAtExit}) of the Docker
+ * image and {@code bench/run}: with {@code -Dgateway.cds-training=true}, once the gateway
+ * accepts traffic it sends one routed request and one liveness probe to itself and exits.
+ * The archive then holds what a real start loads up to readiness (the route and policy
+ * files, the servers, a request's path), where Spring's
+ * {@code -Dspring.context.exit=onRefresh} stops before any lifecycle starts: measured,
+ * the start from this archive took about a fifth less CPU. The request's answer does not
  * matter (at image build time no upstream is reachable, so it is a 502 or 503 problem).
  */
 final class CdsTraining implements ApplicationListener<AvailabilityChangeEvent<?>> {
@@ -50,7 +51,8 @@ final class CdsTraining implements ApplicationListener<AvailabilityChangeEvent<?
 
 	private static void request(HttpClient http, String url) {
 		try {
-			HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+			HttpResponse<Void> response = http.send(
+					HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
 					HttpResponse.BodyHandlers.discarding());
 			logger.info("CDS training: GET " + url + " answered " + response.statusCode());
 		}

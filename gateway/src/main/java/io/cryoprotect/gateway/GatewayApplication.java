@@ -18,9 +18,9 @@ import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.FilterType;
 
 /**
- * Entry point of the CryoProtect API gateway. {@code @SpringBootApplication} spelled out, to
- * keep the management port's own configuration (imported into its child context only) out
- * of the component scan.
+ * Entry point of the CryoProtect API gateway. {@code @SpringBootApplication} spelled out,
+ * to keep the management port's own configuration (imported into its child context only)
+ * out of the component scan.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -37,12 +37,16 @@ public class GatewayApplication {
 		if (args.length > 0 && args[0].equals("smoke")) {
 			System.exit(SmokeCommand.run(Arrays.asList(args).subList(1, args.length), System.out, System.err));
 		}
-		// One event loop per core, as NGINX's worker_processes auto or Envoy's --concurrency, where Reactor Netty
-		// starts at least 4: the gateway never blocks a loop, and on 2 cores 2 loops measured 6% less CPU per
-		// request (bench/NOTES.md, tuning decisions of 2026-12-01, runs 12-13). -Dreactor.netty.ioWorkerCount=N
+		// One event loop per core, as NGINX's worker_processes auto or Envoy's
+		// --concurrency, where Reactor Netty
+		// starts at least 4: the gateway never blocks a loop, and on 2 cores 2 loops
+		// measured 6% less CPU per
+		// request (bench/NOTES.md, tuning decisions of 2026-12-01, runs 12-13).
+		// -Dreactor.netty.ioWorkerCount=N
 		// still decides.
 		if (System.getProperty(ReactorNetty.IO_WORKER_COUNT) == null) {
-			System.setProperty(ReactorNetty.IO_WORKER_COUNT, Integer.toString(Runtime.getRuntime().availableProcessors()));
+			System.setProperty(ReactorNetty.IO_WORKER_COUNT,
+					Integer.toString(Runtime.getRuntime().availableProcessors()));
 		}
 		SigtermExit.install(SpringApplication.run(GatewayApplication.class, args));
 	}

@@ -16,11 +16,12 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
 
 /**
- * The one place that decides what the {@code prod} profile refuses to start with: the demo profile's stand-ins
- * (its profile, or any bean of the {@code demo} package) and every setting in {@link #UNSAFE}. A feature whose
- * setting must never reach production adds an entry there. It runs once the bean definitions are known and
- * before any bean is created, so a refused gateway never opens a port. The message names each setting and why,
- * never its value: some of them are secrets.
+ * The one place that decides what the {@code prod} profile refuses to start with: the
+ * demo profile's stand-ins (its profile, or any bean of the {@code demo} package) and
+ * every setting in {@link #UNSAFE}. A feature whose setting must never reach production
+ * adds an entry there. It runs once the bean definitions are known and before any bean is
+ * created, so a refused gateway never opens a port. The message names each setting and
+ * why, never its value: some of them are secrets.
  */
 @Component
 final class ProductionGuard implements BeanFactoryPostProcessor, EnvironmentAware {
@@ -41,8 +42,7 @@ final class ProductionGuard implements BeanFactoryPostProcessor, EnvironmentAwar
 			new UnsafeSetting("management.server.port", ProductionGuard::managementOnPublicPort,
 					"the management endpoints (configuration, upstreams, metrics) need a port of their own, "
 							+ "never the public server.port"),
-			new UnsafeSetting("management.endpoints.web.exposure.include",
-					env -> exposes(env, "*", "env", "heapdump"),
+			new UnsafeSetting("management.endpoints.web.exposure.include", env -> exposes(env, "*", "env", "heapdump"),
 					"the env and heapdump endpoints (or '*') would show secrets"),
 			new UnsafeSetting("management.endpoint.env.show-values", env -> showsValues(env, "env"),
 					"configuration values, secrets among them, must stay redacted"),
@@ -63,11 +63,15 @@ final class ProductionGuard implements BeanFactoryPostProcessor, EnvironmentAwar
 		}
 		List<String> problems = problems(environment, beanFactory);
 		if (!problems.isEmpty()) {
-			throw new IllegalStateException("The '" + PROFILE + "' profile refuses to start: " + String.join("; ", problems));
+			throw new IllegalStateException(
+					"The '" + PROFILE + "' profile refuses to start: " + String.join("; ", problems));
 		}
 	}
 
-	/** What {@code environment} and {@code beanFactory} hold that production must not run with. */
+	/**
+	 * What {@code environment} and {@code beanFactory} hold that production must not run
+	 * with.
+	 */
 	static List<String> problems(Environment environment, ConfigurableListableBeanFactory beanFactory) {
 		List<String> problems = new ArrayList<>();
 		for (UnsafeSetting setting : UNSAFE) {

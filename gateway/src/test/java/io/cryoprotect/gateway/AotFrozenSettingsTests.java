@@ -22,8 +22,10 @@ class AotFrozenSettingsTests {
 	@Test
 	void theShippedSettingsPass() {
 		assertThat(AotFrozenSettings.problems(environment(Map.of("management.server.port", "8081")))).isEmpty();
-		assertThat(AotFrozenSettings.problems(environment(Map.of("management.server.port", "18093", "server.port", "18083",
-				"gateway.ratelimit.enabled", "true"), "bench"))).isEmpty();
+		assertThat(AotFrozenSettings.problems(environment(
+				Map.of("management.server.port", "18093", "server.port", "18083", "gateway.ratelimit.enabled", "true"),
+				"bench")))
+			.isEmpty();
 	}
 
 	@Test
@@ -36,22 +38,23 @@ class AotFrozenSettingsTests {
 
 	@Test
 	void theStockPathIsRefusedUnderAotAndTheFastPathPasses() {
-		assertThat(AotFrozenSettings.problems(environment(Map.of("management.server.port", "8081",
-				"gateway.proxy.fast-path", "false"))))
+		assertThat(AotFrozenSettings
+			.problems(environment(Map.of("management.server.port", "8081", "gateway.proxy.fast-path", "false"))))
 			.containsExactly("key 'gateway.proxy.fast-path' value 'false': under AOT the fast path stays on and "
 					+ "Spring Cloud Gateway's routing filter off");
-		assertThat(AotFrozenSettings.problems(environment(Map.of("management.server.port", "8081",
-				"gateway.proxy.fast-path", "true")))).isEmpty();
+		assertThat(AotFrozenSettings
+			.problems(environment(Map.of("management.server.port", "8081", "gateway.proxy.fast-path", "true"))))
+			.isEmpty();
 	}
 
 	@Test
 	void theDemoProfileAndASharedManagementPortAreRefused() {
-		assertThat(AotFrozenSettings.problems(environment(Map.of("management.server.port", "8080"), "demo")))
-			.hasSize(2)
+		assertThat(AotFrozenSettings.problems(environment(Map.of("management.server.port", "8080"), "demo"))).hasSize(2)
 			.anySatisfy(p -> assertThat(p).startsWith("key 'spring.profiles.active' value 'demo'"))
 			.anySatisfy(p -> assertThat(p).startsWith("key 'management.server.port' value '8080'"));
-		assertThat(AotFrozenSettings.problems(environment(Map.of("management.server.port", "-1"))))
-			.singleElement().asString().startsWith("key 'management.server.port' value '-1'");
+		assertThat(AotFrozenSettings.problems(environment(Map.of("management.server.port", "-1")))).singleElement()
+			.asString()
+			.startsWith("key 'management.server.port' value '-1'");
 	}
 
 }

@@ -14,9 +14,10 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The package rules, on the compiled main classes: packages form no cycle, the policies stay apart,
- * the error model and the shared utilities know no feature, nothing in production reaches the demo,
- * and the SMILES checker stands alone (a module of its own some day).
+ * The package rules, on the compiled main classes: packages form no cycle, the policies
+ * stay apart, the error model and the shared utilities know no feature, nothing in
+ * production reaches the demo, and the SMILES checker stands alone (a module of its own
+ * some day).
  */
 class ArchitectureTests {
 
@@ -41,8 +42,11 @@ class ArchitectureTests {
 		for (String policy : policies) {
 			for (String other : policies) {
 				if (!policy.equals(other)) {
-					noClasses().that().resideInAPackage(GATEWAY + "." + policy + "..")
-						.should().dependOnClassesThat().resideInAPackage(GATEWAY + "." + other + "..")
+					noClasses().that()
+						.resideInAPackage(GATEWAY + "." + policy + "..")
+						.should()
+						.dependOnClassesThat()
+						.resideInAPackage(GATEWAY + "." + other + "..")
 						.check(classes);
 				}
 			}
@@ -51,27 +55,39 @@ class ArchitectureTests {
 
 	@Test
 	void errorsAndSupportKnowNoFeature() {
-		noClasses().that().resideInAPackage(GATEWAY + ".errors..")
-			.should().dependOnClassesThat().resideOutsideOfPackages(GATEWAY + ".errors..", GATEWAY + ".support..",
-					"java..", "javax..", "org.springframework..", "reactor..", "io.netty..", "tools.jackson..",
-					"com.fasterxml.jackson..", "org.apache.commons.logging..", "org.slf4j..")
+		noClasses().that()
+			.resideInAPackage(GATEWAY + ".errors..")
+			.should()
+			.dependOnClassesThat()
+			.resideOutsideOfPackages(GATEWAY + ".errors..", GATEWAY + ".support..", "java..", "javax..",
+					"org.springframework..", "reactor..", "io.netty..", "tools.jackson..", "com.fasterxml.jackson..",
+					"org.apache.commons.logging..", "org.slf4j..")
 			.check(classes);
-		noClasses().that().resideInAPackage(GATEWAY + ".support..")
-			.should().dependOnClassesThat(gatewayOutside("support"))
+		noClasses().that()
+			.resideInAPackage(GATEWAY + ".support..")
+			.should()
+			.dependOnClassesThat(gatewayOutside("support"))
 			.check(classes);
 	}
 
 	@Test
 	void productionNeverImportsTheDemo() {
-		noClasses().that().resideInAPackage(GATEWAY + "..").and().resideOutsideOfPackage(GATEWAY + ".demo..")
-			.should().dependOnClassesThat().resideInAPackage(GATEWAY + ".demo..")
+		noClasses().that()
+			.resideInAPackage(GATEWAY + "..")
+			.and()
+			.resideOutsideOfPackage(GATEWAY + ".demo..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage(GATEWAY + ".demo..")
 			.check(classes);
 	}
 
 	@Test
 	void smilesImportsNothingOfTheGateway() {
-		noClasses().that().resideInAPackage(GATEWAY + ".smiles..")
-			.should().dependOnClassesThat(gatewayOutside("smiles"))
+		noClasses().that()
+			.resideInAPackage(GATEWAY + ".smiles..")
+			.should()
+			.dependOnClassesThat(gatewayOutside("smiles"))
 			.check(classes);
 	}
 

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The training run of the class archive, as its own JVM (it exits by design): it becomes ready,
- * sends one routed request through the gateway to the upstream, and exits with status 0.
+ * The training run of the class archive, as its own JVM (it exits by design): it becomes
+ * ready, sends one routed request through the gateway to the upstream, and exits with
+ * status 0.
  */
 @Tag("slow")
 class CdsTrainingTests {
@@ -37,7 +38,8 @@ class CdsTrainingTests {
 		// Surefire's class path (a manifest-only jar) serves the child JVM as well.
 		ProcessBuilder builder = new ProcessBuilder(java, "-Dgateway.cds-training=true", "-cp",
 				System.getProperty("java.class.path"), GatewayApplication.class.getName(), "--server.port=0",
-				"--management.server.port=0", "--gateway.drain.delay=0s", "--gateway.routing.dir=" + Path.of("..", "routes"),
+				"--management.server.port=0", "--gateway.drain.delay=0s",
+				"--gateway.routing.dir=" + Path.of("..", "routes"),
 				"--gateway.filters-conf.dir=" + Path.of("..", "filters-conf"))
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile());
@@ -50,7 +52,8 @@ class CdsTrainingTests {
 		assertThat(exited).as("training run exits by itself; output:%n%s", output).isTrue();
 		assertThat(process.exitValue()).as("exit status; output:%n%s", output).isZero();
 		assertThat(flask.received()).extracting(StubUpstream.Received::uri).containsExactly("/api/v1/molecules");
-		assertThat(output).contains("CDS training: GET http://127.0.0.1:").contains("/actuator/health/liveness answered 200");
+		assertThat(output).contains("CDS training: GET http://127.0.0.1:")
+			.contains("/actuator/health/liveness answered 200");
 		Files.delete(log);
 	}
 

@@ -29,12 +29,14 @@ import org.springframework.util.ClassUtils;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * docs/configuration.md against the configuration metadata that spring-boot-configuration-processor
- * generates from the {@code gateway.*} properties classes: the page lists every property and no other,
- * with the metadata's type; a default written as a literal is the value a gateway started without
- * configuration has (application.yml bound with no environment, so placeholder defaults and the
- * classes' own defaults both count), and a default in words means the value is unset or empty; the
- * env column names exactly the variables of application.yml's placeholders, each on its property.
+ * docs/configuration.md against the configuration metadata that
+ * spring-boot-configuration-processor generates from the {@code gateway.*} properties
+ * classes: the page lists every property and no other, with the metadata's type; a
+ * default written as a literal is the value a gateway started without configuration has
+ * (application.yml bound with no environment, so placeholder defaults and the classes'
+ * own defaults both count), and a default in words means the value is unset or empty; the
+ * env column names exactly the variables of application.yml's placeholders, each on its
+ * property.
  */
 class ConfigurationDocTests {
 
@@ -71,7 +73,8 @@ class ConfigurationDocTests {
 		}
 		Matcher row = ROW.matcher(Files.readString(DOC));
 		while (row.find()) {
-			Row previous = documented.put(row.group(1), new Row(row.group(2), row.group(3).strip(), row.group(4).strip(), row.group(5).strip()));
+			Row previous = documented.put(row.group(1),
+					new Row(row.group(2), row.group(3).strip(), row.group(4).strip(), row.group(5).strip()));
 			assertThat(previous).as("%s listed twice", row.group(1)).isNull();
 		}
 	}
@@ -88,8 +91,8 @@ class ConfigurationDocTests {
 		documented.forEach((name, row) -> {
 			JsonNode property = metadata.get(name);
 			assertThat(property).as(name).isNotNull();
-			assertThat(row.type()).as(name).isEqualTo(PACKAGE.matcher(property.path("type").asString()).replaceAll("")
-				.replace('$', '.'));
+			assertThat(row.type()).as(name)
+				.isEqualTo(PACKAGE.matcher(property.path("type").asString()).replaceAll("").replace('$', '.'));
 			assertThat(property.path("description").asString()).as("%s: javadoc of its properties class", name)
 				.isNotBlank();
 			assertThat(row.what()).as(name).isNotBlank();
@@ -106,8 +109,8 @@ class ConfigurationDocTests {
 					.isEqualTo(actual);
 			}
 			else {
-				assertThat(isUnset(actual)).as("%s is documented as unset (%s) but defaults to %s", name,
-						row.defaultValue(), actual)
+				assertThat(isUnset(actual))
+					.as("%s is documented as unset (%s) but defaults to %s", name, row.defaultValue(), actual)
 					.isTrue();
 			}
 		});
@@ -134,7 +137,10 @@ class ConfigurationDocTests {
 			.matches(key -> key.equals(name) || key.startsWith(name + "."), "is " + name + " or below it"));
 	}
 
-	/** The doc's literal as properties: {@code a=1, b=2} for a map, else the literal itself. */
+	/**
+	 * The doc's literal as properties: {@code a=1, b=2} for a map, else the literal
+	 * itself.
+	 */
 	private static Map<String, Object> overrides(String name, String literal) {
 		Map<String, Object> overrides = new HashMap<>();
 		if (metadata.get(name).path("type").asString().startsWith("java.util.Map")) {
@@ -149,7 +155,10 @@ class ConfigurationDocTests {
 		return overrides;
 	}
 
-	/** The property's bound value: its properties class bound and walked, or the metadata's default. */
+	/**
+	 * The property's bound value: its properties class bound and walked, or the
+	 * metadata's default.
+	 */
 	private static Object value(String name, Map<String, Object> overrides) {
 		Binder binder = ApplicationYml.binder(overrides);
 		JsonNode property = metadata.get(name);

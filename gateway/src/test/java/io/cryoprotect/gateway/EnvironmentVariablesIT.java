@@ -38,14 +38,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Every environment variable that README.md, {@code docs/}, {@code filters-conf/} and {@code k8s/} name, set in
- * the environment of the packaged jar started as its own process, as an operator starts it; each
- * must show its effect through the management endpoints or a request. A variable that binds to
- * nothing (as {@code GATEWAY_RATELIMIT_MODE} once did: Spring maps it to
- * {@code gateway.ratelimit.mode}, which nothing reads) fails here, and so does a documented
- * variable this test does not set. Secrets may be files in {@code GATEWAY_SECRETS_DIR} instead, named as the
- * variable: {@code RDKIT_API_KEY} is one here. The gateway runs with the {@code prod} profile, as
- * Kubernetes' production overlay starts it. One JVM start for all of them.
+ * Every environment variable that README.md, {@code docs/}, {@code filters-conf/} and
+ * {@code k8s/} name, set in the environment of the packaged jar started as its own
+ * process, as an operator starts it; each must show its effect through the management
+ * endpoints or a request. A variable that binds to nothing (as
+ * {@code GATEWAY_RATELIMIT_MODE} once did: Spring maps it to
+ * {@code gateway.ratelimit.mode}, which nothing reads) fails here, and so does a
+ * documented variable this test does not set. Secrets may be files in
+ * {@code GATEWAY_SECRETS_DIR} instead, named as the variable: {@code RDKIT_API_KEY} is
+ * one here. The gateway runs with the {@code prod} profile, as Kubernetes' production
+ * overlay starts it. One JVM start for all of them.
  */
 class EnvironmentVariablesIT {
 
@@ -55,8 +57,8 @@ class EnvironmentVariablesIT {
 	private static final Path[] DOCUMENTED_IN = { Path.of("..", "README.md"), Path.of("..", "docs"),
 			Path.of("..", "filters-conf"), Path.of("..", "k8s") };
 
-	private static final Pattern VARIABLE = Pattern
-		.compile("\\b(?:(?:GATEWAY|FLASK|RDKIT|CONVEX|SUPABASE|SERVER|MANAGEMENT)_[A-Z0-9_]*[A-Z0-9]|SPRING_PROFILES_ACTIVE)\\b");
+	private static final Pattern VARIABLE = Pattern.compile(
+			"\\b(?:(?:GATEWAY|FLASK|RDKIT|CONVEX|SUPABASE|SERVER|MANAGEMENT)_[A-Z0-9_]*[A-Z0-9]|SPRING_PROFILES_ACTIVE)\\b");
 
 	private static final String ISSUER = "https://project.supabase.test";
 
@@ -107,7 +109,8 @@ class EnvironmentVariablesIT {
 		redis = new RedisServer();
 		signingKey = new RSAKeyGenerator(2048).keyID("env-key").generate();
 		JWKS.answer(200, new JWKSet(signingKey.toPublicJWK()).toString(), "Content-Type", "application/json");
-		// The repository's own files, unedited: ratelimits.yml enforces, validation.yml enforces.
+		// The repository's own files, unedited: ratelimits.yml enforces, validation.yml
+		// enforces.
 		routes = new TestConfigDir("routes");
 		filtersConf = new TestConfigDir("filters-conf");
 		port = freePort();
@@ -140,7 +143,8 @@ class EnvironmentVariablesIT {
 
 		log = Files.createTempFile("env-variables-gateway", ".log");
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		// Nothing but the environment configures it; the drain delay only shortens the test's shutdown.
+		// Nothing but the environment configures it; the drain delay only shortens the
+		// test's shutdown.
 		ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString(), "--gateway.drain.delay=0s")
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile());
@@ -149,7 +153,8 @@ class EnvironmentVariablesIT {
 		await().atMost(Duration.ofSeconds(120))
 			.pollInterval(Duration.ofMillis(200))
 			.ignoreException(UncheckedIOException.class)
-			.failFast(() -> assertThat(gateway.isAlive()).as("gateway process alive; its output:%n%s", output()).isTrue())
+			.failFast(
+					() -> assertThat(gateway.isAlive()).as("gateway process alive; its output:%n%s", output()).isTrue())
 			.untilAsserted(() -> assertThat(status(get(managementPort, "/actuator/health/readiness"))).isEqualTo(200));
 	}
 
@@ -198,7 +203,9 @@ class EnvironmentVariablesIT {
 		assertThat(set).as("variables the docs name; each needs a check here").containsAll(documented);
 	}
 
-	/** The prod profile's quieter logs: of the INFO lines, only the gateway's own remain. */
+	/**
+	 * The prod profile's quieter logs: of the INFO lines, only the gateway's own remain.
+	 */
 	@Test
 	void productionProfile() {
 		String output = output();
@@ -223,7 +230,8 @@ class EnvironmentVariablesIT {
 		Map<String, String> uris = new TreeMap<>();
 		for (JsonNode route : json(get(managementPort, "/actuator/gatewayroutes")).path("routes")) {
 			for (JsonNode colour : route.path("upstreams")) {
-				uris.put(route.path("id").asString() + "/" + colour.path("colour").asString(), colour.path("uri").asString());
+				uris.put(route.path("id").asString() + "/" + colour.path("colour").asString(),
+						colour.path("uri").asString());
 			}
 		}
 		assertThat(uris).containsEntry("flask-api/blue", FLASK_BLUE.url())
@@ -241,24 +249,29 @@ class EnvironmentVariablesIT {
 		}
 		assertThat(limits.path("storage").path("backend").asString()).isEqualTo("redis");
 		assertThat(limits.path("storage").path("redis").asString()).isEqualTo(redis.url());
-		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-				json(get(managementPort, "/actuator/gatewayratelimits")).path("storage").path("degraded").asBoolean())
-			.isFalse());
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(json(get(managementPort, "/actuator/gatewayratelimits")).path("storage")
+				.path("degraded")
+				.asBoolean()).isFalse());
 	}
 
 	@Test
 	void validationMode() {
 		int before = FLASK_BLUE.count();
-		HttpResponse<String> response = send(port, HttpRequest.newBuilder(uri(port, "/api/v1/mixtures"))
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"\", \"components\": []}")));
+		HttpResponse<String> response = send(port,
+				HttpRequest.newBuilder(uri(port, "/api/v1/mixtures"))
+					.header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"\", \"components\": []}")));
 		assertThat(response.statusCode()).as("shadow mode forwards an invalid body").isEqualTo(200);
 		assertThat(FLASK_BLUE.count()).isEqualTo(before + 1);
 		assertThat(get(managementPort, "/actuator/prometheus").body()).containsPattern(
 				"gateway_validation_requests_total\\{endpoint=\"mixture-create\",outcome=\"shadow_rejected\"[^}]*\\} 1\\.0");
 	}
 
-	/** Paths no route serves answer in the default shape: Flask's here, where it would be RFC 9457. */
+	/**
+	 * Paths no route serves answer in the default shape: Flask's here, where it would be
+	 * RFC 9457.
+	 */
 	@Test
 	void errorsDefaultShape() {
 		HttpResponse<String> response = send(port, HttpRequest.newBuilder(uri(port, "/no/such/route")));
@@ -271,7 +284,8 @@ class EnvironmentVariablesIT {
 
 	@Test
 	void trustedProxies() {
-		send(port, HttpRequest.newBuilder(uri(port, "/api/v1/molecules?proxied")).header("X-Forwarded-For", "203.0.113.9"));
+		send(port, HttpRequest.newBuilder(uri(port, "/api/v1/molecules?proxied"))
+			.header("X-Forwarded-For", "203.0.113.9"));
 		assertThat(FLASK_BLUE.last().headers().get("X-Real-IP")).isEqualTo("203.0.113.9");
 	}
 
@@ -286,19 +300,22 @@ class EnvironmentVariablesIT {
 
 	@Test
 	void jwtSecretIssuerAudienceAndJwks() throws JOSEException {
-		String hs256 = TestTokens.hs256(TestTokens.claims("env-hs").issuer(ISSUER).audience(AUDIENCE).build(), HMAC_SECRET);
-		String rs256 = TestTokens.rs256(TestTokens.claims("env-rs").issuer(ISSUER).audience(AUDIENCE).build(), signingKey);
+		String hs256 = TestTokens.hs256(TestTokens.claims("env-hs").issuer(ISSUER).audience(AUDIENCE).build(),
+				HMAC_SECRET);
+		String rs256 = TestTokens.rs256(TestTokens.claims("env-rs").issuer(ISSUER).audience(AUDIENCE).build(),
+				signingKey);
 		assertThat(importMolecule(hs256)).isEqualTo(200);
 		assertThat(FLASK_BLUE.last().headers().get("X-User-Id")).isEqualTo("env-hs");
 		assertThat(importMolecule(rs256)).isEqualTo(200);
 		assertThat(FLASK_BLUE.last().headers().get("X-User-Id")).isEqualTo("env-rs");
-		String otherAudience = TestTokens.hs256(TestTokens.claims("env-aud").issuer(ISSUER).audience("elsewhere").build(),
-				HMAC_SECRET);
-		String otherIssuer = TestTokens.hs256(TestTokens.claims("env-iss").issuer("https://other.test").audience(AUDIENCE)
-			.build(), HMAC_SECRET);
+		String otherAudience = TestTokens
+			.hs256(TestTokens.claims("env-aud").issuer(ISSUER).audience("elsewhere").build(), HMAC_SECRET);
+		String otherIssuer = TestTokens
+			.hs256(TestTokens.claims("env-iss").issuer("https://other.test").audience(AUDIENCE).build(), HMAC_SECRET);
 		assertThat(importMolecule(otherAudience)).isEqualTo(401);
 		assertThat(importMolecule(otherIssuer)).isEqualTo(401);
-		// The one endpoint that needs a token (gateway.identity.authenticated-endpoints) refuses none.
+		// The one endpoint that needs a token (gateway.identity.authenticated-endpoints)
+		// refuses none.
 		assertThat(importMolecule(null)).isEqualTo(401);
 	}
 

@@ -20,18 +20,20 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every relative link and {@code #anchor} in the repository's Markdown files (README.md, docs/,
- * filters-conf/, bench/, k8s/, any other outside build output) resolves: the file or directory
- * exists, and an anchor names a heading of the target file by GitHub's rules (lower case; anything
- * but letters, digits, spaces, {@code -} and {@code _} dropped; spaces become {@code -}; a repeated
- * heading gets {@code -1}, {@code -2}, ...). No network: links with a scheme are not followed.
+ * Every relative link and {@code #anchor} in the repository's Markdown files (README.md,
+ * docs/, filters-conf/, bench/, k8s/, any other outside build output) resolves: the file
+ * or directory exists, and an anchor names a heading of the target file by GitHub's rules
+ * (lower case; anything but letters, digits, spaces, {@code -} and {@code _} dropped;
+ * spaces become {@code -}; a repeated heading gets {@code -1}, {@code -2}, ...). No
+ * network: links with a scheme are not followed.
  */
 class MarkdownLinksTests {
 
 	private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
 	/** {@code [text](target)} or {@code ![alt](target "title")}. */
-	private static final Pattern INLINE = Pattern.compile("!?\\[[^\\]]*\\]\\(\\s*<?([^)\\s>]*)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
+	private static final Pattern INLINE = Pattern
+		.compile("!?\\[[^\\]]*\\]\\(\\s*<?([^)\\s>]*)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
 
 	/** {@code [label]: target}, a reference definition. */
 	private static final Pattern REFERENCE = Pattern.compile("^ {0,3}\\[[^\\]]+\\]:\\s*<?(\\S+?)>?(?:\\s.*)?$");
@@ -69,8 +71,10 @@ class MarkdownLinksTests {
 
 	@Test
 	void anchorsFollowGitHubsSlugRules() {
-		assertThat(slug("Resilience (`filters-conf/resilience.yml`)")).isEqualTo("resilience-filters-confresilienceyml");
-		assertThat(slug("Traffic shifting (blue/green) in Kubernetes")).isEqualTo("traffic-shifting-bluegreen-in-kubernetes");
+		assertThat(slug("Resilience (`filters-conf/resilience.yml`)"))
+			.isEqualTo("resilience-filters-confresilienceyml");
+		assertThat(slug("Traffic shifting (blue/green) in Kubernetes"))
+			.isEqualTo("traffic-shifting-bluegreen-in-kubernetes");
 		assertThat(slug("Flask's own limiter behind the gateway")).isEqualTo("flasks-own-limiter-behind-the-gateway");
 		assertThat(slug("Tuning decisions (2026-11-28, runs 5-7, up to commit e189ef5)"))
 			.isEqualTo("tuning-decisions-2026-11-28-runs-5-7-up-to-commit-e189ef5");
@@ -170,18 +174,15 @@ class MarkdownLinksTests {
 
 	private static List<Path> markdownFiles() throws IOException {
 		try (Stream<Path> paths = Files.walk(ROOT)) {
-			return paths.filter(path -> path.toString().endsWith(".md"))
-				.filter(path -> {
-					for (Path part : ROOT.relativize(path)) {
-						String name = part.toString();
-						if (name.equals("target") || name.equals("node_modules") || name.startsWith(".")) {
-							return false;
-						}
+			return paths.filter(path -> path.toString().endsWith(".md")).filter(path -> {
+				for (Path part : ROOT.relativize(path)) {
+					String name = part.toString();
+					if (name.equals("target") || name.equals("node_modules") || name.startsWith(".")) {
+						return false;
 					}
-					return true;
-				})
-				.sorted()
-				.toList();
+				}
+				return true;
+			}).sorted().toList();
 		}
 	}
 

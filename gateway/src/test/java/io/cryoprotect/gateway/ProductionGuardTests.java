@@ -16,8 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * The {@code prod} profile refuses the demo stand-ins and every setting {@link ProductionGuard#UNSAFE} lists, naming
- * each and never its value, before the gateway opens a port; with safe settings it starts.
+ * The {@code prod} profile refuses the demo stand-ins and every setting
+ * {@link ProductionGuard#UNSAFE} lists, naming each and never its value, before the
+ * gateway opens a port; with safe settings it starts.
  */
 class ProductionGuardTests {
 
@@ -88,8 +89,7 @@ class ProductionGuardTests {
 				"https://project.supabase.test/auth/v1/jwks"));
 		assertThat(ProductionGuard.problems(environment, new DefaultListableBeanFactory())).isEmpty();
 		environment.getPropertySources().remove("test");
-		assertThat(ProductionGuard.problems(environment, new DefaultListableBeanFactory()))
-			.hasSize(2)
+		assertThat(ProductionGuard.problems(environment, new DefaultListableBeanFactory())).hasSize(2)
 			.anySatisfy(problem -> assertThat(problem).startsWith("setting 'management.server.port'"))
 			.anySatisfy(problem -> assertThat(problem).startsWith("setting 'SUPABASE_JWKS_URL / SUPABASE_JWT_SECRET"));
 	}

@@ -33,12 +33,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A full run of a gateway JVM of its own, its secrets given only as files in a config tree (as Kubernetes mounts
- * them, each with a trailing newline): the HS256 key, the RDKit API key and a password-protected Redis's URL. Each
- * secret is used (a token verified with the key, the key sent to RDKit, rate limits counted in Redis), then every
- * actuator endpoint, every answer to the client and the whole output of the run, shutdown included, are searched
- * for each secret's value. The staging profile logs the gateway's per-request decisions, so the log holds every
- * line an operator could switch on for the gateway.
+ * A full run of a gateway JVM of its own, its secrets given only as files in a config
+ * tree (as Kubernetes mounts them, each with a trailing newline): the HS256 key, the
+ * RDKit API key and a password-protected Redis's URL. Each secret is used (a token
+ * verified with the key, the key sent to RDKit, rate limits counted in Redis), then every
+ * actuator endpoint, every answer to the client and the whole output of the run, shutdown
+ * included, are searched for each secret's value. The staging profile logs the gateway's
+ * per-request decisions, so the log holds every line an operator could switch on for the
+ * gateway.
  */
 @Tag("slow")
 class SecretsNeverShownTests {
@@ -83,8 +85,9 @@ class SecretsNeverShownTests {
 		Path log = Files.createTempFile("secrets-never-shown", ".log");
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-				GatewayApplication.class.getName(), "--server.port=" + port, "--management.server.port=" + managementPort,
-				"--gateway.drain.delay=0s", "--gateway.routing.dir=" + Path.of("..", "routes"),
+				GatewayApplication.class.getName(), "--server.port=" + port,
+				"--management.server.port=" + managementPort, "--gateway.drain.delay=0s",
+				"--gateway.routing.dir=" + Path.of("..", "routes"),
 				"--gateway.filters-conf.dir=" + new TestConfigDir("filters-conf").path())
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile());
@@ -99,10 +102,12 @@ class SecretsNeverShownTests {
 		await().atMost(Duration.ofSeconds(120))
 			.pollInterval(Duration.ofMillis(200))
 			.ignoreException(UncheckedIOException.class)
-			.failFast(() -> assertThat(gateway.isAlive()).as("gateway alive; output:%n%s", Files.readString(log)).isTrue())
+			.failFast(() -> assertThat(gateway.isAlive()).as("gateway alive; output:%n%s", Files.readString(log))
+				.isTrue())
 			.until(() -> get(managementPort, "/actuator/health/readiness").statusCode() == 200);
 
-		// The HS256 key, read from its file (trailing newline trimmed), verifies a token; another key's does not.
+		// The HS256 key, read from its file (trailing newline trimmed), verifies a token;
+		// another key's does not.
 		String token = TestTokens.hs256(TestTokens.claims("secrets-user").build(), jwtSecret);
 		assertThat(send(importMolecule(port, token)).statusCode()).isEqualTo(200);
 		assertThat(flask.last().headers().get("X-User-Id")).isEqualTo("secrets-user");
@@ -117,7 +122,8 @@ class SecretsNeverShownTests {
 			.statusCode()).isEqualTo(200);
 		assertThat(rdkit.last().headers().get("X-API-Key")).isEqualTo(rdkitKey);
 
-		// Errors the gateway answers itself: an invalid body, a path no route serves, an upstream that fails.
+		// Errors the gateway answers itself: an invalid body, a path no route serves, an
+		// upstream that fails.
 		assertThat(send(HttpRequest.newBuilder(uri(port, "/api/v1/mixtures"))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"\", \"components\": []}"))).statusCode())
@@ -152,7 +158,8 @@ class SecretsNeverShownTests {
 		gateway.destroy();
 		assertThat(gateway.waitFor(60, TimeUnit.SECONDS)).isTrue();
 		String output = Files.readString(log);
-		// The staging profile's DEBUG lines are in the output, so the search below covers them.
+		// The staging profile's DEBUG lines are in the output, so the search below covers
+		// them.
 		assertThat(output).contains("The following 1 profile is active: \"staging\"", "Route matched: rdkit",
 				"Token refused: ");
 		for (String secret : List.of(jwtSecret, rdkitKey, redisPassword)) {

@@ -9,27 +9,31 @@ import org.springframework.cloud.gateway.filter.WebsocketRoutingFilter;
 import org.springframework.core.Ordered;
 
 /**
- * Every stage a request passes, in request order, and the one source of every filter's order, as
- * Spring Security's {@code SecurityWebFiltersOrder} is for its filters. A request crosses two chains:
- * WebFlux's web filters ({@link Chain#WEB}), which run for every request on the public port, then,
- * once {@link #ROUTE_LOOKUP} has found a route, Spring Cloud Gateway's filter chain for that route
- * ({@link Chain#ROUTE}: the global filters and the route's own filters, sorted together by order).
+ * Every stage a request passes, in request order, and the one source of every filter's
+ * order, as Spring Security's {@code SecurityWebFiltersOrder} is for its filters. A
+ * request crosses two chains: WebFlux's web filters ({@link Chain#WEB}), which run for
+ * every request on the public port, then, once {@link #ROUTE_LOOKUP} has found a route,
+ * Spring Cloud Gateway's filter chain for that route ({@link Chain#ROUTE}: the global
+ * filters and the route's own filters, sorted together by order).
  * <p>
- * Stages owned by Spring Cloud Gateway itself are listed too ({@link #scg()}), at the order SCG gives
- * them, because the gateway's stages are placed relative to them. Where a gateway stage replaces an
- * SCG filter it takes that filter's slot: {@link #RESPONSE_WRITER} is at {@link NettyWriteResponseFilter}'s
- * order, {@link #UPSTREAM_CALL} at {@link NettyRoutingFilter}'s, {@link #WEBSOCKET_PROXY} at
- * {@link WebsocketRoutingFilter}'s, and {@link #COLOUR_PICK} just after {@link RouteToRequestUrlFilter}'s,
- * which is off.
+ * Stages owned by Spring Cloud Gateway itself are listed too ({@link #scg()}), at the
+ * order SCG gives them, because the gateway's stages are placed relative to them. Where a
+ * gateway stage replaces an SCG filter it takes that filter's slot:
+ * {@link #RESPONSE_WRITER} is at {@link NettyWriteResponseFilter}'s order,
+ * {@link #UPSTREAM_CALL} at {@link NettyRoutingFilter}'s, {@link #WEBSOCKET_PROXY} at
+ * {@link WebsocketRoutingFilter}'s, and {@link #COLOUR_PICK} just after
+ * {@link RouteToRequestUrlFilter}'s, which is off.
  * <p>
- * Room for the stages to come, by where they belong: feature flags and API versions between
- * {@link #IDENTITY} and {@link #RATE_LIMIT} (they key on the caller, and a version may change the
- * route's limits); shadow traffic between {@link #RATE_LIMIT_BODY} and {@link #REQUEST_DEADLINE} (a
- * copy of a request that passed every check); progressive rollouts inside {@link #COLOUR_PICK}; fault
- * injection between {@link #COLOUR_PICK} and {@link #RESILIENCE} (an injected fault is seen by retries
- * and breakers as the real one would be). The pre-route band leaves 100 between stages for them.
- * The route file's own filters ({@code filters:}) run between {@link #RESPONSE_WRITER} and
- * {@link #COLOUR_PICK}, at their position in the file (1, 2, ...), as SCG orders a route's filters.
+ * Room for the stages to come, by where they belong: feature flags and API versions
+ * between {@link #IDENTITY} and {@link #RATE_LIMIT} (they key on the caller, and a
+ * version may change the route's limits); shadow traffic between {@link #RATE_LIMIT_BODY}
+ * and {@link #REQUEST_DEADLINE} (a copy of a request that passed every check);
+ * progressive rollouts inside {@link #COLOUR_PICK}; fault injection between
+ * {@link #COLOUR_PICK} and {@link #RESILIENCE} (an injected fault is seen by retries and
+ * breakers as the real one would be). The pre-route band leaves 100 between stages for
+ * them. The route file's own filters ({@code filters:}) run between
+ * {@link #RESPONSE_WRITER} and {@link #COLOUR_PICK}, at their position in the file (1, 2,
+ * ...), as SCG orders a route's filters.
  */
 public enum GatewayStage {
 
@@ -94,7 +98,10 @@ public enum GatewayStage {
 		/** WebFlux's web filters: every request on the public port. */
 		WEB,
 
-		/** SCG's filter chain of the route the request matched: global filters and route filters together. */
+		/**
+		 * SCG's filter chain of the route the request matched: global filters and route
+		 * filters together.
+		 */
 		ROUTE
 
 	}
@@ -138,14 +145,18 @@ public enum GatewayStage {
 	}
 
 	/**
-	 * The fully qualified name of the class implementing this stage (a name, not a class: this table may
-	 * not depend on the packages that depend on it). A test checks it against the running filters.
+	 * The fully qualified name of the class implementing this stage (a name, not a class:
+	 * this table may not depend on the packages that depend on it). A test checks it
+	 * against the running filters.
 	 */
 	public String implementation() {
 		return implementation;
 	}
 
-	/** What the stage does, and why it sits where it does: one sentence for the README's request flow. */
+	/**
+	 * What the stage does, and why it sits where it does: one sentence for the README's
+	 * request flow.
+	 */
 	public String purpose() {
 		return purpose;
 	}

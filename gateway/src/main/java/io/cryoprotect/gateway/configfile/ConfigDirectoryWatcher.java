@@ -59,12 +59,17 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
 		});
 	}
 
-	/** Starts polling; the first check runs at once so startup does not wait an interval. */
+	/**
+	 * Starts polling; the first check runs at once so startup does not wait an interval.
+	 */
 	public void start(Duration interval) {
 		executor.scheduleWithFixedDelay(this::checkQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
-	/** Reads the directory now and reports it if its content changed since the last report. */
+	/**
+	 * Reads the directory now and reports it if its content changed since the last
+	 * report.
+	 */
 	public synchronized void check() throws IOException {
 		ConfigFiles files = read();
 		if (!Objects.equals(files.version(), lastVersion)) {
@@ -74,8 +79,9 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
 	}
 
 	/**
-	 * Reads the directory and hands the files to {@code prepare} on the watcher's thread, without
-	 * reporting them: for a first load that runs while the caller does other work.
+	 * Reads the directory and hands the files to {@code prepare} on the watcher's thread,
+	 * without reporting them: for a first load that runs while the caller does other
+	 * work.
 	 */
 	public <R> CompletableFuture<R> readAhead(Function<ConfigFiles, R> prepare) {
 		return CompletableFuture.supplyAsync(() -> {
@@ -88,7 +94,10 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
 		}, executor);
 	}
 
-	/** Records {@code files} as reported, so that polling reports only what changes after them. */
+	/**
+	 * Records {@code files} as reported, so that polling reports only what changes after
+	 * them.
+	 */
 	public synchronized void seen(ConfigFiles files) {
 		lastVersion = files.version();
 	}
@@ -98,7 +107,8 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
 			check();
 		}
 		catch (IOException ex) {
-			// A read can race with a symlink swap or an editor's rename; the next poll sees the settled state.
+			// A read can race with a symlink swap or an editor's rename; the next poll
+			// sees the settled state.
 			logger.debug("Could not read config directory " + dirName + ", retrying next poll", ex);
 		}
 		catch (RuntimeException ex) {
@@ -110,10 +120,13 @@ public final class ConfigDirectoryWatcher implements AutoCloseable {
 		SortedMap<String, String> contents = new TreeMap<>();
 		SortedMap<String, String> unreadable = new TreeMap<>();
 		if (Files.isDirectory(dir)) {
-			// Following links reaches subdirectories such as schemas/, which a ConfigMap volume mounts as
+			// Following links reaches subdirectories such as schemas/, which a ConfigMap
+			// volume mounts as
 			// a symlink into ..data like every top-level entry.
-			// The walk reports an entry that vanished under it (a ConfigMap swap removing ..data_tmp) as an
-			// UncheckedIOException: unwrapped, it is the IOException a racing read is, and is retried next poll.
+			// The walk reports an entry that vanished under it (a ConfigMap swap removing
+			// ..data_tmp) as an
+			// UncheckedIOException: unwrapped, it is the IOException a racing read is,
+			// and is retried next poll.
 			try (Stream<Path> entries = Files.walk(dir, 2, FileVisitOption.FOLLOW_LINKS)) {
 				for (Path path : (Iterable<Path>) entries::iterator) {
 					String relative = dir.relativize(path).toString().replace('\\', '/');

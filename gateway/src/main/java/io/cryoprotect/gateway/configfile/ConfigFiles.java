@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * The content of every config file in one directory at one moment, with a version hash
- * of the whole set, so that a change to any file (or a symlink swap) yields a new version.
+ * The content of every config file in one directory at one moment, with a version hash of
+ * the whole set, so that a change to any file (or a symlink swap) yields a new version.
  * Files that could not be decoded are listed in {@code unreadable} with the reason.
  */
 public record ConfigFiles(String dirName, SortedMap<String, String> contents, SortedMap<String, String> unreadable,
@@ -22,7 +22,10 @@ public record ConfigFiles(String dirName, SortedMap<String, String> contents, So
 		return new ConfigFiles(dirName, contents, unreadable, hash(contents, unreadable));
 	}
 
-	/** The name an operator sees in messages: the directory as configured plus the file name. */
+	/**
+	 * The name an operator sees in messages: the directory as configured plus the file
+	 * name.
+	 */
 	public String displayName(String fileName) {
 		return dirName.endsWith("/") ? dirName + fileName : dirName + "/" + fileName;
 	}

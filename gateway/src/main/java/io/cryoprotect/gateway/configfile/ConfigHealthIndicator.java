@@ -34,8 +34,13 @@ class ConfigHealthIndicator implements HealthIndicator {
 			}
 			allLoaded = false;
 			ConfigReloader.Rejection rejection = reloader.lastRejection();
-			details.put(reloader.name(), rejection == null ? "not loaded yet"
-					: rejection.problems().stream().map(Object::toString).toList());
+			if (rejection != null) {
+				details.put(reloader.name(), rejection.problems().stream().map(Object::toString).toList());
+			}
+			else {
+				details.put(reloader.name(),
+						reloader.waitingForRoutes() ? "waiting for the first route set" : "not loaded yet");
+			}
 		}
 		return (allLoaded ? Health.up() : Health.outOfService()).withDetails(details).build();
 	}

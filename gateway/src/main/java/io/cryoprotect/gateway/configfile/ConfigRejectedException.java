@@ -3,7 +3,9 @@ package io.cryoprotect.gateway.configfile;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Thrown when a config file or set of files fails validation; the whole set is rejected. */
+/**
+ * Thrown when a config file or set of files fails validation; the whole set is rejected.
+ */
 public class ConfigRejectedException extends RuntimeException {
 
 	private final List<ConfigProblem> problems;

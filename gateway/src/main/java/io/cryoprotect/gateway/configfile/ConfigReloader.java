@@ -6,11 +6,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,11 +26,19 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Keeps one piece of file-based config (routes, or one policy in {@code filters-conf/}) in
- * step with its directory: each new version of the files is loaded off the event loop and
- * handed to {@code onApply} whole if valid, or rejected whole with the last good version left
- * live. Outcomes are counted as {@code gateway_config_reloads_total{config,result}}, and
+ * Keeps one piece of file-based config (routes, or one policy in {@code filters-conf/})
+ * in step with its directory: each new version of the files is loaded off the event loop
+ * and handed to {@code onApply} whole if valid, or rejected whole with the last good
+ * version left live. Outcomes are counted as
+ * {@code gateway_config_reloads_total{config,result}}, and
  * {@code gateway_config_rejected{config}} is 1 while the files on disk are rejected.
+ *
+ * <p>
+ * A policy that names routes is checked against the live route set too: a version naming
+ * a route that does not exist is rejected whole, and a version loaded before the first
+ * route set is live waits for it. When the route set changes, a version waiting or
+ * rejected for its route ids is checked again and applies once they exist; a live version
+ * whose routes were removed stays live and is reported.
  *
  * @param <T> the validated, ready-to-serve form of the config
  */
@@ -43,7 +54,9 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 
 	}
 
-	/** The live config: its value, the version hash of the files and when it was applied. */
+	/**
+	 * The live config: its value, the version hash of the files and when it was applied.
+	 */
 	public record Loaded<T>(T value, String version, Instant loadedAt) {
 	}
 
@@ -61,6 +74,10 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 
 	private final Consumer<T> onApply;
 
+	private final LiveRouteIds routeIds;
+
+	private final Function<T, List<RouteReference>> references;
+
 	private final Clock clock;
 
 	private final Counter applied;
@@ -77,15 +94,36 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 
 	private volatile boolean running;
 
+	/**
+	 * The newest loaded version held back by its route ids: before the first route set,
+	 * or naming unknown routes.
+	 */
+	private Prepared<T> awaitingRoutes;
+
+	private volatile List<ConfigProblem> orphaned = List.of();
+
 	private CompletableFuture<Prepared<T>> firstLoad;
 
 	public ConfigReloader(String name, String dir, Duration pollInterval, Predicate<String> include, Loader<T> loader,
 			Consumer<T> onApply, MeterRegistry meters, Clock clock) {
+		this(name, dir, pollInterval, include, loader, null, null, onApply, meters, clock);
+	}
+
+	/**
+	 * A reloader for a policy that names routes.
+	 * @param routeIds the live route ids its versions are checked against
+	 * @param references the route ids a loaded version names, each where it is written
+	 */
+	public ConfigReloader(String name, String dir, Duration pollInterval, Predicate<String> include, Loader<T> loader,
+			LiveRouteIds routeIds, Function<T, List<RouteReference>> references, Consumer<T> onApply,
+			MeterRegistry meters, Clock clock) {
 		this.name = name;
 		this.dir = dir;
 		this.pollInterval = pollInterval;
 		this.loader = loader;
 		this.onApply = onApply;
+		this.routeIds = routeIds;
+		this.references = references;
 		this.clock = clock;
 		this.applied = reloads(meters, name, "applied");
 		this.rejected = reloads(meters, name, "rejected");
@@ -121,9 +159,26 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 		apply(prepare(files));
 	}
 
-	private void apply(Prepared<T> prepared) {
+	private synchronized void apply(Prepared<T> prepared) {
 		ConfigFiles files = prepared.files();
 		ConfigRejectedException ex = prepared.rejection();
+		awaitingRoutes = null;
+		if (ex == null && references != null) {
+			Set<String> ids = routeIds.get();
+			if (ids == null) {
+				// Routes load on their own thread: the route ids are checked once the
+				// first route set is live.
+				awaitingRoutes = prepared;
+				logger.info("Config '" + name + "' version " + files.version()
+						+ " waits for the first route set to check the route ids it names");
+				return;
+			}
+			List<ConfigProblem> unknown = unknownRoutes(prepared.value(), ids);
+			if (!unknown.isEmpty()) {
+				awaitingRoutes = prepared;
+				ex = new ConfigRejectedException(unknown);
+			}
+		}
 		if (ex != null) {
 			currentRejected = true;
 			lastRejection.set(new Rejection(files.version(), clock.instant(), ex.problems()));
@@ -134,12 +189,51 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 			return;
 		}
 		T value = prepared.value();
-		// Live first: whatever onApply sets off (a route refresh and the health probes it re-plans) reads the new config.
+		// Live first: whatever onApply sets off (a route refresh and the health probes it
+		// re-plans) reads the new config.
 		live.set(new Loaded<>(value, files.version(), clock.instant()));
+		orphaned = List.of();
 		onApply.accept(value);
 		currentRejected = false;
 		applied.increment();
 		logger.info("Config '" + name + "' version " + files.version() + " applied: " + value);
+	}
+
+	/**
+	 * A new route set is live: the version held back by its route ids is checked again
+	 * (and applies if they all exist now), and a live version naming removed routes is
+	 * reported once per change.
+	 */
+	private synchronized void routesChanged(Set<String> ids) {
+		Prepared<T> waiting = awaitingRoutes;
+		if (waiting != null) {
+			List<ConfigProblem> unknown = unknownRoutes(waiting.value(), ids);
+			Rejection last = lastRejection.get();
+			boolean sameVerdict = last != null && last.version().equals(waiting.files().version())
+					&& last.problems().equals(unknown);
+			if (!sameVerdict) {
+				apply(waiting);
+			}
+		}
+		Loaded<T> current = live.get();
+		List<ConfigProblem> unknown = current == null ? List.of() : unknownRoutes(current.value(), ids);
+		if (!unknown.equals(orphaned)) {
+			orphaned = unknown;
+			if (!unknown.isEmpty()) {
+				logger.warn("Config '" + name + "' version " + current.version()
+						+ " stays live but names routes that no longer exist; its policies for them apply to nothing: "
+						+ new ConfigRejectedException(unknown).getMessage());
+			}
+		}
+	}
+
+	private List<ConfigProblem> unknownRoutes(T value, Set<String> ids) {
+		return references.apply(value)
+			.stream()
+			.filter(reference -> !ids.contains(reference.routeId()))
+			.map(RouteReference::unknown)
+			.distinct()
+			.toList();
 	}
 
 	/** Reads the directory now; used by tests that must not wait for a poll. */
@@ -165,8 +259,41 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 		return live.get();
 	}
 
+	/**
+	 * The one way a consumer reads this config: each {@code get()} returns the value live
+	 * at that moment, or null before a valid version loaded. Cheap enough to call per
+	 * request.
+	 */
+	public Supplier<T> asSupplier() {
+		return () -> {
+			Loaded<T> loaded = live.get();
+			return loaded == null ? null : loaded.value();
+		};
+	}
+
 	public Rejection lastRejection() {
 		return lastRejection.get();
+	}
+
+	/** Whether this config names routes, and so is checked against the live route set. */
+	public boolean referencesRoutes() {
+		return references != null;
+	}
+
+	/**
+	 * Whether no version can apply yet because no route set is live to check its route
+	 * ids against.
+	 */
+	public boolean waitingForRoutes() {
+		return references != null && routeIds.get() == null;
+	}
+
+	/**
+	 * Where the live version names routes that no longer exist, one problem each; empty
+	 * when none.
+	 */
+	public List<ConfigProblem> orphanedRouteReferences() {
+		return orphaned;
 	}
 
 	public long appliedCount() {
@@ -178,14 +305,18 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 	}
 
 	/**
-	 * Begins the first load (reading and parsing the files, compiling schemas) on the watcher's thread
-	 * as soon as this bean exists, so that it runs while the main thread builds the rest of the context
-	 * (measured: about 5% sooner ready, bench/NOTES.md); {@link #start()} applies it, in the lifecycle
-	 * as before. Loaders only read their files and the beans they were given: a rejected version is
-	 * thrown away, so loading has no effect until it is applied.
+	 * Begins the first load (reading and parsing the files, compiling schemas) on the
+	 * watcher's thread as soon as this bean exists, so that it runs while the main thread
+	 * builds the rest of the context (measured: about 5% sooner ready, bench/NOTES.md);
+	 * {@link #start()} applies it, in the lifecycle as before. Loaders only read their
+	 * files and the beans they were given: a rejected version is thrown away, so loading
+	 * has no effect until it is applied.
 	 */
 	@Override
 	public void afterPropertiesSet() {
+		if (routeIds != null) {
+			routeIds.subscribe(this::routesChanged);
+		}
 		firstLoad = watcher.readAhead(this::prepare);
 	}
 
@@ -214,7 +345,10 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 		running = false;
 	}
 
-	/** Also when the context failed before it started: the first load's thread is already there. */
+	/**
+	 * Also when the context failed before it started: the first load's thread is already
+	 * there.
+	 */
 	@Override
 	public void destroy() {
 		watcher.close();
@@ -227,7 +361,8 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 
 	@Override
 	public int getPhase() {
-		// Before the web server starts (and after it stopped), so the first request finds routes.
+		// Before the web server starts (and after it stopped), so the first request finds
+		// routes.
 		return 0;
 	}
 

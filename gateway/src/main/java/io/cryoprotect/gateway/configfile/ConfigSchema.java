@@ -37,17 +37,20 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.boot.convert.DurationStyle;
 
 /**
- * The load pipeline of one operator-edited config file: strict YAML read (duplicate keys and
- * SpEL refused) into a tree, validation against the file's JSON Schema, every error turned into a
- * {@link ConfigProblem} with file, key and value, then binding to typed records. The schema is the
- * one published next to the file ({@code routes/route-file.schema.json},
- * {@code filters-conf/*.schema.json}), packaged under {@code config-schemas/}; only rules a schema
- * cannot state (sums, uniqueness, references between keys or files) are left to the loaders.
+ * The load pipeline of one operator-edited config file: strict YAML read (duplicate keys
+ * and SpEL refused) into a tree, validation against the file's JSON Schema, every error
+ * turned into a {@link ConfigProblem} with file, key and value, then binding to typed
+ * records. The schema is the one published next to the file
+ * ({@code routes/route-file.schema.json}, {@code filters-conf/*.schema.json}), packaged
+ * under {@code config-schemas/}; only rules a schema cannot state (sums, uniqueness,
+ * references between keys or files) are left to the loaders.
  *
- * <p>A schema object may carry {@code errorMessage}, as editors read it: a string that replaces
- * the message of every value keyword of that object, or an object from keyword to message (for
- * {@code required}, from property name to message). Unknown keys and wrong types keep their own
- * messages, and while the file has any, only they are reported: the rest would be noise.
+ * <p>
+ * A schema object may carry {@code errorMessage}, as editors read it: a string that
+ * replaces the message of every value keyword of that object, or an object from keyword
+ * to message (for {@code required}, from property name to message). Unknown keys and
+ * wrong types keep their own messages, and while the file has any, only they are
+ * reported: the rest would be noise.
  */
 public final class ConfigSchema {
 
@@ -59,13 +62,14 @@ public final class ConfigSchema {
 		.keyword(new NonValidationKeyword(ERROR_MESSAGE))
 		.build();
 
-	private static final SchemaRegistry REGISTRY = SchemaRegistry.withDialect(DIALECT,
-			builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder()
-				.pathType(PathType.JSON_POINTER)
-				.formatAssertionsEnabled(true)
-				.build()));
+	private static final SchemaRegistry REGISTRY = SchemaRegistry
+		.withDialect(DIALECT, builder -> builder.schemaRegistryConfig(
+				SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).formatAssertionsEnabled(true).build()));
 
-	/** Binds validated trees: strict, and durations written as in Spring ({@code 250ms}, {@code 15s}, ISO-8601). */
+	/**
+	 * Binds validated trees: strict, and durations written as in Spring ({@code 250ms},
+	 * {@code 15s}, ISO-8601).
+	 */
 	private static final JsonMapper BINDER = JsonMapper.builder()
 		.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 		.disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -92,8 +96,9 @@ public final class ConfigSchema {
 
 	/**
 	 * The packaged schema {@code name}.
-	 * @param indexScalarItems whether a problem in a list of plain values names the item ({@code paths[1]})
-	 * rather than the list ({@code paths}); the value names the item either way
+	 * @param indexScalarItems whether a problem in a list of plain values names the item
+	 * ({@code paths[1]}) rather than the list ({@code paths}); the value names the item
+	 * either way
 	 */
 	public static ConfigSchema load(String name, boolean indexScalarItems) {
 		try (InputStream in = ConfigSchema.class.getClassLoader().getResourceAsStream("config-schemas/" + name)) {
@@ -110,11 +115,13 @@ public final class ConfigSchema {
 	}
 
 	/**
-	 * Reads the file {@code values} collects problems for, with content {@code text}, and validates it.
-	 * A value the schema refuses is added to {@code values}, so that the loader's own checks report
-	 * theirs in the same rejection; bind only once {@link ConfigValues#rejectIfAny()} passed.
+	 * Reads the file {@code values} collects problems for, with content {@code text}, and
+	 * validates it. A value the schema refuses is added to {@code values}, so that the
+	 * loader's own checks report theirs in the same rejection; bind only once
+	 * {@link ConfigValues#rejectIfAny()} passed.
 	 * @return the tree
-	 * @throws ConfigRejectedException when the text is no YAML, or has unknown keys or wrong types
+	 * @throws ConfigRejectedException when the text is no YAML, or has unknown keys or
+	 * wrong types
 	 */
 	public JsonNode read(ConfigValues values, String text) {
 		JsonNode tree = StrictYamlReader.readTree(values.file(), text);
@@ -138,7 +145,10 @@ public final class ConfigSchema {
 		return tree;
 	}
 
-	/** Checks a value already bound from the file {@code values} collects problems for; each goes there. */
+	/**
+	 * Checks a value already bound from the file {@code values} collects problems for;
+	 * each goes there.
+	 */
 	public void validate(ConfigValues values, Object bound) {
 		for (Error error : schema.validate(BINDER.valueToTree(bound))) {
 			ConfigProblem problem = problem(values.file(), null, error);
@@ -158,7 +168,10 @@ public final class ConfigSchema {
 		}
 	}
 
-	/** {@code base} with {@code over} laid on it, object by object: a value set in {@code over} wins. */
+	/**
+	 * {@code base} with {@code over} laid on it, object by object: a value set in
+	 * {@code over} wins.
+	 */
 	public static JsonNode merge(JsonNode base, JsonNode over) {
 		if (base == null || base.isMissingNode() || !base.isObject() || over == null || over.isMissingNode()
 				|| !over.isObject()) {
@@ -191,18 +204,21 @@ public final class ConfigSchema {
 					error.getProperty(), custom(parentSchema.path(keyword), keyword, null, message(error)));
 			case "enum" -> parentSchema.has(ERROR_MESSAGE)
 					? new ConfigProblem(file, key, value(instance), custom(parentSchema, keyword, null, message(error)))
-					: new ConfigProblem(line(file, instance), key, value(instance), "expected one of " + constants(error.getSchemaNode()));
+					: new ConfigProblem(line(file, instance), key, value(instance),
+							"expected one of " + constants(error.getSchemaNode()));
 			case "required" -> new ConfigProblem(file, join(key, error.getProperty()), null,
 					custom(parentSchema, keyword, error.getProperty(), "required"));
 			case "type" -> new ConfigProblem(line(file, instance), key, scalar(instance),
 					"expected " + typeName(error.getSchemaNode()));
-			default -> new ConfigProblem(file, key, value(instance), custom(parentSchema, keyword, null, message(error)));
+			default ->
+				new ConfigProblem(file, key, value(instance), custom(parentSchema, keyword, null, message(error)));
 		};
 	}
 
 	/**
-	 * When every branch of an {@code anyOf} or {@code oneOf} failed, networknt reports each branch's
-	 * errors; an {@code errorMessage} for the combinator on the object holding it says it once instead.
+	 * When every branch of an {@code anyOf} or {@code oneOf} failed, networknt reports
+	 * each branch's errors; an {@code errorMessage} for the combinator on the object
+	 * holding it says it once instead.
 	 */
 	private String alternativesMessage(Error error) {
 		NodePath fragment = error.getSchemaLocation().getFragment();
@@ -214,18 +230,23 @@ public final class ConfigSchema {
 				JsonNode custom = source.at(pointer).path(ERROR_MESSAGE).path((String) element);
 				message = custom.isString() ? custom.asString() : message;
 			}
-			pointer = element instanceof Integer index ? pointer.appendIndex(index) : pointer.appendProperty(String.valueOf(element));
+			pointer = element instanceof Integer index ? pointer.appendIndex(index)
+					: pointer.appendProperty(String.valueOf(element));
 		}
 		return message;
 	}
 
-	/** The schema object holding the failed keyword, read from the source to find its {@code errorMessage}. */
+	/**
+	 * The schema object holding the failed keyword, read from the source to find its
+	 * {@code errorMessage}.
+	 */
 	private JsonNode parentSchema(Error error) {
 		NodePath fragment = error.getSchemaLocation().getFragment();
 		JsonPointer pointer = JsonPointer.empty();
 		for (int i = 0; i < fragment.getNameCount() - 1; i++) {
 			Object element = fragment.getElement(i);
-			pointer = element instanceof Integer index ? pointer.appendIndex(index) : pointer.appendProperty(String.valueOf(element));
+			pointer = element instanceof Integer index ? pointer.appendIndex(index)
+					: pointer.appendProperty(String.valueOf(element));
 		}
 		return source.at(pointer);
 	}
@@ -260,14 +281,18 @@ public final class ConfigSchema {
 	}
 
 	/**
-	 * Whether a mapping's keys come from a closed list (tier names, not ids or colours): a wrong one is
-	 * a problem of the mapping, as a value outside an {@code enum} is of its key.
+	 * Whether a mapping's keys come from a closed list (tier names, not ids or colours):
+	 * a wrong one is a problem of the mapping, as a value outside an {@code enum} is of
+	 * its key.
 	 */
 	private static boolean names(JsonNode parentSchema) {
 		return parentSchema.path("propertyNames").has("enum");
 	}
 
-	/** An {@code enum} without its own message reads as a type would: the value's line, and the constants. */
+	/**
+	 * An {@code enum} without its own message reads as a type would: the value's line,
+	 * and the constants.
+	 */
 	private static String constants(JsonNode constants) {
 		List<String> names = new ArrayList<>();
 		constants.forEach(c -> names.add(c.asString()));

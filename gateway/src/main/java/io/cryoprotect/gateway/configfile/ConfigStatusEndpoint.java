@@ -10,7 +10,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code GET :8081/actuator/gatewayconfig}: for every file-based config (routes and each
- * policy), the live version and when it loaded, reload counts, and the last rejection.
+ * policy), the live version and when it loaded, reload counts, and the last rejection;
+ * for a policy that names routes, also where its live version names routes that no longer
+ * exist.
  */
 @Component
 @Endpoint(id = "gatewayconfig")
@@ -42,12 +44,22 @@ public class ConfigStatusEndpoint {
 		ConfigReloader.Rejection rejection = reloader.lastRejection();
 		if (rejection == null) {
 			out.put("lastRejection", null);
-			return out;
 		}
-		Map<String, Object> last = new LinkedHashMap<>();
-		last.put("version", rejection.version());
-		last.put("at", rejection.at().toString());
-		last.put("problems", rejection.problems().stream().map(p -> {
+		else {
+			Map<String, Object> last = new LinkedHashMap<>();
+			last.put("version", rejection.version());
+			last.put("at", rejection.at().toString());
+			last.put("problems", describe(rejection.problems()));
+			out.put("lastRejection", last);
+		}
+		if (reloader.referencesRoutes()) {
+			out.put("orphanedRouteReferences", describe(reloader.orphanedRouteReferences()));
+		}
+		return out;
+	}
+
+	private static List<Map<String, Object>> describe(List<ConfigProblem> problems) {
+		return problems.stream().map(p -> {
 			Map<String, Object> problem = new LinkedHashMap<>();
 			problem.put("file", p.file());
 			problem.put("key", p.key());
@@ -55,9 +67,7 @@ public class ConfigStatusEndpoint {
 			problem.put("reason", p.reason());
 			problem.put("message", p.toString());
 			return problem;
-		}).toList());
-		out.put("lastRejection", last);
-		return out;
+		}).toList();
 	}
 
 }

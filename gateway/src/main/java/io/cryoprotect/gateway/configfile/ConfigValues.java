@@ -38,8 +38,8 @@ public final class ConfigValues {
 	public boolean reported(String key) {
 		for (ConfigProblem problem : problems) {
 			String at = problem.key();
-			if (at != null && at.startsWith(key)
-					&& (at.length() == key.length() || at.charAt(key.length()) == '.' || at.charAt(key.length()) == '[')) {
+			if (at != null && at.startsWith(key) && (at.length() == key.length() || at.charAt(key.length()) == '.'
+					|| at.charAt(key.length()) == '[')) {
 				return true;
 			}
 		}
@@ -47,8 +47,8 @@ public final class ConfigValues {
 	}
 
 	/**
-	 * The constant of {@code type} named {@code name}; {@code fallback} when absent or not one of them
-	 * (the file's schema names the constants and reports any other).
+	 * The constant of {@code type} named {@code name}; {@code fallback} when absent or
+	 * not one of them (the file's schema names the constants and reports any other).
 	 */
 	public static <E extends Enum<E>> E constant(Class<E> type, String name, E fallback) {
 		if (name == null) {
@@ -62,7 +62,9 @@ public final class ConfigValues {
 		}
 	}
 
-	/** @throws ConfigRejectedException listing every problem found, if any */
+	/**
+	 * @throws ConfigRejectedException listing every problem found, if any
+	 */
 	public void rejectIfAny() {
 		if (!problems.isEmpty()) {
 			throw new ConfigRejectedException(problems);

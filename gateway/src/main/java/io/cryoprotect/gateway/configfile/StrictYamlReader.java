@@ -58,7 +58,8 @@ public final class StrictYamlReader {
 	}
 
 	/**
-	 * Reads {@code text} (the content of {@code file}) into a tree whose nodes know their line.
+	 * Reads {@code text} (the content of {@code file}) into a tree whose nodes know their
+	 * line.
 	 * @throws ConfigRejectedException naming what is wrong and where
 	 */
 	public static JsonNode readTree(String file, String text) {
@@ -75,7 +76,10 @@ public final class StrictYamlReader {
 		}
 	}
 
-	/** Rejects any SpEL expression; SCG would otherwise evaluate it when binding filter arguments. */
+	/**
+	 * Rejects any SpEL expression; SCG would otherwise evaluate it when binding filter
+	 * arguments.
+	 */
 	public static void rejectSpel(String file, String text) {
 		Matcher m = SPEL.matcher(text);
 		if (m.find()) {
@@ -113,11 +117,12 @@ public final class StrictYamlReader {
 	}
 
 	/**
-	 * The line of an unknown key, found in the text because the parser has read past it by
-	 * the time it reports; 0 when the key is not found exactly once.
+	 * The line of an unknown key, found in the text because the parser has read past it
+	 * by the time it reports; 0 when the key is not found exactly once.
 	 */
 	static int lineOfKey(String text, String key) {
-		Matcher m = Pattern.compile("^[ \\t-]*\"?" + Pattern.quote(key) + "\"?[ \\t]*:", Pattern.MULTILINE).matcher(text);
+		Matcher m = Pattern.compile("^[ \\t-]*\"?" + Pattern.quote(key) + "\"?[ \\t]*:", Pattern.MULTILINE)
+			.matcher(text);
 		if (!m.find()) {
 			return 0;
 		}

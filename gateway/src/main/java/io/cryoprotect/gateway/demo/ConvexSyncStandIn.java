@@ -14,18 +14,22 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The demo Convex's sync WebSocket, {@code /api/{version}/sync}, where {@code ConvexReactClient}
- * keeps its live queries: a tiny part of Convex's sync protocol, enough to watch frames pass
- * through the gateway both ways. A {@code ModifyQuerySet} message is answered with a
- * {@code Transition} that updates every query it adds ({@code molecules:listMolecules} with the
- * demo catalog, any other function as failed, as Convex reports an unknown one); other client
- * messages ({@code Connect}, {@code Authenticate}, ...) get no answer, as from Convex.
+ * The demo Convex's sync WebSocket, {@code /api/{version}/sync}, where
+ * {@code ConvexReactClient} keeps its live queries: a tiny part of Convex's sync
+ * protocol, enough to watch frames pass through the gateway both ways. A
+ * {@code ModifyQuerySet} message is answered with a {@code Transition} that updates every
+ * query it adds ({@code molecules:listMolecules} with the demo catalog, any other
+ * function as failed, as Convex reports an unknown one); other client messages
+ * ({@code Connect}, {@code Authenticate}, ...) get no answer, as from Convex.
  */
 final class ConvexSyncStandIn {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	/** Convex's timestamps are base64 of a little-endian u64; the stand-in's clock stands still. */
+	/**
+	 * Convex's timestamps are base64 of a little-endian u64; the stand-in's clock stands
+	 * still.
+	 */
 	private static final String TS = "AAAAAAAAAAA=";
 
 	private ConvexSyncStandIn() {

@@ -4,7 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A handful of real cryoprotectants, shaped like the Flask molecule record and RDKit answers. */
+/**
+ * A handful of real cryoprotectants, shaped like the Flask molecule record and RDKit
+ * answers.
+ */
 final class DemoCatalog {
 
 	record Molecule(String id, int cid, String name, String formula, String smiles, double weight, double logp,
@@ -43,8 +46,8 @@ final class DemoCatalog {
 					60.69, 3, 3, 6, "PEDCQBHIVMGVHV-UHFFFAOYSA-N"),
 			new Molecule("8b2d4e61-1a3c-4f5e-8d7a-2b9c0e1f3a45", 679, "Dimethyl sulfoxide", "C2H6OS", "CS(=O)C", 78.13,
 					-0.0053, 36.28, 0, 1, 4, "IAZDPXIOMUYVGZ-UHFFFAOYSA-N"),
-			new Molecule("c4e5f6a7-2b3d-4c8e-9f0a-1b2c3d4e5f67", 174, "Ethylene glycol", "C2H6O2", "OCCO", 62.068, -1.03,
-					40.46, 2, 2, 4, "LYCAIKOWRPUZTN-UHFFFAOYSA-N"),
+			new Molecule("c4e5f6a7-2b3d-4c8e-9f0a-1b2c3d4e5f67", 174, "Ethylene glycol", "C2H6O2", "OCCO", 62.068,
+					-1.03, 40.46, 2, 2, 4, "LYCAIKOWRPUZTN-UHFFFAOYSA-N"),
 			new Molecule("d9e8f7a6-5b4c-4d3e-8f2a-1b0c9d8e7f65", 1030, "Propylene glycol", "C3H8O2", "CC(O)CO", 76.095,
 					-0.64, 40.46, 2, 2, 5, "DNIAPMSPPWPWGF-UHFFFAOYSA-N"),
 			new Molecule("e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b", 7427, "Trehalose", "C12H22O11",

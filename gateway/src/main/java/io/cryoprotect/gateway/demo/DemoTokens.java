@@ -14,8 +14,9 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
 /**
- * Signs the demo's access tokens with the demo profile's HS256 key, shaped like Supabase's
- * (sub, email, role, app_metadata.plan), so the demo exercises real token verification.
+ * Signs the demo's access tokens with the demo profile's HS256 key, shaped like
+ * Supabase's (sub, email, role, app_metadata.plan), so the demo exercises real token
+ * verification.
  */
 final class DemoTokens {
 
@@ -25,15 +26,16 @@ final class DemoTokens {
 		this.key = secret.getBytes(StandardCharsets.UTF_8);
 	}
 
-	/** The user id of an email: derived from it, so the same user always gets the same id. */
+	/**
+	 * The user id of an email: derived from it, so the same user always gets the same id.
+	 */
 	static String subject(String email) {
 		return UUID.nameUUIDFromBytes(email.getBytes(StandardCharsets.UTF_8)).toString();
 	}
 
 	/** A one-hour token for the user of {@code email} (see {@link #subject}). */
 	String mint(String email, String role, String plan) {
-		JWTClaimsSet claims = new JWTClaimsSet.Builder()
-			.subject(subject(email))
+		JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject(email))
 			.claim("email", email)
 			.claim("role", role)
 			.claim("app_metadata", Map.of("plan", plan))

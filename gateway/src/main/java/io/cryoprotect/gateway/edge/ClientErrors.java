@@ -14,10 +14,11 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Connections the edge ends for the client's misbehaviour before a request exists to log or
- * count: {@code gateway_client_errors_total{reason}}, and at most one debug line a second, so a
- * flood of slow or broken clients cannot flood the log. Requests that do exist (a stalled body)
- * are in the access log and {@code gateway_rejections_total} instead.
+ * Connections the edge ends for the client's misbehaviour before a request exists to log
+ * or count: {@code gateway_client_errors_total{reason}}, and at most one debug line a
+ * second, so a flood of slow or broken clients cannot flood the log. Requests that do
+ * exist (a stalled body) are in the access log and {@code gateway_rejections_total}
+ * instead.
  */
 @Component
 public class ClientErrors {
@@ -25,13 +26,22 @@ public class ClientErrors {
 	/** Why a connection was ended. */
 	public enum Reason {
 
-		/** Part of a request head arrived, not all of it within the header timeout: answered 408, closed. */
+		/**
+		 * Part of a request head arrived, not all of it within the header timeout:
+		 * answered 408, closed.
+		 */
 		HEADER_TIMEOUT("header_timeout"),
-		/** A new connection sent nothing within the header timeout: closed without an answer. */
+		/**
+		 * A new connection sent nothing within the header timeout: closed without an
+		 * answer.
+		 */
 		SILENT_CONNECTION("silent_connection"),
 		/** The client closed its connection in the middle of a request head. */
 		CLOSED_MID_HEAD("closed_mid_head"),
-		/** A request head the HTTP decoder refused (malformed, too long, ambiguous framing): answered 400/414/431, closed. */
+		/**
+		 * A request head the HTTP decoder refused (malformed, too long, ambiguous
+		 * framing): answered 400/414/431, closed.
+		 */
 		MALFORMED_REQUEST("malformed_request");
 
 		private final String tag;
@@ -52,10 +62,11 @@ public class ClientErrors {
 
 	public ClientErrors(MeterRegistry registry) {
 		for (Reason reason : Reason.values()) {
-			counters.put(reason, Counter.builder("gateway.client.errors")
-				.description("Connections ended for the client's misbehaviour before a request could be routed")
-				.tag("reason", reason.tag)
-				.register(registry));
+			counters.put(reason,
+					Counter.builder("gateway.client.errors")
+						.description("Connections ended for the client's misbehaviour before a request could be routed")
+						.tag("reason", reason.tag)
+						.register(registry));
 		}
 	}
 

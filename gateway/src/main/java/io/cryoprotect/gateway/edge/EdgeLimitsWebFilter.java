@@ -28,13 +28,12 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * Rejects hostile or oversized requests before routing, so they never reach an upstream:
- * URL length (414), header size and count (431), underscore header names and unsafe
- * paths (400), and bodies over the cap (413), by {@code Content-Length} up front or, for
+ * URL length (414), header size and count (431), underscore header names and unsafe paths
+ * (400), and bodies over the cap (413), by {@code Content-Length} up front or, for
  * chunked bodies, the moment the streamed total passes the cap.
  */
 @Component
 class EdgeLimitsWebFilter implements WebFilter, Ordered {
-
 
 	private static final Map<String, String> CLOSE = Map.of(HttpHeaders.CONNECTION, "close");
 
@@ -76,10 +75,11 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 			return reject(headers.type(), headers.problem());
 		}
 		if (headers.hostProblem() != null) {
-			// RFC 9112 section 3.2: the request is answered 400 and goes nowhere; what follows it on the connection
+			// RFC 9112 section 3.2: the request is answered 400 and goes nowhere; what
+			// follows it on the connection
 			// cannot be trusted to be framed as its sender meant either.
-			return Mono.error(new ProblemException(ProblemType.BAD_REQUEST, headers.hostProblem(), Map.of(), null, null,
-					CLOSE));
+			return Mono.error(
+					new ProblemException(ProblemType.BAD_REQUEST, headers.hostProblem(), Map.of(), null, null, CLOSE));
 		}
 		String pathProblem = PathSafety.check(rawPath);
 		if (pathProblem != null) {
@@ -90,19 +90,22 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 			return reject(ProblemType.PAYLOAD_TOO_LARGE, tooLarge());
 		}
 		if (contentLength < 0 && request.getHeaders().containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
-			return chain.filter(exchange.mutate()
-				.request(new CappedBodyRequest(request, maxBodySize,
-						() -> new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, tooLarge())))
-				.build()).contextWrite(BODY_TIMEOUT_DROPPED);
+			return chain
+				.filter(exchange.mutate()
+					.request(new CappedBodyRequest(request, maxBodySize,
+							() -> new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, tooLarge())))
+					.build())
+				.contextWrite(BODY_TIMEOUT_DROPPED);
 		}
 		return contentLength > 0 ? chain.filter(exchange).contextWrite(BODY_TIMEOUT_DROPPED) : chain.filter(exchange);
 	}
 
 	/**
-	 * Reactor Netty signals a body cut off by {@link RequestReadGuard} to its reader, and once more when the
-	 * exchange ends; Reactor drops the second signal and, by default, logs it as an ERROR, one per stalled
-	 * body. The cut is already answered (408) and counted, so that copy is let go here, through Reactor's
-	 * subscriber-local dropped-error hook; any other dropped error goes on to Reactor's global handling.
+	 * Reactor Netty signals a body cut off by {@link RequestReadGuard} to its reader, and
+	 * once more when the exchange ends; Reactor drops the second signal and, by default,
+	 * logs it as an ERROR, one per stalled body. The cut is already answered (408) and
+	 * counted, so that copy is let go here, through Reactor's subscriber-local
+	 * dropped-error hook; any other dropped error goes on to Reactor's global handling.
 	 */
 	private static void dropped(Throwable error) {
 		if (!(error instanceof RequestBodyTimeoutException)) {
@@ -110,16 +113,20 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 		}
 	}
 
-	/** A header problem of the given type, or else one with the Host header (null when neither). */
+	/**
+	 * A header problem of the given type, or else one with the Host header (null when
+	 * neither).
+	 */
 	private record HeaderCheck(ProblemType type, String problem, String hostProblem) {
 	}
 
 	private static final HeaderCheck HEADERS_OK = new HeaderCheck(null, null, null);
 
 	/**
-	 * Netty's header lines as they arrived, one entry per line, read without copying them into lists: their
-	 * names, count and size, and the Host header that RFC 9112 section 3.2 requires exactly once of an
-	 * HTTP/1.1 request, with a valid {@code host[:port]}, and allows an HTTP/1.0 one to leave out.
+	 * Netty's header lines as they arrived, one entry per line, read without copying them
+	 * into lists: their names, count and size, and the Host header that RFC 9112 section
+	 * 3.2 requires exactly once of an HTTP/1.1 request, with a valid {@code host[:port]},
+	 * and allows an HTTP/1.0 one to leave out.
 	 */
 	private HeaderCheck checkHeaders(Iterator<Map.Entry<CharSequence, CharSequence>> lines, boolean http10) {
 		long size = 0;
@@ -153,11 +160,15 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 				: new HeaderCheck(null, null, "The Host header is not a valid host[:port].");
 	}
 
-	/** Spring's view of the headers (off Reactor Netty), one entry per line like Netty's. */
+	/**
+	 * Spring's view of the headers (off Reactor Netty), one entry per line like Netty's.
+	 */
 	private static Iterator<Map.Entry<CharSequence, CharSequence>> lines(HttpHeaders headers) {
 		return headers.headerSet()
 			.stream()
-			.flatMap(header -> header.getValue().stream().map(value -> Map.<CharSequence, CharSequence>entry(header.getKey(), value)))
+			.flatMap(header -> header.getValue()
+				.stream()
+				.map(value -> Map.<CharSequence, CharSequence>entry(header.getKey(), value)))
 			.iterator();
 	}
 
@@ -197,7 +208,10 @@ class EdgeLimitsWebFilter implements WebFilter, Ordered {
 		return GatewayStage.EDGE_LIMITS.order();
 	}
 
-	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */
+	/**
+	 * Constant: WebFlux names each request's filter checkpoint by toString(), per
+	 * request.
+	 */
 	@Override
 	public String toString() {
 		return "EdgeLimitsWebFilter";

@@ -7,15 +7,15 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.stereotype.Component;
 
 /**
- * Sets the server's timeouts, of which Reactor Netty sets none by default (the idle timeout
- * Reactor Netty's own, the header timeout {@link RequestHeadTimeout}'s, the body read and request
- * timeouts {@link RequestReadGuard}'s), and strict
- * header decoding. The decoder's size limits ({@code server.max-http-request-header-size},
+ * Sets the server's timeouts, of which Reactor Netty sets none by default (the idle
+ * timeout Reactor Netty's own, the header timeout {@link RequestHeadTimeout}'s, the body
+ * read and request timeouts {@link RequestReadGuard}'s), and strict header decoding. The
+ * decoder's size limits ({@code server.max-http-request-header-size},
  * {@code server.netty.max-initial-line-length}) are set above the edge limits: they are a
- * backstop against absurd input, while {@link EdgeLimitsWebFilter} enforces the configured
- * limits with a problem+json answer. {@link RequestReadGuard} and {@link RequestHeadTimeout} go on
- * every HTTP/1.1 connection. Applies to the public port and, through
- * {@link ManagementServerConfiguration}, to the management port.
+ * backstop against absurd input, while {@link EdgeLimitsWebFilter} enforces the
+ * configured limits with a problem+json answer. {@link RequestReadGuard} and
+ * {@link RequestHeadTimeout} go on every HTTP/1.1 connection. Applies to the public port
+ * and, through {@link ManagementServerConfiguration}, to the management port.
  */
 @Component
 class EdgeServerCustomizer implements NettyServerCustomizer {
@@ -34,8 +34,9 @@ class EdgeServerCustomizer implements NettyServerCustomizer {
 		return server.doOnChannelInit((observer, channel, remote) -> {
 			if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null
 					&& channel.pipeline().get(RequestReadGuard.NAME) == null) {
-				channel.pipeline().addAfter(NettyPipeline.HttpTrafficHandler, RequestReadGuard.NAME, new RequestReadGuard(
-						properties.readTimeout(), properties.requestTimeout(), properties.idleTimeout()));
+				channel.pipeline()
+					.addAfter(NettyPipeline.HttpTrafficHandler, RequestReadGuard.NAME, new RequestReadGuard(
+							properties.readTimeout(), properties.requestTimeout(), properties.idleTimeout()));
 				new RequestHeadTimeout(properties.headerTimeout(), clientErrors).install(channel.pipeline());
 			}
 		})

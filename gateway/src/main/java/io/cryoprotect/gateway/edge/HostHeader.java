@@ -1,10 +1,11 @@
 package io.cryoprotect.gateway.edge;
 
 /**
- * The syntax of a {@code Host} header value (RFC 9110 section 7.2, RFC 3986 section 3.2.2):
- * {@code host[:port]}, the host a registered name (letters, digits, {@code -._~}, sub-delims,
- * percent-encodings), an IPv4 address, or an IPv6 literal in brackets; the port digits. An empty
- * value, as NGINX does, is not accepted: a client that names no host has nothing to route by.
+ * The syntax of a {@code Host} header value (RFC 9110 section 7.2, RFC 3986 section
+ * 3.2.2): {@code host[:port]}, the host a registered name (letters, digits, {@code -._~},
+ * sub-delims, percent-encodings), an IPv4 address, or an IPv6 literal in brackets; the
+ * port digits. An empty value, as NGINX does, is not accepted: a client that names no
+ * host has nothing to route by.
  */
 final class HostHeader {
 
@@ -61,7 +62,8 @@ final class HostHeader {
 	}
 
 	private static boolean isRegName(char c) {
-		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$&'()*+,;=".indexOf(c) >= 0;
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+				|| "-._~!$&'()*+,;=".indexOf(c) >= 0;
 	}
 
 	private static boolean isIpLiteral(char c) {

@@ -2,9 +2,9 @@ package io.cryoprotect.gateway.edge;
 
 /**
  * One pass over the raw request path that refuses what could escape a route's prefix or
- * confuse an upstream's path parser: dot segments (also percent-encoded), encoded slashes,
- * backslashes and NUL, matrix parameters, control characters, malformed percent-encoding,
- * and bytes that are not valid UTF-8.
+ * confuse an upstream's path parser: dot segments (also percent-encoded), encoded
+ * slashes, backslashes and NUL, matrix parameters, control characters, malformed
+ * percent-encoding, and bytes that are not valid UTF-8.
  */
 final class PathSafety {
 
@@ -61,7 +61,8 @@ final class PathSafety {
 				continuationBytes--;
 			}
 			else if (c >= 0x80) {
-				continuationBytes = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
+				continuationBytes = c >= 0xC2 && c <= 0xDF ? 1
+						: c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
 				if (continuationBytes < 0) {
 					return "percent-encoded bytes are not valid UTF-8";
 				}

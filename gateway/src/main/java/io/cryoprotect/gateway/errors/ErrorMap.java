@@ -38,7 +38,8 @@ public final class ErrorMap {
 			return fromStatus(status);
 		}
 		if (error instanceof DataBufferLimitException) {
-			return new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, "The request body exceeds the allowed size.", error);
+			return new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, "The request body exceeds the allowed size.",
+					error);
 		}
 		Throwable cause = error;
 		for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
@@ -51,8 +52,8 @@ public final class ErrorMap {
 			}
 			if (cause instanceof ConnectTimeoutException || cause instanceof TimeoutException
 					|| cause instanceof ReadTimeoutException) {
-				return new ProblemException(ProblemType.UPSTREAM_TIMEOUT, "The upstream service did not answer in time.",
-						error);
+				return new ProblemException(ProblemType.UPSTREAM_TIMEOUT,
+						"The upstream service did not answer in time.", error);
 			}
 			if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
 					|| cause instanceof UnknownHostException) {
@@ -69,8 +70,9 @@ public final class ErrorMap {
 	}
 
 	/**
-	 * The answer to a request whose body the edge cut off for stalling, whatever {@code error} the cut caused
-	 * downstream: 408, and the connection closed after it, since the rest of the body may still be on its way.
+	 * The answer to a request whose body the edge cut off for stalling, whatever
+	 * {@code error} the cut caused downstream: 408, and the connection closed after it,
+	 * since the rest of the body may still be on its way.
 	 */
 	public static ProblemException bodyTimedOut(Throwable error) {
 		return new ProblemException(ProblemType.REQUEST_TIMEOUT, "The request body did not arrive in time.", Map.of(),
@@ -78,8 +80,8 @@ public final class ErrorMap {
 	}
 
 	/**
-	 * Reactor Netty's pool rejections (the gateway's own pool is full, not the upstream's fault);
-	 * their classes are shaded internals, so they are matched by name.
+	 * Reactor Netty's pool rejections (the gateway's own pool is full, not the upstream's
+	 * fault); their classes are shaded internals, so they are matched by name.
 	 */
 	public static boolean isPoolExhausted(Throwable cause) {
 		String name = cause.getClass().getSimpleName();
@@ -107,7 +109,8 @@ public final class ErrorMap {
 		};
 		String detail = type == ProblemType.NO_ROUTE ? "No route matches this path and method."
 				: type == ProblemType.UPSTREAM_TIMEOUT ? "The upstream service did not answer in time."
-				: ex.getReason() != null && code < 500 ? ex.getReason() : "The request failed with status " + code + ".";
+						: ex.getReason() != null && code < 500 ? ex.getReason()
+								: "The request failed with status " + code + ".";
 		return new ProblemException(type, detail, ex);
 	}
 

@@ -5,8 +5,8 @@ import java.util.Map;
 /**
  * An error the gateway answers itself. Filters signal it with {@code Mono.error(...)};
  * {@link ProblemExceptionHandler} renders it in the route's {@link ErrorShape} (RFC 9457
- * {@code application/problem+json}, or Flask's or RDKit's error JSON). {@code extensions} become
- * extra members of the body (RFC 9457 section 3.2).
+ * {@code application/problem+json}, or Flask's or RDKit's error JSON). {@code extensions}
+ * become extra members of the body (RFC 9457 section 3.2).
  */
 public class ProblemException extends RuntimeException {
 
@@ -31,7 +31,10 @@ public class ProblemException extends RuntimeException {
 		this(problemType, detail, extensions, retryAfterSeconds, cause, Map.of());
 	}
 
-	/** With {@code headers} sent on the error response, e.g. a 429's {@code RateLimit} headers. */
+	/**
+	 * With {@code headers} sent on the error response, e.g. a 429's {@code RateLimit}
+	 * headers.
+	 */
 	public ProblemException(ProblemType problemType, String detail, Map<String, Object> extensions,
 			Long retryAfterSeconds, Throwable cause, Map<String, String> headers) {
 		super(detail, cause, false, false);
@@ -49,7 +52,10 @@ public class ProblemException extends RuntimeException {
 		return extensions;
 	}
 
-	/** Seconds a client should wait before retrying, sent as {@code Retry-After}; null for none. */
+	/**
+	 * Seconds a client should wait before retrying, sent as {@code Retry-After}; null for
+	 * none.
+	 */
 	public Long retryAfterSeconds() {
 		return retryAfterSeconds;
 	}

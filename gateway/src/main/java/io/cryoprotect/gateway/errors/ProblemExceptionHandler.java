@@ -12,9 +12,9 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 
 /**
- * Turns every failure on the public port into an error answer via {@link ErrorMap}, in the
- * route's {@link ErrorShape} ({@link ProblemWriter}). It runs before Spring Boot's default
- * handler, so no HTML or Boot error JSON ever leaks out.
+ * Turns every failure on the public port into an error answer via {@link ErrorMap}, in
+ * the route's {@link ErrorShape} ({@link ProblemWriter}). It runs before Spring Boot's
+ * default handler, so no HTML or Boot error JSON ever leaks out.
  */
 @Component
 @Order(-2)
@@ -25,14 +25,17 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 	@Override
 	public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
 		if (ClientConnection.closed(exchange)) {
-			// nginx's 499: the client hung up; there is no one to answer, and nothing failed here.
+			// nginx's 499: the client hung up; there is no one to answer, and nothing
+			// failed here.
 			if (logger.isDebugEnabled()) {
 				logger.debug("Request " + RequestId.of(exchange) + ": the client closed the connection (" + ex + ")");
 			}
 			return Mono.empty();
 		}
-		// The edge cut a stalled body off: whatever failed downstream of it (the body's reader, or the upstream
-		// call it was streaming to), the answer is the client's 408, and the connection closes after it.
+		// The edge cut a stalled body off: whatever failed downstream of it (the body's
+		// reader, or the upstream
+		// call it was streaming to), the answer is the client's 408, and the connection
+		// closes after it.
 		ProblemException problem = ClientConnection.bodyTimedOut(exchange) ? ErrorMap.bodyTimedOut(ex)
 				: ErrorMap.toProblem(ex);
 		if (problem.problemType() == ProblemType.INTERNAL) {
@@ -43,7 +46,8 @@ class ProblemExceptionHandler implements WebExceptionHandler {
 					+ ": " + ex);
 		}
 		if (exchange.getResponse().isCommitted()) {
-			// Headers are gone; the only honest signal left is to abort the connection mid-body.
+			// Headers are gone; the only honest signal left is to abort the connection
+			// mid-body.
 			return Mono.error(ex);
 		}
 		exchange.getResponse().getHeaders().clear();

@@ -16,7 +16,10 @@ public enum ProblemType {
 	/** No valid route set has loaded yet: the gateway cannot tell which routes exist. */
 	NOT_READY(HttpStatus.SERVICE_UNAVAILABLE, "not-ready", "Gateway not ready"),
 	METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
-	/** The request head or body did not arrive within the edge's timeouts; the connection is closed. */
+	/**
+	 * The request head or body did not arrive within the edge's timeouts; the connection
+	 * is closed.
+	 */
 	REQUEST_TIMEOUT(HttpStatus.REQUEST_TIMEOUT, "request-timeout", "Request timed out"),
 	PAYLOAD_TOO_LARGE(HttpStatus.PAYLOAD_TOO_LARGE, "payload-too-large", "Request body too large"),
 	URI_TOO_LONG(HttpStatus.URI_TOO_LONG, "uri-too-long", "Request URI too long"),
@@ -25,9 +28,15 @@ public enum ProblemType {
 	RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many requests"),
 	INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal gateway error"),
 	UPSTREAM_UNREACHABLE(HttpStatus.BAD_GATEWAY, "upstream-unreachable", "Upstream unreachable"),
-	/** The picked colour's circuit breaker is open (and no fallback could take the request). */
+	/**
+	 * The picked colour's circuit breaker is open (and no fallback could take the
+	 * request).
+	 */
 	UPSTREAM_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "upstream-unavailable", "Upstream unavailable"),
-	/** Every colour of the service with weight fails its active health check, and so does the route's fallback. */
+	/**
+	 * Every colour of the service with weight fails its active health check, and so does
+	 * the route's fallback.
+	 */
 	NO_HEALTHY_UPSTREAM(HttpStatus.SERVICE_UNAVAILABLE, "no-healthy-upstream", "No healthy upstream"),
 	/** The upstream colour's connection pool and its pending queue are full. */
 	UPSTREAM_SATURATED(HttpStatus.SERVICE_UNAVAILABLE, "upstream-saturated", "Upstream saturated"),

@@ -17,11 +17,12 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Renders a {@link ProblemException} in the {@link ErrorShape} of the exchange's route: the
- * Flask API's or the RDKit service's error JSON, or RFC 9457 {@code application/problem+json}.
- * A request whose {@code Accept} names {@code application/problem+json} gets RFC 9457 on any
- * route. Every shape carries the same text ({@code message}, and {@code detail}), the problem
- * type and title, the path ({@code instance}), the request id and the problem's extensions.
+ * Renders a {@link ProblemException} in the {@link ErrorShape} of the exchange's route:
+ * the Flask API's or the RDKit service's error JSON, or RFC 9457
+ * {@code application/problem+json}. A request whose {@code Accept} names
+ * {@code application/problem+json} gets RFC 9457 on any route. Every shape carries the
+ * same text ({@code message}, and {@code detail}), the problem type and title, the path
+ * ({@code instance}), the request id and the problem's extensions.
  */
 public final class ProblemWriter {
 
@@ -39,7 +40,8 @@ public final class ProblemWriter {
 		ErrorShape shape = shapeOf(exchange);
 		response.setStatusCode(type.status());
 		HttpHeaders headers = response.getHeaders();
-		headers.setContentType(shape == ErrorShape.problem ? MediaType.APPLICATION_PROBLEM_JSON : MediaType.APPLICATION_JSON);
+		headers.setContentType(
+				shape == ErrorShape.problem ? MediaType.APPLICATION_PROBLEM_JSON : MediaType.APPLICATION_JSON);
 		headers.setCacheControl("no-store");
 		Map<String, Object> body = body(shape, exchange, problem);
 		if (type == ProblemType.UNAUTHORIZED) {
@@ -58,9 +60,9 @@ public final class ProblemWriter {
 	}
 
 	/**
-	 * The members every shape has, in the shape's order: first what the shape's clients read
-	 * ({@code status}, {@code message}, {@code error}), then the RFC 9457 members (an integer
-	 * {@code status} only in {@link ErrorShape#problem}).
+	 * The members every shape has, in the shape's order: first what the shape's clients
+	 * read ({@code status}, {@code message}, {@code error}), then the RFC 9457 members
+	 * (an integer {@code status} only in {@link ErrorShape#problem}).
 	 */
 	private static Map<String, Object> body(ErrorShape shape, ServerWebExchange exchange, ProblemException problem) {
 		ProblemType type = problem.problemType();
@@ -90,7 +92,8 @@ public final class ProblemWriter {
 		body.put("detail", text);
 		body.put("instance", exchange.getRequest().getPath().value());
 		if (shape == ErrorShape.problem) {
-			// An extension member, for the clients that read message whatever the content type.
+			// An extension member, for the clients that read message whatever the content
+			// type.
 			body.put("message", text);
 		}
 		body.put("requestId", RequestId.of(exchange));
@@ -108,7 +111,10 @@ public final class ProblemWriter {
 		return resolver == null ? ErrorShape.problem : resolver.shapeOf(exchange);
 	}
 
-	/** Whether an {@code Accept} header names {@code application/problem+json} (not by a wildcard, not with q=0). */
+	/**
+	 * Whether an {@code Accept} header names {@code application/problem+json} (not by a
+	 * wildcard, not with q=0).
+	 */
 	static boolean acceptsProblemJson(List<String> accept) {
 		if (accept == null) {
 			return false;

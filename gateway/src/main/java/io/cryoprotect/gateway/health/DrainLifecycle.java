@@ -17,16 +17,19 @@ import org.springframework.stereotype.Component;
  * The first thing stopped on shutdown. By then Spring Boot has already turned readiness
  * DOWN; this waits the drain delay, without blocking any thread, while the gateway still
  * serves, so load balancers stop sending before the web server's graceful shutdown stops
- * accepting and lets in-flight requests finish. Open WebSockets, which would otherwise hold the
- * graceful shutdown up to its timeout, then get a close frame 1001 "going away", so their
- * clients reconnect to another instance.
+ * accepting and lets in-flight requests finish. Open WebSockets, which would otherwise
+ * hold the graceful shutdown up to its timeout, then get a close frame 1001 "going away",
+ * so their clients reconnect to another instance.
  */
 @Component
 class DrainLifecycle implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(DrainLifecycle.class);
 
-	/** How long the WebSockets' close frames may take to go out before the shutdown goes on. */
+	/**
+	 * How long the WebSockets' close frames may take to go out before the shutdown goes
+	 * on.
+	 */
 	private static final Duration GO_AWAY_BOUND = Duration.ofSeconds(5);
 
 	private final DrainProperties properties;
@@ -65,7 +68,8 @@ class DrainLifecycle implements SmartLifecycle {
 			if (open > 0) {
 				logger.info("Shutdown: closing " + open + " open WebSockets with 1001 going away");
 			}
-			// A client that reads nothing never takes its close frame: the shutdown goes on without it after a bound.
+			// A client that reads nothing never takes its close frame: the shutdown goes
+			// on without it after a bound.
 			sockets.goAway().timeout(GO_AWAY_BOUND, Mono.empty()).doFinally(signal -> callback.run()).subscribe();
 		});
 	}
@@ -77,7 +81,8 @@ class DrainLifecycle implements SmartLifecycle {
 
 	@Override
 	public int getPhase() {
-		// Stops before the web server's graceful shutdown phase (Integer.MAX_VALUE - 1024).
+		// Stops before the web server's graceful shutdown phase (Integer.MAX_VALUE -
+		// 1024).
 		return Integer.MAX_VALUE;
 	}
 

@@ -16,9 +16,10 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * Determines the client address once per request ({@link RequestState#clientAddress()}).
- * {@code X-Forwarded-For} and {@code Forwarded} are believed only when the socket peer is a
- * trusted proxy, and then only up to the first hop that is not itself trusted, so a client
- * cannot choose its own address (and dodge per-IP limits) by sending those headers.
+ * {@code X-Forwarded-For} and {@code Forwarded} are believed only when the socket peer is
+ * a trusted proxy, and then only up to the first hop that is not itself trusted, so a
+ * client cannot choose its own address (and dodge per-IP limits) by sending those
+ * headers.
  */
 class ClientAddressWebFilter implements WebFilter, Ordered {
 
@@ -40,14 +41,17 @@ class ClientAddressWebFilter implements WebFilter, Ordered {
 		return chain.filter(exchange);
 	}
 
-	/** Walks the forwarding chain from the nearest hop back to the first untrusted one. */
+	/**
+	 * Walks the forwarding chain from the nearest hop back to the first untrusted one.
+	 */
 	String forwardedClient(HttpHeaders headers, String peer) {
 		List<String> hops = hops(headers);
 		String client = peer;
 		for (int i = hops.size() - 1; i >= 0; i--) {
 			String hop = hops.get(i);
 			if (IpLiteral.bytes(hop) == null) {
-				// Unparseable: the nearest trusted proxy is the last address we can vouch for.
+				// Unparseable: the nearest trusted proxy is the last address we can vouch
+				// for.
 				return client;
 			}
 			client = hop;
@@ -77,7 +81,8 @@ class ClientAddressWebFilter implements WebFilter, Ordered {
 						String p = pair.trim();
 						if (p.regionMatches(true, 0, "for=", 0, 4)) {
 							String value = p.substring(4).replace("\"", "");
-							// Forwarded may carry a port: 192.0.2.1:4711 or "[2001:db8::1]:4711".
+							// Forwarded may carry a port: 192.0.2.1:4711 or
+							// "[2001:db8::1]:4711".
 							if (value.startsWith("[")) {
 								int end = value.indexOf(']');
 								value = end > 0 ? value.substring(1, end) : value;
@@ -99,7 +104,10 @@ class ClientAddressWebFilter implements WebFilter, Ordered {
 		return GatewayStage.CLIENT_ADDRESS.order();
 	}
 
-	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */
+	/**
+	 * Constant: WebFlux names each request's filter checkpoint by toString(), per
+	 * request.
+	 */
 	@Override
 	public String toString() {
 		return "ClientAddressWebFilter";

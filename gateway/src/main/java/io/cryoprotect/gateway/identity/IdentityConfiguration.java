@@ -5,7 +5,10 @@ import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires client address resolution, token verification and the identity headers upstreams receive. */
+/**
+ * Wires client address resolution, token verification and the identity headers upstreams
+ * receive.
+ */
 @Configuration(proxyBeanMethods = false)
 class IdentityConfiguration {
 
@@ -21,7 +24,8 @@ class IdentityConfiguration {
 
 	@Bean
 	JwtIdentityFilter jwtIdentityFilter(IdentityProperties properties) {
-		return new JwtIdentityFilter(new JwtVerifier(properties.jwt(), Clock.systemUTC()), properties.authenticatedEndpoints());
+		return new JwtIdentityFilter(new JwtVerifier(properties.jwt(), Clock.systemUTC()),
+				properties.authenticatedEndpoints());
 	}
 
 }

@@ -26,14 +26,14 @@ import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
- * Establishes who the caller is, only on routed requests and only when a token is presented
- * ({@code Authorization: Bearer} or the {@code access_token} cookie): a token that verifies
- * makes the caller known ({@link Caller}); one that does not (bad signature, expired,
- * {@code alg: none}, wrong issuer or audience) is refused with 401, never downgraded to
- * anonymous. Endpoints listed as authenticated refuse anonymous callers with 401.
+ * Establishes who the caller is, only on routed requests and only when a token is
+ * presented ({@code Authorization: Bearer} or the {@code access_token} cookie): a token
+ * that verifies makes the caller known ({@link Caller}); one that does not (bad
+ * signature, expired, {@code alg: none}, wrong issuer or audience) is refused with 401,
+ * never downgraded to anonymous. Endpoints listed as authenticated refuse anonymous
+ * callers with 401.
  */
 final class JwtIdentityFilter implements GlobalFilter, Ordered {
-
 
 	private static final Log logger = LogFactory.getLog(JwtIdentityFilter.class);
 
@@ -57,7 +57,8 @@ final class JwtIdentityFilter implements GlobalFilter, Ordered {
 				throw new IllegalArgumentException(
 						"gateway.identity.authenticated-endpoints: '" + entry + "' is not 'METHOD /path-pattern'");
 			}
-			authenticated.add(new Endpoint(HttpMethod.valueOf(parts[0]), PathPatternParser.defaultInstance.parse(parts[1])));
+			authenticated
+				.add(new Endpoint(HttpMethod.valueOf(parts[0]), PathPatternParser.defaultInstance.parse(parts[1])));
 		}
 	}
 
@@ -66,31 +67,31 @@ final class JwtIdentityFilter implements GlobalFilter, Ordered {
 		long start = System.nanoTime();
 		ServerHttpRequest request = exchange.getRequest();
 		if (Preflight.is(request)) {
-			// Browsers send preflights without credentials: one never needs a token, nor is refused for one.
+			// Browsers send preflights without credentials: one never needs a token, nor
+			// is refused for one.
 			return chain.filter(exchange);
 		}
 		String token = token(request);
 		if (token == null || !verifier.enabled()) {
-			return requiresAuthentication(request) ? Mono.error(unauthorized("This endpoint needs a valid access token."))
-					: chain.filter(exchange);
+			return requiresAuthentication(request)
+					? Mono.error(unauthorized("This endpoint needs a valid access token.")) : chain.filter(exchange);
 		}
-		return verifier.verify(token)
-			.onErrorMap(JwtVerifier.InvalidTokenException.class, ex -> {
-				if (logger.isDebugEnabled()) {
-					logger.debug("Token refused: " + ex.getMessage());
-				}
-				return unauthorized("The access token is not valid.");
-			})
-			.flatMap(caller -> {
-				RequestState.of(exchange).caller(caller);
-				RequestTrace.record(exchange, RequestTrace.Phase.IDENTITY, System.nanoTime() - start);
-				return chain.filter(exchange);
-			});
+		return verifier.verify(token).onErrorMap(JwtVerifier.InvalidTokenException.class, ex -> {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Token refused: " + ex.getMessage());
+			}
+			return unauthorized("The access token is not valid.");
+		}).flatMap(caller -> {
+			RequestState.of(exchange).caller(caller);
+			RequestTrace.record(exchange, RequestTrace.Phase.IDENTITY, System.nanoTime() - start);
+			return chain.filter(exchange);
+		});
 	}
 
 	private boolean requiresAuthentication(ServerHttpRequest request) {
 		for (Endpoint endpoint : authenticated) {
-			if (endpoint.method().equals(request.getMethod()) && endpoint.pattern().matches(request.getPath().pathWithinApplication())) {
+			if (endpoint.method().equals(request.getMethod())
+					&& endpoint.pattern().matches(request.getPath().pathWithinApplication())) {
 				return true;
 			}
 		}

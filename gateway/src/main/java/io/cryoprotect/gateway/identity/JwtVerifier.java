@@ -34,13 +34,13 @@ import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 
 /**
- * Verifies bearer tokens with Spring Security's reactive Nimbus decoder: RS256 against the
- * Supabase JWKS (fetched without blocking and cached by the decoder), and/or HS256 with a
- * shared secret for older projects; issuer and audience are checked when configured, expiry
- * always. {@code alg: none} never verifies. Verified tokens are cached until {@code cacheTtl}
- * or their own {@code exp}, whichever comes first, so a busy caller costs one signature check
- * per {@code cacheTtl}, not one per request. The cache is bounded; beyond the bound Caffeine
- * drops the tokens it judges least useful.
+ * Verifies bearer tokens with Spring Security's reactive Nimbus decoder: RS256 against
+ * the Supabase JWKS (fetched without blocking and cached by the decoder), and/or HS256
+ * with a shared secret for older projects; issuer and audience are checked when
+ * configured, expiry always. {@code alg: none} never verifies. Verified tokens are cached
+ * until {@code cacheTtl} or their own {@code exp}, whichever comes first, so a busy
+ * caller costs one signature check per {@code cacheTtl}, not one per request. The cache
+ * is bounded; beyond the bound Caffeine drops the tokens it judges least useful.
  */
 final class JwtVerifier {
 
@@ -64,16 +64,19 @@ final class JwtVerifier {
 					.build(), validator);
 		this.hs256 = settings.hmacSecret() == null || settings.hmacSecret().isBlank() ? null
 				: withValidator(NimbusReactiveJwtDecoder
-					.withSecretKey(new SecretKeySpec(settings.hmacSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"))
+					.withSecretKey(
+							new SecretKeySpec(settings.hmacSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"))
 					.macAlgorithm(MacAlgorithm.HS256)
 					.build(), validator);
 		this.cacheTtl = settings.cacheTtl();
 		this.clock = clock;
 		this.cache = Caffeine.newBuilder()
 			.maximumSize(MAX_CACHED)
-			.expireAfter(Expiry.creating((String token, Caller caller) -> Duration.between(clock.instant(), caller.expiresAt())))
+			.expireAfter(Expiry
+				.creating((String token, Caller caller) -> Duration.between(clock.instant(), caller.expiresAt())))
 			.ticker(() -> Duration.between(Instant.EPOCH, clock.instant()).toNanos())
-			// Eviction work runs on the calling thread, in small amortised steps, not on the common pool.
+			// Eviction work runs on the calling thread, in small amortised steps, not on
+			// the common pool.
 			.executor(Runnable::run)
 			.build();
 	}
@@ -82,7 +85,10 @@ final class JwtVerifier {
 		return rs256 != null || hs256 != null;
 	}
 
-	/** The verified caller, or an error when the token is malformed, unsigned, expired or signed by another key. */
+	/**
+	 * The verified caller, or an error when the token is malformed, unsigned, expired or
+	 * signed by another key.
+	 */
 	Mono<Caller> verify(String token) {
 		Caller cached = cache.getIfPresent(token);
 		if (cached != null) {
@@ -115,7 +121,10 @@ final class JwtVerifier {
 				cachedUntil);
 	}
 
-	/** The {@code alg} of the token header, read without trusting it: it only picks the decoder. */
+	/**
+	 * The {@code alg} of the token header, read without trusting it: it only picks the
+	 * decoder.
+	 */
 	private static Algorithm algorithm(String token) {
 		int dot = token.indexOf('.');
 		if (dot <= 0) {
@@ -142,7 +151,8 @@ final class JwtVerifier {
 		return new DelegatingOAuth2TokenValidator<>(validators);
 	}
 
-	private static ReactiveJwtDecoder withValidator(NimbusReactiveJwtDecoder decoder, OAuth2TokenValidator<Jwt> validator) {
+	private static ReactiveJwtDecoder withValidator(NimbusReactiveJwtDecoder decoder,
+			OAuth2TokenValidator<Jwt> validator) {
 		decoder.setJwtValidator(validator);
 		return decoder;
 	}

@@ -6,9 +6,9 @@ import java.util.List;
 import io.cryoprotect.gateway.support.IpLiteral;
 
 /**
- * The proxies whose {@code X-Forwarded-For}/{@code Forwarded} headers are believed, as CIDR
- * blocks ({@code 10.0.0.0/8}, {@code 2001:db8::/32}, or a single address). Literal addresses
- * only: nothing here ever triggers a DNS lookup.
+ * The proxies whose {@code X-Forwarded-For}/{@code Forwarded} headers are believed, as
+ * CIDR blocks ({@code 10.0.0.0/8}, {@code 2001:db8::/32}, or a single address). Literal
+ * addresses only: nothing here ever triggers a DNS lookup.
  */
 public final class TrustedProxies {
 
@@ -52,7 +52,8 @@ public final class TrustedProxies {
 			String host = slash < 0 ? trimmed : trimmed.substring(0, slash);
 			byte[] network = IpLiteral.bytes(host);
 			if (network == null) {
-				throw new IllegalArgumentException("gateway.identity.trusted-proxies: '" + cidr + "' is not an IP address or CIDR block");
+				throw new IllegalArgumentException(
+						"gateway.identity.trusted-proxies: '" + cidr + "' is not an IP address or CIDR block");
 			}
 			int prefix;
 			try {
@@ -62,7 +63,8 @@ public final class TrustedProxies {
 				prefix = -1;
 			}
 			if (prefix < 0 || prefix > network.length * 8) {
-				throw new IllegalArgumentException("gateway.identity.trusted-proxies: '" + cidr + "' has an invalid prefix length");
+				throw new IllegalArgumentException(
+						"gateway.identity.trusted-proxies: '" + cidr + "' has an invalid prefix length");
 			}
 			blocks.add(new Block(network, prefix));
 		}

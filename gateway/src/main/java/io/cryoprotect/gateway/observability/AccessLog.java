@@ -19,25 +19,32 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes one JSON object per request to the {@code cryoprotect.access} logger, which
- * {@code logback-spring.xml} sends to stdout through {@link BatchedStdoutAppender}, each message and a
- * newline ({@link MessageLineEncoder}).
+ * {@code logback-spring.xml} sends to stdout through {@link BatchedStdoutAppender}, each
+ * message and a newline ({@link MessageLineEncoder}).
  */
 final class AccessLog {
 
 	static final String LOGGER = "cryoprotect.access";
 
-	// SLF4J directly: the commons-logging bridge hands logback an argument array to format per line.
+	// SLF4J directly: the commons-logging bridge hands logback an argument array to
+	// format per line.
 	private static final Logger logger = LoggerFactory.getLogger(LOGGER);
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	/** The fields of one line; null values are written as JSON null so every line has the same keys. */
+	/**
+	 * The fields of one line; null values are written as JSON null so every line has the
+	 * same keys.
+	 */
 	record Line(String time, String requestId, String traceparent, String method, String route, String upstream,
 			String colour, int status, long bytes, long durationMs, int retries, RateLimitVerdict rateLimit,
 			ValidationVerdict validation, String clientKey) {
 	}
 
-	/** A digest per event loop thread: looking one up per request costs more than the hash. */
+	/**
+	 * A digest per event loop thread: looking one up per request costs more than the
+	 * hash.
+	 */
 	private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
 		try {
 			return MessageDigest.getInstance("SHA-256");
@@ -75,7 +82,10 @@ final class AccessLog {
 		return status >= 500 || sampleRate >= 1.0 || ThreadLocalRandom.current().nextDouble() < sampleRate;
 	}
 
-	/** One JSON object, its keys in the record's order, written field by field (no reflection per line). */
+	/**
+	 * One JSON object, its keys in the record's order, written field by field (no
+	 * reflection per line).
+	 */
 	void write(Line line) {
 		LineWriter out = LINE.get();
 		out.reset();
@@ -101,8 +111,9 @@ final class AccessLog {
 	}
 
 	/**
-	 * The first 16 hex digits of SHA-256(salt + address): stable per client, useless for recovering the
-	 * address. Each event loop thread remembers the keys of its last {@value #CLIENT_KEYS} addresses.
+	 * The first 16 hex digits of SHA-256(salt + address): stable per client, useless for
+	 * recovering the address. Each event loop thread remembers the keys of its last
+	 * {@value #CLIENT_KEYS} addresses.
 	 */
 	String clientKey(String address) {
 		Map<String, String> keys = clientKeys.get();
@@ -117,7 +128,10 @@ final class AccessLog {
 		return key;
 	}
 
-	/** A Writer over a StringBuilder, reused per thread: StringWriter synchronizes every write. */
+	/**
+	 * A Writer over a StringBuilder, reused per thread: StringWriter synchronizes every
+	 * write.
+	 */
 	private static byte[] randomSalt() {
 		byte[] salt = new byte[16];
 		SALTS.nextBytes(salt);
@@ -125,8 +139,9 @@ final class AccessLog {
 	}
 
 	/**
-	 * A thread's most recently used client keys. A class of its own, not an anonymous one, so the map
-	 * a thread keeps holds no reference to the access log that owns the thread-local.
+	 * A thread's most recently used client keys. A class of its own, not an anonymous
+	 * one, so the map a thread keeps holds no reference to the access log that owns the
+	 * thread-local.
 	 */
 	private static final class ClientKeys extends LinkedHashMap<String, String> {
 

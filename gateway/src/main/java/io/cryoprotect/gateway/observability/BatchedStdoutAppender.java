@@ -16,16 +16,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes events to standard output in batches, with no hand-off per event. The logging thread encodes its
- * event into one of a few striped buffers, picked by thread id so that each event loop thread mostly has its
- * own, uncontended, lock; a flusher thread writes the buffers out every {@code flushIntervalMillis}. (An
- * {@code AsyncAppender} wakes its worker through a blocking queue for every line: under load that futex
- * signal cost more than the rest of the access log.)
+ * Writes events to standard output in batches, with no hand-off per event. The logging
+ * thread encodes its event into one of a few striped buffers, picked by thread id so that
+ * each event loop thread mostly has its own, uncontended, lock; a flusher thread writes
+ * the buffers out every {@code flushIntervalMillis}. (An {@code AsyncAppender} wakes its
+ * worker through a blocking queue for every line: under load that futex signal cost more
+ * than the rest of the access log.)
  * <p>
- * A stripe that holds {@code maxBufferBytes} drops further events until the next flush and the drops are
- * reported on this class's logger, so a stalled stdout never blocks the caller or grows the heap. Each write
- * is whole lines of at most {@value #PIPE_BUF} bytes, which a pipe keeps atomic: other writers of stdout (the
- * console appender) cannot split a line.
+ * A stripe that holds {@code maxBufferBytes} drops further events until the next flush
+ * and the drops are reported on this class's logger, so a stalled stdout never blocks the
+ * caller or grows the heap. Each write is whole lines of at most {@value #PIPE_BUF}
+ * bytes, which a pipe keeps atomic: other writers of stdout (the console appender) cannot
+ * split a line.
  */
 public class BatchedStdoutAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
@@ -137,7 +139,9 @@ public class BatchedStdoutAppender extends UnsynchronizedAppenderBase<ILoggingEv
 		}
 	}
 
-	/** Whole lines, at most {@link #PIPE_BUF} bytes per write unless one line is longer. */
+	/**
+	 * Whole lines, at most {@link #PIPE_BUF} bytes per write unless one line is longer.
+	 */
 	private void write(byte[] lines, int size) {
 		int start = 0;
 		try {
@@ -186,7 +190,10 @@ public class BatchedStdoutAppender extends UnsynchronizedAppenderBase<ILoggingEv
 		flush();
 	}
 
-	/** One buffer filled by the logging threads, and the one the flusher last wrote, swapped at each flush. */
+	/**
+	 * One buffer filled by the logging threads, and the one the flusher last wrote,
+	 * swapped at each flush.
+	 */
 	private static final class Stripe {
 
 		final ReentrantLock lock = new ReentrantLock();

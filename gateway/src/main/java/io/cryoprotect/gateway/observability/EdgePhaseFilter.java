@@ -8,7 +8,10 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
 
-/** Closes the edge phase of the slow-request breakdown when the route's filter chain starts. */
+/**
+ * Closes the edge phase of the slow-request breakdown when the route's filter chain
+ * starts.
+ */
 final class EdgePhaseFilter implements GlobalFilter, Ordered {
 
 	@Override

@@ -15,8 +15,9 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * A bounded, least-recently-seen table of error fingerprints (route + cause + normalised message) with
- * counts, first and last sighting and the latest request ids; each group is logged at most once per window.
+ * A bounded, least-recently-seen table of error fingerprints (route + cause + normalised
+ * message) with counts, first and last sighting and the latest request ids; each group is
+ * logged at most once per window.
  */
 final class ErrorGroups {
 
@@ -25,7 +26,10 @@ final class ErrorGroups {
 	private static final Pattern UUID = Pattern
 		.compile("\\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\b");
 
-	/** Hex runs of 8+ with at least one digit: request ids, hashes, object ids; plain words stay. */
+	/**
+	 * Hex runs of 8+ with at least one digit: request ids, hashes, object ids; plain
+	 * words stay.
+	 */
 	private static final Pattern HEX = Pattern.compile("\\b(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{8,}\\b");
 
 	private static final Pattern NUMBER = Pattern.compile("\\d+");
@@ -126,7 +130,8 @@ final class ErrorGroups {
 		List<Group> out = new ArrayList<>();
 		synchronized (groups) {
 			for (Entry e : groups.values()) {
-				out.add(new Group(e.route, e.cause, e.message, e.count, e.firstSeen, e.lastSeen, List.copyOf(e.recent)));
+				out.add(new Group(e.route, e.cause, e.message, e.count, e.firstSeen, e.lastSeen,
+						List.copyOf(e.recent)));
 			}
 		}
 		Collections.reverse(out);

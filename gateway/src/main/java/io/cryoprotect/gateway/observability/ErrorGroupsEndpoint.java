@@ -6,7 +6,9 @@ import java.util.Map;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
-/** {@code GET :8081/actuator/gatewayerrors}: the error groups, most recently seen first. */
+/**
+ * {@code GET :8081/actuator/gatewayerrors}: the error groups, most recently seen first.
+ */
 @Endpoint(id = "gatewayerrors")
 class ErrorGroupsEndpoint {
 

@@ -3,9 +3,9 @@ package io.cryoprotect.gateway.observability;
 import java.time.Instant;
 
 /**
- * {@link Instant#toString()} for the access log's {@code time}, with the date and time of day
- * formatted once per second and thread: only the fraction is written per line. The formatter
- * behind {@code Instant.toString()} resolves every field of the date per call.
+ * {@link Instant#toString()} for the access log's {@code time}, with the date and time of
+ * day formatted once per second and thread: only the fraction is written per line. The
+ * formatter behind {@code Instant.toString()} resolves every field of the date per call.
  */
 final class IsoTimestamps {
 
@@ -21,7 +21,10 @@ final class IsoTimestamps {
 	private IsoTimestamps() {
 	}
 
-	/** The same text as {@code instant.toString()}: the fraction in as many groups of three digits as it needs. */
+	/**
+	 * The same text as {@code instant.toString()}: the fraction in as many groups of
+	 * three digits as it needs.
+	 */
 	static String format(Instant instant) {
 		return PER_THREAD.get().formatHere(instant);
 	}

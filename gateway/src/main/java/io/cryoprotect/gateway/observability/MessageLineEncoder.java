@@ -7,9 +7,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.encoder.EncoderBase;
 
 /**
- * Encodes an event as its message and a newline, in UTF-8: the {@code %m%n} pattern without the
- * pattern layout's converter loop and intermediate strings, for lines that are already formatted
- * (the access log's JSON).
+ * Encodes an event as its message and a newline, in UTF-8: the {@code %m%n} pattern
+ * without the pattern layout's converter loop and intermediate strings, for lines that
+ * are already formatted (the access log's JSON).
  */
 public class MessageLineEncoder extends EncoderBase<ILoggingEvent> {
 

@@ -11,8 +11,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Wires the request observers: metrics, access log, slow-request log and error groups.
- * {@code gateway.observability.enabled=false} turns the per-request observers off, for the
- * benchmark that measures what they cost.
+ * {@code gateway.observability.enabled=false} turns the per-request observers off, for
+ * the benchmark that measures what they cost.
  */
 @Configuration(proxyBeanMethods = false)
 class ObservabilityConfiguration {
@@ -24,7 +24,10 @@ class ObservabilityConfiguration {
 		return new RequestMetrics(meters);
 	}
 
-	/** Always on: the hooks cost a context lookup per upstream request, and new connections are rare. */
+	/**
+	 * Always on: the hooks cost a context lookup per upstream request, and new
+	 * connections are rare.
+	 */
 	@Bean
 	UpstreamPhases upstreamPhases(RequestMetrics metrics) {
 		return new UpstreamPhases(metrics);

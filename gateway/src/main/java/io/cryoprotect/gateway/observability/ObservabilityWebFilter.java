@@ -35,11 +35,11 @@ import org.springframework.web.server.WebFilterChain;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 /**
- * Observes every public request from just after the request id is set to the end of the response,
- * then records the request timer, rejections, error groups, the access line and the slow-request line.
+ * Observes every public request from just after the request id is set to the end of the
+ * response, then records the request timer, rejections, error groups, the access line and
+ * the slow-request line.
  */
 final class ObservabilityWebFilter implements WebFilter, Ordered {
-
 
 	static final String NONE = "none";
 
@@ -80,8 +80,10 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 		ServerWebExchange counted = exchange.mutate().response(new CountingResponse(exchange, trace)).build();
 		return chain.filter(counted).doOnError(error -> {
 			if (ClientConnection.bodyTimedOut(exchange)) {
-				// Noted now, while the connection is live: once Reactor Netty has terminated the request it reports
-				// a placeholder channel without the edge's mark. Nothing is answered on it: recorded below as 408.
+				// Noted now, while the connection is live: once Reactor Netty has
+				// terminated the request it reports
+				// a placeholder channel without the edge's mark. Nothing is answered on
+				// it: recorded below as 408.
 				trace.problem(BODY_TIMED_OUT);
 				return;
 			}
@@ -91,7 +93,8 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 			}
 			trace.problem(ErrorMap.toProblem(error));
 			if (!response.isCommitted()) {
-				// The error handler writes the problem body after this filter is done; its status is final at commit.
+				// The error handler writes the problem body after this filter is done;
+				// its status is final at commit.
 				trace.deferred(true);
 				response.beforeCommit(() -> Mono.fromRunnable(() -> {
 					long length = response.getHeaders().getContentLength();
@@ -103,16 +106,21 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 			if (!trace.deferred()) {
 				if (trace.problem() == BODY_TIMED_OUT
 						|| signal == SignalType.CANCEL && ClientConnection.bodyTimedOut(exchange)) {
-					// The gateway cut a stalled body off (the request saw the body's error, or a cancel when the
-					// connection closed): NGINX's 408 for its client_body_timeout, an edge rejection rather than the
+					// The gateway cut a stalled body off (the request saw the body's
+					// error, or a cancel when the
+					// connection closed): NGINX's 408 for its client_body_timeout, an
+					// edge rejection rather than the
 					// client's 499 or the upstream's failure.
 					trace.problem(BODY_TIMED_OUT);
 					complete(exchange, trace, BODY_TIMED_OUT.problemType().status().value());
 					return;
 				}
-				// A client that went away before the answer gets the nginx convention 499, "client closed request",
-				// also when the upstream's status was already set: it was never sent. So does one that was gone
-				// when the answer was written (Reactor Netty may complete or fail that write), although the
+				// A client that went away before the answer gets the nginx convention
+				// 499, "client closed request",
+				// also when the upstream's status was already set: it was never sent. So
+				// does one that was gone
+				// when the answer was written (Reactor Netty may complete or fail that
+				// write), although the
 				// response counts as committed by then.
 				boolean gone = signal == SignalType.CANCEL ? !response.isCommitted()
 						: trace.isClientGone() || signal == SignalType.ON_ERROR && ClientConnection.closed(exchange);
@@ -152,9 +160,9 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 		if (accessLog.wants(status)) {
 			int attempts = state.attempts();
 			accessLog.write(new AccessLog.Line(IsoTimestamps.format(clock.instant()), RequestId.of(exchange),
-					exchange.getRequest().getHeaders().getFirst("traceparent"), method, routeId, service, colour, status,
-					trace.bytes(), Duration.ofNanos(nanos).toMillis(), attempts == 0 ? 0 : attempts - 1, state.rateLimit(),
-					state.validation(), accessLog.clientKey(state.clientAddress())));
+					exchange.getRequest().getHeaders().getFirst("traceparent"), method, routeId, service, colour,
+					status, trace.bytes(), Duration.ofNanos(nanos).toMillis(), attempts == 0 ? 0 : attempts - 1,
+					state.rateLimit(), state.validation(), accessLog.clientKey(state.clientAddress())));
 		}
 		if (nanos > slow.thresholdFor(routeId).toNanos()) {
 			slowLogger.warn(slowLine(exchange, routeId, status, nanos, trace));
@@ -164,7 +172,8 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 	private void groupError(ServerWebExchange exchange, String routeId, int status, ProblemException problem) {
 		if (problem == null) {
 			if (status >= 500) {
-				errorGroups.record(routeId, "upstream_" + status, "upstream answered " + status, RequestId.of(exchange));
+				errorGroups.record(routeId, "upstream_" + status, "upstream answered " + status,
+						RequestId.of(exchange));
 			}
 			return;
 		}
@@ -172,7 +181,8 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 		if (type.status().is5xxServerError()) {
 			String message = problem.getMessage();
 			if (type == ProblemType.INTERNAL && problem.getCause() != null) {
-				// The generic detail would merge every bug into one group; the exception tells them apart.
+				// The generic detail would merge every bug into one group; the exception
+				// tells them apart.
 				Throwable cause = problem.getCause();
 				message = cause.getClass().getName() + ": " + cause.getMessage();
 			}
@@ -192,7 +202,10 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 		Map<RequestTrace.Phase, Long> phases = trace.phases();
 		for (RequestTrace.Phase phase : RequestTrace.Phase.values()) {
 			Long value = phases.get(phase);
-			line.append(' ').append(phase.field()).append('=').append(value == null ? "-" : Duration.ofNanos(value).toMillis());
+			line.append(' ')
+				.append(phase.field())
+				.append('=')
+				.append(value == null ? "-" : Duration.ofNanos(value).toMillis());
 		}
 		return line.toString();
 	}
@@ -202,15 +215,19 @@ final class ObservabilityWebFilter implements WebFilter, Ordered {
 		return GatewayStage.OBSERVABILITY.order();
 	}
 
-	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */
+	/**
+	 * Constant: WebFlux names each request's filter checkpoint by toString(), per
+	 * request.
+	 */
 	@Override
 	public String toString() {
 		return "ObservabilityWebFilter";
 	}
 
 	/**
-	 * Counts the bytes of the response body as they are written, without touching the buffers, and notes a
-	 * client that closed its connection before the answer was written.
+	 * Counts the bytes of the response body as they are written, without touching the
+	 * buffers, and notes a client that closed its connection before the answer was
+	 * written.
 	 */
 	private static final class CountingResponse extends ServerHttpResponseDecorator {
 

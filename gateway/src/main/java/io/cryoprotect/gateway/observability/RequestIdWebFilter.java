@@ -14,9 +14,9 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Runs first on every public request so that even edge rejections carry a request id; it creates the
- * request's {@link RequestState} and writes the id there.
- * W3C {@code traceparent} needs no work here: it is forwarded like any end-to-end header.
+ * Runs first on every public request so that even edge rejections carry a request id; it
+ * creates the request's {@link RequestState} and writes the id there. W3C
+ * {@code traceparent} needs no work here: it is forwarded like any end-to-end header.
  */
 @Component
 class RequestIdWebFilter implements WebFilter, Ordered {
@@ -29,13 +29,17 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		String offered = exchange.getRequest().getHeaders().getFirst(RequestId.HEADER);
 		String id = isWellFormed(offered) ? offered : generate();
-		// The upstream gets it from the proxy's RequestIdHeaderContributor, on the headers built for the upstream request.
+		// The upstream gets it from the proxy's RequestIdHeaderContributor, on the
+		// headers built for the upstream request.
 		RequestState.of(exchange).requestId(id);
 		exchange.getResponse().getHeaders().set(RequestId.HEADER, id);
 		return chain.filter(exchange);
 	}
 
-	/** Letters, digits and {@code -_.:}, 1 to 128 characters: safe in headers, logs and JSON. */
+	/**
+	 * Letters, digits and {@code -_.:}, 1 to 128 characters: safe in headers, logs and
+	 * JSON.
+	 */
 	private static boolean isWellFormed(String id) {
 		if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
 			return false;
@@ -51,7 +55,10 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 		return true;
 	}
 
-	/** 128 random bits as 32 hex digits; unique enough for correlation, cheaper than a UUID. */
+	/**
+	 * 128 random bits as 32 hex digits; unique enough for correlation, cheaper than a
+	 * UUID.
+	 */
 	private static String generate() {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		char[] out = new char[32];
@@ -69,7 +76,10 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 		return GatewayStage.REQUEST_ID.order();
 	}
 
-	/** Constant: WebFlux names each request's filter checkpoint by toString(), per request. */
+	/**
+	 * Constant: WebFlux names each request's filter checkpoint by toString(), per
+	 * request.
+	 */
 	@Override
 	public String toString() {
 		return "RequestIdWebFilter";

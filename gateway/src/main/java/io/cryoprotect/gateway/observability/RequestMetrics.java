@@ -8,11 +8,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The request-facing meters, tagged with bounded values only (never path, user or address):
- * {@code gateway_requests_seconds{route,upstream,colour,method,status,outcome}} with SLO buckets,
- * {@code gateway_rejections_total{route,cause}} and
- * {@code gateway_upstream_first_byte_seconds{upstream}} (upstream = service/colour, per attempt) and
- * {@code gateway_upstream_connect_seconds{upstream}} (new connections only).
+ * The request-facing meters, tagged with bounded values only (never path, user or
+ * address): {@code gateway_requests_seconds{route,upstream,colour,method,status,outcome}}
+ * with SLO buckets, {@code gateway_rejections_total{route,cause}} and
+ * {@code gateway_upstream_first_byte_seconds{upstream}} (upstream = service/colour, per
+ * attempt) and {@code gateway_upstream_connect_seconds{upstream}} (new connections only).
  */
 final class RequestMetrics {
 
@@ -21,7 +21,8 @@ final class RequestMetrics {
 			Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
 			Duration.ofSeconds(30) };
 
-	private record RequestKey(String route, String upstream, String colour, String method, String status, String outcome) {
+	private record RequestKey(String route, String upstream, String colour, String method, String status,
+			String outcome) {
 	}
 
 	private record RejectionKey(String route, String cause) {
@@ -47,7 +48,8 @@ final class RequestMetrics {
 			.tags("route", k.route(), "cause", k.cause())
 			.register(meters));
 		this.firstBytes = new MeterCache<>(upstream -> Timer.builder("gateway.upstream.first.byte")
-			.description("Time from sending an upstream attempt to its response headers, pool wait and connect included")
+			.description(
+					"Time from sending an upstream attempt to its response headers, pool wait and connect included")
 			.tags("upstream", upstream)
 			.serviceLevelObjectives(SLO)
 			.register(meters));
@@ -78,7 +80,10 @@ final class RequestMetrics {
 		return status >= 100 && status < 600 ? (status / 100) + "xx" : "other";
 	}
 
-	/** Unknown methods (any token is legal HTTP) would be unbounded, so they share one value. */
+	/**
+	 * Unknown methods (any token is legal HTTP) would be unbounded, so they share one
+	 * value.
+	 */
 	static String method(String method) {
 		return switch (method) {
 			case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE" -> method;

@@ -9,17 +9,24 @@ import io.cryoprotect.gateway.errors.ProblemException;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * The per-request record of phase timings and outcome that the observers read when the request
- * ends. Filters of later features add their phase with {@link #record(ServerWebExchange, Phase, long)}.
+ * The per-request record of phase timings and outcome that the observers read when the
+ * request ends. Filters of later features add their phase with
+ * {@link #record(ServerWebExchange, Phase, long)}.
  */
 public final class RequestTrace {
 
 	static final String ATTR = RequestTrace.class.getName();
 
-	/** The phases of the slow-request breakdown; those no filter measured are reported absent. */
+	/**
+	 * The phases of the slow-request breakdown; those no filter measured are reported
+	 * absent.
+	 */
 	public enum Phase {
 
-		/** From the first filter to the route's first global filter: request id, edge limits, route lookup. */
+		/**
+		 * From the first filter to the route's first global filter: request id, edge
+		 * limits, route lookup.
+		 */
 		EDGE("edgeMs"),
 		/** JWT and caller key; set by the identity filter. */
 		IDENTITY("identityMs"),
@@ -27,11 +34,19 @@ public final class RequestTrace {
 		RATE_LIMIT("rateLimitMs"),
 		/** Body read and JSON Schema check; set by the validation filter. */
 		VALIDATION("validationMs"),
-		/** Waiting for a connection from the upstream colour's pool, summed over attempts ({@link UpstreamPhases}). */
+		/**
+		 * Waiting for a connection from the upstream colour's pool, summed over attempts
+		 * ({@link UpstreamPhases}).
+		 */
 		POOL_ACQUIRE("poolAcquireMs"),
-		/** TCP connect to the upstream when the pool opened a new connection, summed over attempts. */
+		/**
+		 * TCP connect to the upstream when the pool opened a new connection, summed over
+		 * attempts.
+		 */
 		CONNECT("connectMs"),
-		/** From the request sent to the upstream's response headers, summed over attempts. */
+		/**
+		 * From the request sent to the upstream's response headers, summed over attempts.
+		 */
 		FIRST_BYTE("firstByteMs"),
 		/** From the last response headers to the end of the response body. */
 		BODY("bodyMs");
@@ -56,8 +71,9 @@ public final class RequestTrace {
 	private static final long ABSENT = Long.MIN_VALUE;
 
 	/**
-	 * Nanoseconds per phase, by ordinal. Lock-free: the phases of one request are added from the
-	 * request's event loop and the upstream connection's, where a monitor would be inflated.
+	 * Nanoseconds per phase, by ordinal. Lock-free: the phases of one request are added
+	 * from the request's event loop and the upstream connection's, where a monitor would
+	 * be inflated.
 	 */
 	private final AtomicLongArray phases = new AtomicLongArray(PHASES.length);
 
@@ -78,7 +94,10 @@ public final class RequestTrace {
 		}
 	}
 
-	/** Adds {@code nanos} to a phase of this exchange; a no-op for exchanges without a trace (e.g. unit tests). */
+	/**
+	 * Adds {@code nanos} to a phase of this exchange; a no-op for exchanges without a
+	 * trace (e.g. unit tests).
+	 */
 	public static void record(ServerWebExchange exchange, Phase phase, long nanos) {
 		RequestTrace trace = exchange.getAttribute(ATTR);
 		if (trace != null) {
@@ -135,7 +154,10 @@ public final class RequestTrace {
 		return problem;
 	}
 
-	/** Whether the request is recorded when the error handler commits its answer rather than when the chain ends. */
+	/**
+	 * Whether the request is recorded when the error handler commits its answer rather
+	 * than when the chain ends.
+	 */
 	void deferred(boolean value) {
 		deferred = value;
 	}
@@ -144,7 +166,10 @@ public final class RequestTrace {
 		return deferred;
 	}
 
-	/** The client had closed its connection when the answer was to be written: nothing reached it. */
+	/**
+	 * The client had closed its connection when the answer was to be written: nothing
+	 * reached it.
+	 */
 	void clientGone() {
 		clientGone = true;
 	}

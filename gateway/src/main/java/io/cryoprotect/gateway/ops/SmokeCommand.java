@@ -31,10 +31,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * {@code smoke --base-url URL --management-url URL [--token-file F] [--report FILE] [--webhook URL]
- * [--routes DIR] [--filters-conf DIR]}: checks a deployed gateway's critical paths over HTTP, one
- * check after another, and reports each as a JUnit XML test case and the whole in one line. Exit code
- * 0 when every check passed, 1 otherwise, 2 on a usage error. The representative requests come from
- * the route files and {@code validation.yml} the deployment serves.
+ * [--routes DIR] [--filters-conf DIR]}: checks a deployed gateway's critical paths over
+ * HTTP, one check after another, and reports each as a JUnit XML test case and the whole
+ * in one line. Exit code 0 when every check passed, 1 otherwise, 2 on a usage error. The
+ * representative requests come from the route files and {@code validation.yml} the
+ * deployment serves.
  */
 public final class SmokeCommand {
 
@@ -42,7 +43,10 @@ public final class SmokeCommand {
 
 	private static final JsonMapper JSON = JsonMapper.shared();
 
-	/** Starts the outcome of a check that did not apply to this deployment, followed by why. */
+	/**
+	 * Starts the outcome of a check that did not apply to this deployment, followed by
+	 * why.
+	 */
 	private static final String SKIPPED = "skipped: ";
 
 	private final String baseUrl;
@@ -55,11 +59,17 @@ public final class SmokeCommand {
 
 	private final List<Check> checks = new ArrayList<>();
 
-	/** One check's outcome: its name, and why it failed (null when it passed) or did not apply. */
+	/**
+	 * One check's outcome: its name, and why it failed (null when it passed) or did not
+	 * apply.
+	 */
 	record Check(String name, String failure, String skipped, Duration took) {
 	}
 
-	/** A route as the smoke test uses it: its id, the service (file name), a request to send and its weighted colours. */
+	/**
+	 * A route as the smoke test uses it: its id, the service (file name), a request to
+	 * send and its weighted colours.
+	 */
 	record Route(String id, String service, String method, String path, List<String> weightedColours) {
 	}
 
@@ -92,12 +102,13 @@ public final class SmokeCommand {
 		}
 		String routesDir = options.get("--routes", env("GATEWAY_ROUTES_DIR", "routes"));
 		String filtersConfDir = options.get("--filters-conf", env("GATEWAY_FILTERS_CONF_DIR", "filters-conf"));
-		SmokeCommand smoke = new SmokeCommand(options.require("--base-url"), options.require("--management-url"), token);
+		SmokeCommand smoke = new SmokeCommand(options.require("--base-url"), options.require("--management-url"),
+				token);
 		smoke.runChecks(Path.of(routesDir), Path.of(filtersConfDir));
 		List<Check> failed = smoke.checks.stream().filter(c -> c.failure() != null).toList();
 		String summary = "smoke " + (failed.isEmpty() ? "passed" : "FAILED") + ": " + smoke.checks.size() + " checks, "
-				+ failed.size() + " failed against " + smoke.baseUrl
-				+ (failed.isEmpty() ? "" : " (" + failed.stream().map(Check::name).collect(Collectors.joining("; ")) + ")");
+				+ failed.size() + " failed against " + smoke.baseUrl + (failed.isEmpty() ? ""
+						: " (" + failed.stream().map(Check::name).collect(Collectors.joining("; ")) + ")");
 		smoke.checks.stream()
 			.filter(check -> check.skipped() != null)
 			.forEach(check -> out.println("SKIPPED " + check.name() + ": " + check.skipped()));
@@ -159,14 +170,16 @@ public final class SmokeCommand {
 			return id.equals(echoed) ? null : "sent X-Request-Id " + id + " on GET " + route.path() + ", got " + echoed;
 		}));
 		record("RateLimit headers present", () -> {
-			// Limits in shadow mode (or off) are invisible to clients: no headers to look for.
+			// Limits in shadow mode (or off) are invisible to clients: no headers to look
+			// for.
 			HttpResponse<String> limits = send("GET", managementUrl + "/actuator/gatewayratelimits", null, Map.of());
 			boolean enforced = false;
 			for (JsonNode limit : json(limits.body()).path("limits")) {
 				enforced |= limit.path("mode").asString("").equalsIgnoreCase("enforce");
 			}
 			if (!enforced) {
-				return SKIPPED + "no rate limit in enforce mode (gatewayratelimits answered " + limits.statusCode() + ")";
+				return SKIPPED + "no rate limit in enforce mode (gatewayratelimits answered " + limits.statusCode()
+						+ ")";
 			}
 			return routeResponses.stream()
 				.anyMatch(r -> r.headers().firstValue("RateLimit").isPresent()
@@ -176,7 +189,8 @@ public final class SmokeCommand {
 		List<String> validated = invalidBodyEndpoints(endpoints);
 		if (!validated.isEmpty()) {
 			record("invalid body answered 400 with errors[]", () -> {
-				// Without a token, an endpoint that demands one answers 401 before validation: the next one decides.
+				// Without a token, an endpoint that demands one answers 401 before
+				// validation: the next one decides.
 				for (String path : validated) {
 					HttpResponse<String> response = send("POST", baseUrl + path, "[]", Map.of());
 					if (response.statusCode() == 401 && token == null) {
@@ -248,7 +262,8 @@ public final class SmokeCommand {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
 			.timeout(TIMEOUT)
 			.header("Accept", "application/json")
-			.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+			.method(method,
+					json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
 		if (json != null) {
 			request.header("Content-Type", "application/json");
 		}
@@ -283,10 +298,11 @@ public final class SmokeCommand {
 	}
 
 	/**
-	 * One request per route of the route files (WebSocket routes left out): a GET of a fixed path the
-	 * route or {@code validation.yml} names when the route takes GET, else a POST with {@code {}} to a
-	 * fixed path of its {@code validation.yml} endpoints. Route files name placeholders, not the
-	 * upstreams' own URLs, so the colours are taken by weight only.
+	 * One request per route of the route files (WebSocket routes left out): a GET of a
+	 * fixed path the route or {@code validation.yml} names when the route takes GET, else
+	 * a POST with {@code {}} to a fixed path of its {@code validation.yml} endpoints.
+	 * Route files name placeholders, not the upstreams' own URLs, so the colours are
+	 * taken by weight only.
 	 */
 	static List<Route> routes(Path routesDir, Path validationFile) throws IOException {
 		JsonNode endpoints = Files.exists(validationFile) ? yaml(validationFile).path("endpoints")
@@ -316,8 +332,12 @@ public final class SmokeCommand {
 				route.path("match").path("paths").forEach(p -> paths.add(p.asString()));
 				Optional<String[]> request = Optional.empty();
 				if (get) {
-					request = endpointsOf(endpoints, id).filter(e -> e[0].equals("GET")).findFirst()
-						.or(() -> paths.stream().filter(SmokeCommand::fixed).findFirst().map(p -> new String[] { "GET", p }));
+					request = endpointsOf(endpoints, id).filter(e -> e[0].equals("GET"))
+						.findFirst()
+						.or(() -> paths.stream()
+							.filter(SmokeCommand::fixed)
+							.findFirst()
+							.map(p -> new String[] { "GET", p }));
 				}
 				request = request.or(() -> endpointsOf(endpoints, id).findFirst());
 				request.ifPresent(r -> routes.add(new Route(id, service, r[0], r[1], colours)));
@@ -341,7 +361,10 @@ public final class SmokeCommand {
 		return !path.isEmpty() && !path.contains("{") && !path.contains("*");
 	}
 
-	/** The POST endpoints of {@code validation.yml} with a request schema and a fixed path, in file order. */
+	/**
+	 * The POST endpoints of {@code validation.yml} with a request schema and a fixed
+	 * path, in file order.
+	 */
 	private static List<String> invalidBodyEndpoints(JsonNode endpoints) {
 		List<String> paths = new ArrayList<>();
 		for (JsonNode endpoint : endpoints) {
@@ -391,10 +414,13 @@ public final class SmokeCommand {
 		return String.format(java.util.Locale.ROOT, "%.3f", duration.toNanos() / 1e9);
 	}
 
-	/** Slack's incoming-webhook format: a {@code text} with the summary and each failed check. */
+	/**
+	 * Slack's incoming-webhook format: a {@code text} with the summary and each failed
+	 * check.
+	 */
 	private void postWebhook(String url, String summary, List<Check> failed, PrintStream err) {
-		String text = summary + "\n" + failed.stream().map(c -> "- " + c.name() + ": " + c.failure())
-			.collect(Collectors.joining("\n"));
+		String text = summary + "\n"
+				+ failed.stream().map(c -> "- " + c.name() + ": " + c.failure()).collect(Collectors.joining("\n"));
 		String body = JSON.writeValueAsString(Map.of("text", text));
 		try {
 			HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))

@@ -19,18 +19,24 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ResolvableType;
 
 /**
- * {@code validate [--routes DIR] [--filters-conf DIR] [--format text|json]}: checks the route and policy
- * files as the hot reload does, without serving. The gateway's own context is built without a web server
- * (a reactive context that is not a server context, so no Netty listener and no management child context),
- * and each {@link ConfigReloader} loads its directory once, with the same loaders and messages as a running
- * gateway. Exit code 0 when every file is valid, 1 otherwise, 2 on a usage error.
+ * {@code validate [--routes DIR] [--filters-conf DIR] [--format text|json]}: checks the
+ * route and policy files as the hot reload does, without serving. The gateway's own
+ * context is built without a web server (a reactive context that is not a server context,
+ * so no Netty listener and no management child context), and each {@link ConfigReloader}
+ * loads its directory once, with the same loaders and messages as a running gateway,
+ * route ids named in policy files checked against the route files. A policy whose route
+ * ids cannot be checked because the route files are invalid adds nothing to the routes'
+ * own problems. Exit code 0 when every file is valid, 1 otherwise, 2 on a usage error.
  */
 public final class ValidateCommand {
 
 	private ValidateCommand() {
 	}
 
-	/** The result of one run: each config's directory and problems, in the order the gateway lists them. */
+	/**
+	 * The result of one run: each config's directory and problems, in the order the
+	 * gateway lists them.
+	 */
 	record Report(Map<String, String> dirs, List<ConfigProblem> problems) {
 
 		boolean valid() {
@@ -60,16 +66,19 @@ public final class ValidateCommand {
 		}
 		else {
 			report.problems().forEach(out::println);
-			out.println(report.valid() ? "valid: " + report.dirs().entrySet()
+			out.println(report.valid() ? "valid: " + report.dirs()
+				.entrySet()
 				.stream()
 				.map(e -> e.getKey() + " (" + e.getValue() + ")")
-				.collect(Collectors.joining(", "))
-					: report.problems().size() + " problem(s) found");
+				.collect(Collectors.joining(", ")) : report.problems().size() + " problem(s) found");
 		}
 		return report.valid() ? 0 : 1;
 	}
 
-	/** Builds the gateway's beans on the given directories (null: the configured ones) and collects what they rejected. */
+	/**
+	 * Builds the gateway's beans on the given directories (null: the configured ones) and
+	 * collects what they rejected.
+	 */
 	static Report check(String routesDir, String filtersConfDir) {
 		List<String> properties = new ArrayList<>();
 		if (routesDir != null) {
@@ -98,7 +107,7 @@ public final class ValidateCommand {
 				if (rejection != null) {
 					rejection.problems().stream().filter(p -> !problems.contains(p)).forEach(problems::add);
 				}
-				else {
+				else if (!reloader.waitingForRoutes()) {
 					problems.add(new ConfigProblem(reloader.dir(), "", null,
 							"cannot read the directory (config '" + reloader.name() + "')"));
 				}

@@ -11,10 +11,10 @@ import org.springframework.http.support.Netty4HeadersAdapter;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * The {@link UpstreamHeaderContributor}s as the last of Spring Cloud Gateway's request header
- * filters, for the stock path ({@code gateway.proxy.fast-path=false}): the identity headers, the
- * client address and the request id reach the upstream there as on the fast path, and a client's
- * forged identity headers do not.
+ * The {@link UpstreamHeaderContributor}s as the last of Spring Cloud Gateway's request
+ * header filters, for the stock path ({@code gateway.proxy.fast-path=false}): the
+ * identity headers, the client address and the request id reach the upstream there as on
+ * the fast path, and a client's forged identity headers do not.
  */
 final class ContributorsHeadersFilter implements HttpHeadersFilter, Ordered {
 

@@ -10,11 +10,12 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * The switch between the gateway's fast path and Spring Cloud Gateway's stock one:
  * {@code gateway.proxy.fast-path} (default true). Set to false, it switches SCG's
- * {@code NettyRoutingFilter} (with its {@code NettyWriteResponseFilter} and {@code HttpHeadersFilter}
- * chain) and {@code RouteToRequestUrlFilter} back on, over application.yml's settings, and
- * {@link ProxyConfiguration} leaves out {@link UpstreamRoutingFilter} and {@link UpstreamResponseWriter}:
- * the operator's escape hatch when an upgrade breaks the fast path. What the stock path lacks is
- * listed in this package's README.
+ * {@code NettyRoutingFilter} (with its {@code NettyWriteResponseFilter} and
+ * {@code HttpHeadersFilter} chain) and {@code RouteToRequestUrlFilter} back on, over
+ * application.yml's settings, and {@link ProxyConfiguration} leaves out
+ * {@link UpstreamRoutingFilter} and {@link UpstreamResponseWriter}: the operator's escape
+ * hatch when an upgrade breaks the fast path. What the stock path lacks is listed in this
+ * package's README.
  */
 public final class FastPath implements EnvironmentPostProcessor {
 

@@ -13,8 +13,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The upstream transport: the pools per upstream colour, and either the fast path
  * ({@link UpstreamRoutingFilter}, {@link UpstreamResponseWriter}) or, with
- * {@code gateway.proxy.fast-path=false} ({@link FastPath}), Spring Cloud Gateway's own routing
- * filter with the {@link UpstreamHeaderContributor}s as its last header filter.
+ * {@code gateway.proxy.fast-path=false} ({@link FastPath}), Spring Cloud Gateway's own
+ * routing filter with the {@link UpstreamHeaderContributor}s as its last header filter.
  */
 @Configuration(proxyBeanMethods = false)
 class ProxyConfiguration {
@@ -32,14 +32,20 @@ class ProxyConfiguration {
 		return new UpstreamRoutingFilter(httpClient, phases, contributors.orderedStream().toList());
 	}
 
-	/** Replaces SCG's response writer, which SCG ties to its routing filter's switch (off). */
+	/**
+	 * Replaces SCG's response writer, which SCG ties to its routing filter's switch
+	 * (off).
+	 */
 	@Bean
 	@ConditionalOnBooleanProperty(name = FastPath.PROPERTY, matchIfMissing = true)
 	UpstreamResponseWriter upstreamResponseWriter(GatewayProperties properties, EdgeProperties edge) {
 		return new UpstreamResponseWriter(properties.getStreamingMediaTypes(), edge.responseBufferSize().toBytes());
 	}
 
-	/** On the stock path, the contributors' headers reach the upstream through SCG's header filter chain. */
+	/**
+	 * On the stock path, the contributors' headers reach the upstream through SCG's
+	 * header filter chain.
+	 */
 	@Bean
 	@ConditionalOnBooleanProperty(name = FastPath.PROPERTY, havingValue = false)
 	ContributorsHeadersFilter contributorsHeadersFilter(ObjectProvider<UpstreamHeaderContributor> contributors) {

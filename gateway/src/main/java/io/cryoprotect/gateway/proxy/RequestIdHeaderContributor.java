@@ -8,7 +8,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Forwards the request id upstream: the client's own well-formed id, or the one generated for it.
+ * Forwards the request id upstream: the client's own well-formed id, or the one generated
+ * for it.
  */
 @Component
 class RequestIdHeaderContributor implements UpstreamHeaderContributor {

@@ -17,17 +17,18 @@ import io.netty.util.AttributeKey;
 import reactor.netty.NettyPipeline;
 
 /**
- * The upstream response timeout, one handler for the life of a pooled HTTP/1.1 connection:
- * from the moment a request has been written, the response may go at most the request's
- * timeout without a read (the wait for the headers, then every silence mid-body), as with
- * Reactor Netty's {@code responseTimeout}. On expiry it raises {@link ReadTimeoutException} to
- * the request in flight and closes the connection, as Reactor Netty does.
+ * The upstream response timeout, one handler for the life of a pooled HTTP/1.1
+ * connection: from the moment a request has been written, the response may go at most the
+ * request's timeout without a read (the wait for the headers, then every silence
+ * mid-body), as with Reactor Netty's {@code responseTimeout}. On expiry it raises
+ * {@link ReadTimeoutException} to the request in flight and closes the connection, as
+ * Reactor Netty does.
  * <p>
  * Reactor Netty arms its response timeout by adding a {@code ReadTimeoutHandler} to the
  * pipeline for every request, with a timer of its own, and removes both when the response
- * ends: a pipeline change and a timer each way per request. This handler stays, and keeps at
- * most one timer per connection, which it re-arms only when it fires while a response is
- * still being read; arming and disarming are field writes.
+ * ends: a pipeline change and a timer each way per request. This handler stays, and keeps
+ * at most one timer per connection, which it re-arms only when it fires while a response
+ * is still being read; arming and disarming are field writes.
  * <p>
  * Everything here runs on the connection's event loop: Reactor Netty announces a request
  * ({@link #expect}) and writes it there.
@@ -48,7 +49,9 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 	/** The response being read is an interim one (1xx). */
 	private boolean informational;
 
-	/** When the last read of the awaited response completed (or the request was written). */
+	/**
+	 * When the last read of the awaited response completed (or the request was written).
+	 */
 	private long lastReadNanos;
 
 	private ScheduledFuture<?> check;
@@ -56,18 +59,25 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 	/** When {@link #check} fires. */
 	private long checkAtNanos;
 
-	/** Adds the handler to a new connection, after its HTTP codec, where it sees whole requests and responses. */
+	/**
+	 * Adds the handler to a new connection, after its HTTP codec, where it sees whole
+	 * requests and responses.
+	 */
 	static void install(Channel channel) {
 		ChannelPipeline pipeline = channel.pipeline();
 		if (pipeline.get(NettyPipeline.HttpCodec) == null) {
-			throw new IllegalStateException("No HTTP/1.1 codec on upstream connection " + channel + ": " + pipeline.names());
+			throw new IllegalStateException(
+					"No HTTP/1.1 codec on upstream connection " + channel + ": " + pipeline.names());
 		}
 		ResponseReadTimeout handler = new ResponseReadTimeout();
 		pipeline.addAfter(NettyPipeline.HttpCodec, NAME, handler);
 		channel.attr(KEY).set(handler);
 	}
 
-	/** The request about to be written on {@code channel} waits at most {@code timeout} for each read of its response. */
+	/**
+	 * The request about to be written on {@code channel} waits at most {@code timeout}
+	 * for each read of its response.
+	 */
 	static void expect(Channel channel, Duration timeout) {
 		ResponseReadTimeout handler = channel.attr(KEY).get();
 		if (handler == null) {
@@ -94,7 +104,8 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-		// The end of the request (a FullHttpRequest is one too): from here on the response is awaited.
+		// The end of the request (a FullHttpRequest is one too): from here on the
+		// response is awaited.
 		if (msg instanceof LastHttpContent && timeoutNanos > 0) {
 			arm();
 		}
@@ -107,7 +118,8 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 			if (msg instanceof HttpResponse response) {
 				informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
 			}
-			// The end of the response; a 1xx (100 Continue) ends too, but the response is still to come.
+			// The end of the response; a 1xx (100 Continue) ends too, but the response is
+			// still to come.
 			if (msg instanceof LastHttpContent && !informational) {
 				armed = false;
 			}
@@ -117,7 +129,8 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 
 	@Override
 	public void channelReadComplete(ChannelHandlerContext ctx) {
-		// The timer runs on this event loop too, so it never fires between a read and its completion.
+		// The timer runs on this event loop too, so it never fires between a read and its
+		// completion.
 		if (armed) {
 			lastReadNanos = ctx.executor().ticker().nanoTime();
 		}
@@ -129,7 +142,8 @@ final class ResponseReadTimeout extends ChannelDuplexHandler {
 		armed = true;
 		informational = false;
 		lastReadNanos = now;
-		// A timer left by an earlier request with a longer timeout would fire too late for this one.
+		// A timer left by an earlier request with a longer timeout would fire too late
+		// for this one.
 		if (check != null && checkAtNanos - (now + timeoutNanos) > 0) {
 			cancel();
 		}

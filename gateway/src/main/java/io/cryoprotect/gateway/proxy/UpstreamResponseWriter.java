@@ -26,19 +26,22 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.C
 
 /**
  * Writes the upstream's response body to the client, in place of Spring Cloud Gateway's
- * {@code NettyWriteResponseFilter} (same order, same exchange attributes from the routing filter).
+ * {@code NettyWriteResponseFilter} (same order, same exchange attributes from the routing
+ * filter).
  * <p>
- * A response whose {@code Content-Length} is at most {@code bufferLimit} bytes is read whole first
- * and then written with its headers in one go: one write system call and one TCP segment for
- * the typical small JSON answer, where streaming sends the headers and the body separately (two
- * writes, two wake-ups of the client). Like NGINX's {@code proxy_buffering}: the client gets the
- * first byte when the upstream has sent the last one, at most {@code bufferLimit} bytes later. An
- * upstream that hangs up mid-body is then still an error the gateway answers (502), not a
- * truncated 200. Larger responses, responses without a length, and streaming media types
- * (server-sent events, NDJSON: flushed per chunk) are streamed as SCG does.
+ * A response whose {@code Content-Length} is at most {@code bufferLimit} bytes is read
+ * whole first and then written with its headers in one go: one write system call and one
+ * TCP segment for the typical small JSON answer, where streaming sends the headers and
+ * the body separately (two writes, two wake-ups of the client). Like NGINX's
+ * {@code proxy_buffering}: the client gets the first byte when the upstream has sent the
+ * last one, at most {@code bufferLimit} bytes later. An upstream that hangs up mid-body
+ * is then still an error the gateway answers (502), not a truncated 200. Larger
+ * responses, responses without a length, and streaming media types (server-sent events,
+ * NDJSON: flushed per chunk) are streamed as SCG does.
  * <p>
- * Not carried over: SCG's trailer header filters, which only gRPC responses use; the gateway
- * proxies HTTP/1.1 and runs no {@code HttpHeadersFilter} chain (see {@link UpstreamRoutingFilter}).
+ * Not carried over: SCG's trailer header filters, which only gRPC responses use; the
+ * gateway proxies HTTP/1.1 and runs no {@code HttpHeadersFilter} chain (see
+ * {@link UpstreamRoutingFilter}).
  */
 public final class UpstreamResponseWriter implements GlobalFilter, Ordered {
 
@@ -84,7 +87,8 @@ public final class UpstreamResponseWriter implements GlobalFilter, Ordered {
 		HttpHeaders headers = response.getHeaders();
 		MediaType contentType = contentType(headers);
 		if (contentType != null && isStreaming(contentType)) {
-			return response.writeAndFlushWith(connection.inbound().receive().retain().map(buf -> Mono.just(factory.wrap(buf))));
+			return response
+				.writeAndFlushWith(connection.inbound().receive().retain().map(buf -> Mono.just(factory.wrap(buf))));
 		}
 		long length = headers.getContentLength();
 		if (bufferLimit > 0 && length >= 0 && length <= bufferLimit) {
@@ -94,8 +98,9 @@ public final class UpstreamResponseWriter implements GlobalFilter, Ordered {
 	}
 
 	/**
-	 * The whole body as one buffer: the one that arrived, or a composite of several; empty for an
-	 * empty body. Buffers read so far are released if the read fails or the client goes away.
+	 * The whole body as one buffer: the one that arrived, or a composite of several;
+	 * empty for an empty body. Buffers read so far are released if the read fails or the
+	 * client goes away.
 	 */
 	private static Mono<DataBuffer> whole(Connection connection, NettyDataBufferFactory factory) {
 		return connection.inbound()

@@ -41,27 +41,33 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.i
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.setAlreadyRouted;
 
 /**
- * The gateway's routing filter, in place of Spring Cloud Gateway's {@code NettyRoutingFilter}
- * (switched off in application.yml): it sends each request through the client of its upstream
- * colour's own pool, with the timeouts of its resilience policy, and hands the response to
- * {@link UpstreamResponseWriter} through SCG's exchange attributes.
+ * The gateway's routing filter, in place of Spring Cloud Gateway's
+ * {@code NettyRoutingFilter} (switched off in application.yml): it sends each request
+ * through the client of its upstream colour's own pool, with the timeouts of its
+ * resilience policy, and hands the response to {@link UpstreamResponseWriter} through
+ * SCG's exchange attributes.
  * <p>
- * Headers take one pass each way. Upstream: the client's headers (as the route's filters left
- * them) go straight into the client's request headers without the hop-by-hop ones (RFC 9110 7.6.1,
- * and those the client's {@code Connection} header names), without the forwarding headers
- * ({@code Forwarded}, {@code X-Forwarded-*}: the client address travels in {@code X-Real-IP} and
- * {@code X-Forwarded-For}, which only the gateway sets) and without {@code Host} unless a route
- * preserves it; then every {@link UpstreamHeaderContributor} bean adds its part. Downstream: the upstream's headers without
- * the hop-by-hop ones go straight into the response. SCG's routing filter instead runs a chain of
- * header filters that copies the headers several times per request.
+ * Headers take one pass each way. Upstream: the client's headers (as the route's filters
+ * left them) go straight into the client's request headers without the hop-by-hop ones
+ * (RFC 9110 7.6.1, and those the client's {@code Connection} header names), without the
+ * forwarding headers ({@code Forwarded}, {@code X-Forwarded-*}: the client address
+ * travels in {@code X-Real-IP} and {@code X-Forwarded-For}, which only the gateway sets)
+ * and without {@code Host} unless a route preserves it; then every
+ * {@link UpstreamHeaderContributor} bean adds its part. Downstream: the upstream's
+ * headers without the hop-by-hop ones go straight into the response. SCG's routing filter
+ * instead runs a chain of header filters that copies the headers several times per
+ * request.
  * <p>
- * Timeouts are the resilience policy's ({@code filters-conf/resilience.yml}, on the client the
- * resilience filter chose); SCG's per-route {@code response-timeout} and {@code connect-timeout}
- * metadata are not read.
+ * Timeouts are the resilience policy's ({@code filters-conf/resilience.yml}, on the
+ * client the resilience filter chose); SCG's per-route {@code response-timeout} and
+ * {@code connect-timeout} metadata are not read.
  */
 public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
-	/** Hop-by-hop headers, as Spring Cloud Gateway's RemoveHopByHopHeadersFilter lists them. */
+	/**
+	 * Hop-by-hop headers, as Spring Cloud Gateway's RemoveHopByHopHeadersFilter lists
+	 * them.
+	 */
 	private static final String[] HOP_BY_HOP = { "connection", "keep-alive", "transfer-encoding", "te", "trailer",
 			"proxy-authorization", "proxy-authenticate", "x-application-context", "upgrade" };
 
@@ -75,7 +81,8 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
 	private final List<UpstreamHeaderContributor> contributors;
 
-	public UpstreamRoutingFilter(HttpClient defaultClient, UpstreamPhases phases, List<UpstreamHeaderContributor> contributors) {
+	public UpstreamRoutingFilter(HttpClient defaultClient, UpstreamPhases phases,
+			List<UpstreamHeaderContributor> contributors) {
 		this.defaultClient = phases.instrument(defaultClient);
 		this.phases = phases;
 		this.contributors = contributors;
@@ -96,16 +103,18 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		setAlreadyRouted(exchange);
 		ServerHttpRequest request = exchange.getRequest();
 		boolean preserveHost = exchange.getAttributeOrDefault(PRESERVE_HOST_HEADER_ATTRIBUTE, false);
-		// The client of the colour the resilience policy chose for this attempt, with its timeouts.
+		// The client of the colour the resilience policy chose for this attempt, with its
+		// timeouts.
 		HttpClient client = RequestState.of(exchange).client();
 		Mono<Void> call = (client != null ? client : defaultClient)
-			.headers(upstream -> upstreamHeaders(request, decodedHeaders(request, exchange), upstream, preserveHost, exchange,
-					contributors))
+			.headers(upstream -> upstreamHeaders(request, decodedHeaders(request, exchange), upstream, preserveHost,
+					exchange, contributors))
 			.request(HttpMethod.valueOf(request.getMethod().name()))
 			.uri(url.toASCIIString())
 			.send((req, outbound) -> outbound.send(request.getBody().map(UpstreamRoutingFilter::byteBuf)))
 			.responseConnection((response, connection) -> {
-				// UpstreamResponseWriter sends the body from this connection once the chain has run.
+				// UpstreamResponseWriter sends the body from this connection once the
+				// chain has run.
 				exchange.getAttributes().put(CLIENT_RESPONSE_ATTR, response);
 				exchange.getAttributes().put(CLIENT_RESPONSE_CONN_ATTR, connection);
 				copyResponse(response.status().code(), response.responseHeaders(), exchange);
@@ -116,15 +125,19 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		return UpstreamPhases.attempt(exchange, call).then(chain.filter(exchange));
 	}
 
-	/** The upstream request's headers, from the client's as Spring presents them and the contributors'; for unit tests. */
+	/**
+	 * The upstream request's headers, from the client's as Spring presents them and the
+	 * contributors'; for unit tests.
+	 */
 	static void upstreamHeaders(ServerHttpRequest request, io.netty.handler.codec.http.HttpHeaders upstream,
 			boolean preserveHost, ServerWebExchange exchange, List<UpstreamHeaderContributor> contributors) {
 		upstreamHeaders(request, null, upstream, preserveHost, exchange, contributors);
 	}
 
 	/**
-	 * The upstream request's headers, from the client's and the contributors': from {@code decoded}, the
-	 * client's as Reactor Netty decoded them, when not null, else from the request's.
+	 * The upstream request's headers, from the client's and the contributors': from
+	 * {@code decoded}, the client's as Reactor Netty decoded them, when not null, else
+	 * from the request's.
 	 */
 	private static void upstreamHeaders(ServerHttpRequest request, io.netty.handler.codec.http.HttpHeaders decoded,
 			io.netty.handler.codec.http.HttpHeaders upstream, boolean preserveHost, ServerWebExchange exchange,
@@ -159,10 +172,10 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 	}
 
 	/**
-	 * The headers as Reactor Netty decoded them, when {@code request} is the server's own, as the
-	 * exchange was created with: Spring's read-only view of them copies every entry to iterate them.
-	 * Null when a filter mutated or decorated the request (its headers may differ from the decoded
-	 * ones), or the server is not Reactor Netty.
+	 * The headers as Reactor Netty decoded them, when {@code request} is the server's
+	 * own, as the exchange was created with: Spring's read-only view of them copies every
+	 * entry to iterate them. Null when a filter mutated or decorated the request (its
+	 * headers may differ from the decoded ones), or the server is not Reactor Netty.
 	 */
 	private static io.netty.handler.codec.http.HttpHeaders decodedHeaders(ServerHttpRequest request,
 			ServerWebExchange exchange) {
@@ -177,15 +190,20 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		return null;
 	}
 
-	/** Neither hop-by-hop, nor named by the {@code Connection} header, nor one only the gateway may set. */
+	/**
+	 * Neither hop-by-hop, nor named by the {@code Connection} header, nor one only the
+	 * gateway may set.
+	 */
 	private static boolean forwardedUpstream(CharSequence name, Set<String> connectionTokens) {
 		return !isOneOf(HOP_BY_HOP, name) && !isOneOf(REQUEST_ONLY, name)
 				&& (connectionTokens == null || !connectionTokens.contains(name.toString().toLowerCase(Locale.ROOT)));
 	}
 
-	/** The upstream's status and end-to-end headers onto the client's response; package-private for unit tests. */
-	static void copyResponse(int status, io.netty.handler.codec.http.HttpHeaders upstream,
-			ServerWebExchange exchange) {
+	/**
+	 * The upstream's status and end-to-end headers onto the client's response;
+	 * package-private for unit tests.
+	 */
+	static void copyResponse(int status, io.netty.handler.codec.http.HttpHeaders upstream, ServerWebExchange exchange) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.setStatusCode(HttpStatusCode.valueOf(status));
 		String contentType = upstream.get(HttpHeaderNames.CONTENT_TYPE);
@@ -193,23 +211,29 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 			exchange.getAttributes().put(ORIGINAL_RESPONSE_CONTENT_TYPE_ATTR, contentType);
 		}
 		Set<String> names = new HashSet<>();
-		// Headers of a response already committed elsewhere in the chain can no longer change.
+		// Headers of a response already committed elsewhere in the chain can no longer
+		// change.
 		if (!response.isCommitted()) {
 			Set<String> connectionTokens = connectionTokens(upstream);
 			HttpHeaders headers = response.getHeaders();
 			for (Map.Entry<String, String> header : upstream) {
 				String name = header.getKey();
-				if (!isOneOf(HOP_BY_HOP, name) && (connectionTokens == null || !connectionTokens.contains(name.toLowerCase(Locale.ROOT)))) {
+				if (!isOneOf(HOP_BY_HOP, name)
+						&& (connectionTokens == null || !connectionTokens.contains(name.toLowerCase(Locale.ROOT)))) {
 					headers.add(name, header.getValue());
 					names.add(name);
 				}
 			}
 		}
-		// A retry removes these again (ServerWebExchangeUtils.reset) before the next attempt copies its own.
+		// A retry removes these again (ServerWebExchangeUtils.reset) before the next
+		// attempt copies its own.
 		exchange.getAttributes().put(CLIENT_RESPONSE_HEADER_NAMES, names);
 	}
 
-	/** The header names a {@code Connection} header lists, lower-cased; null when there are none. */
+	/**
+	 * The header names a {@code Connection} header lists, lower-cased; null when there
+	 * are none.
+	 */
 	private static Set<String> connectionTokens(io.netty.handler.codec.http.HttpHeaders headers) {
 		return connectionTokens(headers.getAll(HttpHeaderNames.CONNECTION));
 	}

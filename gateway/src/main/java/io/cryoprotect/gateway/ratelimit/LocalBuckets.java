@@ -14,11 +14,12 @@ import io.github.bucket4j.local.LocalBucket;
 import io.github.bucket4j.local.LocalBucketBuilder;
 
 /**
- * Buckets in this process: lock-free Bucket4j buckets in a Caffeine cache bounded to a number
- * of keys. A bucket idle for its longest window is full again, as good as a new one, so it
- * expires then. Beyond the bound Caffeine drops the buckets it judges least useful: a flood of
- * distinct keys can then reset some callers' use, never grow memory. (Redis-backed buckets
- * have no such bound; they expire by time only.) Nothing here blocks.
+ * Buckets in this process: lock-free Bucket4j buckets in a Caffeine cache bounded to a
+ * number of keys. A bucket idle for its longest window is full again, as good as a new
+ * one, so it expires then. Beyond the bound Caffeine drops the buckets it judges least
+ * useful: a flood of distinct keys can then reset some callers' use, never grow memory.
+ * (Redis-backed buckets have no such bound; they expire by time only.) Nothing here
+ * blocks.
  */
 final class LocalBuckets {
 
@@ -35,14 +36,15 @@ final class LocalBuckets {
 			.maximumSize(maxKeys)
 			.expireAfter(Expiry.accessing((String key, Entry entry) -> Duration.ofNanos(entry.idleNanos())))
 			.ticker(clock::currentTimeNanos)
-			// Eviction work runs on the calling thread, in small amortised steps, not on the common pool.
+			// Eviction work runs on the calling thread, in small amortised steps, not on
+			// the common pool.
 			.executor(Runnable::run)
 			.build();
 	}
 
 	Probe consume(String key, Bandwidths bandwidths, long cost, boolean degraded) {
-		Entry entry = buckets.get(key, k -> new Entry(bandwidths.version(), create(bandwidths),
-				bandwidths.longestWindow().toNanos()));
+		Entry entry = buckets.get(key,
+				k -> new Entry(bandwidths.version(), create(bandwidths), bandwidths.longestWindow().toNanos()));
 		if (entry.version() != bandwidths.version()) {
 			// The limit changed on reload: keep the caller's use so far, in proportion.
 			entry.bucket().replaceConfiguration(bandwidths.configuration(), TokensInheritanceStrategy.PROPORTIONALLY);

@@ -9,9 +9,10 @@ import io.github.bucket4j.VerboseResult;
  * What one bucket said about one request.
  *
  * @param consumed whether the request's tokens were taken
- * @param bandwidths the rates the bucket enforced (a replica's share while Redis is away), or null when unknown
- * @param rate the bucket's most exhausted bandwidth, or null when the storage could not tell
- * (Redis failed and the configured answer is allow or deny)
+ * @param bandwidths the rates the bucket enforced (a replica's share while Redis is
+ * away), or null when unknown
+ * @param rate the bucket's most exhausted bandwidth, or null when the storage could not
+ * tell (Redis failed and the configured answer is allow or deny)
  * @param remaining tokens left in that bandwidth
  * @param resetNanos until that bandwidth is full again
  * @param retryAfterNanos until the request could pass, when it was not consumed

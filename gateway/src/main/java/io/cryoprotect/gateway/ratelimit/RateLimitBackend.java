@@ -25,13 +25,13 @@ import reactor.core.scheduler.Schedulers;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Where buckets live. Without a Redis URL: this process. With one: Redis, each call bounded by
- * {@code storage.redis.commandTimeout}. When Redis fails or answers late the backend is
- * degraded: it logs once, sets {@code gateway_ratelimit_backend_degraded} to 1 and answers as
- * {@code storage.redis.onFailure} says (local buckets holding this replica's share of each
- * limit, allow, or deny) without touching Redis again, until a background probe finds Redis
- * answering; then shared enforcement resumes by itself. The probe is also the replica
- * heartbeat that counts the gateways sharing the limits.
+ * Where buckets live. Without a Redis URL: this process. With one: Redis, each call
+ * bounded by {@code storage.redis.commandTimeout}. When Redis fails or answers late the
+ * backend is degraded: it logs once, sets {@code gateway_ratelimit_backend_degraded} to 1
+ * and answers as {@code storage.redis.onFailure} says (local buckets holding this
+ * replica's share of each limit, allow, or deny) without touching Redis again, until a
+ * background probe finds Redis answering; then shared enforcement resumes by itself. The
+ * probe is also the replica heartbeat that counts the gateways sharing the limits.
  */
 final class RateLimitBackend implements SmartLifecycle {
 
@@ -54,20 +54,25 @@ final class RateLimitBackend implements SmartLifecycle {
 
 	private final Map<ShareKey, Bandwidths> shares = new ConcurrentHashMap<>();
 
-	/** Consecutive probe successes while degraded; shared limits resume after {@link #RESUME_AFTER}. */
+	/**
+	 * Consecutive probe successes while degraded; shared limits resume after
+	 * {@link #RESUME_AFTER}.
+	 */
 	private volatile int probeSuccesses;
 
 	private static final int RESUME_AFTER = 2;
 
 	/** The probe's own bucket: generous, so probing never limits anything. */
-	private static final Bandwidths PROBE = Bandwidths.of(java.util.List.of(
-			new RateLimitConfig.Rate(1_000_000, Duration.ofMinutes(1), "1m")));
+	private static final Bandwidths PROBE = Bandwidths
+		.of(java.util.List.of(new RateLimitConfig.Rate(1_000_000, Duration.ofMinutes(1), "1m")));
 
 	private volatile int countedReplicas = 1;
 
 	private volatile String degradedReason;
 
-	/** Whether Redis ever answered: the first success is news, later ones are recoveries. */
+	/**
+	 * Whether Redis ever answered: the first success is news, later ones are recoveries.
+	 */
 	private volatile boolean everShared;
 
 	private volatile boolean unreachableAtStartLogged;
@@ -84,9 +89,11 @@ final class RateLimitBackend implements SmartLifecycle {
 		this.config = config;
 		this.local = new LocalBuckets(storage().maxKeys(), localClock);
 		boolean shared = redisUrl != null && !redisUrl.isBlank();
-		// Lettuce reconnects no slower than the probe looks, so shared limits resume within about retryInterval.
-		this.redis = shared ? new RedisBuckets(redisUrl, sharedClock, storage().commandTimeout(),
-				() -> storage().retryInterval()) : null;
+		// Lettuce reconnects no slower than the probe looks, so shared limits resume
+		// within about retryInterval.
+		this.redis = shared
+				? new RedisBuckets(redisUrl, sharedClock, storage().commandTimeout(), () -> storage().retryInterval())
+				: null;
 		this.redisDisplay = shared ? redactPassword(redisUrl) : null;
 		// Until the first probe connects, shared buckets are not available.
 		this.degraded = new AtomicBoolean(shared);
@@ -109,15 +116,17 @@ final class RateLimitBackend implements SmartLifecycle {
 	}
 
 	/**
-	 * Consumes {@code cost} tokens from the shared bucket {@code key} (only when {@link #shared()});
-	 * never fails, never waits longer than the command timeout, measured on {@code timer}.
+	 * Consumes {@code cost} tokens from the shared bucket {@code key} (only when
+	 * {@link #shared()}); never fails, never waits longer than the command timeout,
+	 * measured on {@code timer}.
 	 */
 	Mono<Probe> consume(String key, Bandwidths bandwidths, long cost, Scheduler timer) {
 		Storage storage = storage();
 		if (degraded.get()) {
 			return Mono.just(fallback(storage, key, bandwidths, cost));
 		}
-		// A timer publisher with a fallback: timeout(Duration) would build a description string per call
+		// A timer publisher with a fallback: timeout(Duration) would build a description
+		// string per call
 		// for a TimeoutException that is only logged when the backend degrades.
 		return redis.consume(key, bandwidths, cost)
 			.timeout(Mono.delay(storage.commandTimeout(), timer), Mono.fromSupplier(() -> {
@@ -130,7 +139,10 @@ final class RateLimitBackend implements SmartLifecycle {
 			});
 	}
 
-	/** Consumes from this process's bucket, when buckets are not shared ({@link #shared()} is false). */
+	/**
+	 * Consumes from this process's bucket, when buckets are not shared ({@link #shared()}
+	 * is false).
+	 */
 	Probe consumeLocal(String key, Bandwidths bandwidths, long cost) {
 		return local.consume(key, bandwidths, cost, false);
 	}
@@ -157,7 +169,10 @@ final class RateLimitBackend implements SmartLifecycle {
 		return live == null ? Storage.DEFAULTS : live.storage();
 	}
 
-	/** The replica count sizing local fallback buckets: configured, or last counted through Redis. */
+	/**
+	 * The replica count sizing local fallback buckets: configured, or last counted
+	 * through Redis.
+	 */
 	int replicas(Storage storage) {
 		return storage.replicas() != null ? storage.replicas() : countedReplicas;
 	}
@@ -192,21 +207,24 @@ final class RateLimitBackend implements SmartLifecycle {
 		String reason = describe(error);
 		if (degraded.compareAndSet(false, true)) {
 			degradedReason = reason;
-			logger.warn("Rate-limit backend Redis (" + redisDisplay + ") failed: " + reason + "; limits are now decided by "
-					+ "the fallback '" + storage().onFailure() + "' until Redis answers again");
+			logger.warn(
+					"Rate-limit backend Redis (" + redisDisplay + ") failed: " + reason + "; limits are now decided by "
+							+ "the fallback '" + storage().onFailure() + "' until Redis answers again");
 		}
 	}
 
 	/**
-	 * One heartbeat: connects if needed, counts replicas, and, while degraded, consumes from a
-	 * probe bucket as requests would, under the same command timeout. Shared enforcement resumes
-	 * after {@link #RESUME_AFTER} such successes in a row, so a Redis that answers only now and
-	 * then does not flip the backend back and forth. Package-private: tests step it by hand.
+	 * One heartbeat: connects if needed, counts replicas, and, while degraded, consumes
+	 * from a probe bucket as requests would, under the same command timeout. Shared
+	 * enforcement resumes after {@link #RESUME_AFTER} such successes in a row, so a Redis
+	 * that answers only now and then does not flip the backend back and forth.
+	 * Package-private: tests step it by hand.
 	 */
 	Mono<Void> probeOnce() {
 		Storage storage = storage();
 		Duration ttl = storage.retryInterval().multipliedBy(3).plusSeconds(2);
-		// Connecting blocks up to Lettuce's connect timeout, so off the event loop and outside the command timeout.
+		// Connecting blocks up to Lettuce's connect timeout, so off the event loop and
+		// outside the command timeout.
 		return Mono.fromRunnable(redis::connect)
 			.subscribeOn(Schedulers.boundedElastic())
 			.then(Mono.defer(() -> redis.heartbeat(replicaId, ttl).timeout(storage.commandTimeout().multipliedBy(4))))
@@ -221,8 +239,9 @@ final class RateLimitBackend implements SmartLifecycle {
 				if (degraded.compareAndSet(true, false)) {
 					shares.clear();
 					if (everShared) {
-						logger.warn("Rate-limit backend Redis (" + redisDisplay + ") answers again after '" + degradedReason
-								+ "'; shared limits are enforced again (" + countedReplicas + " replica(s) counted)");
+						logger.warn("Rate-limit backend Redis (" + redisDisplay + ") answers again after '"
+								+ degradedReason + "'; shared limits are enforced again (" + countedReplicas
+								+ " replica(s) counted)");
 					}
 					else {
 						logger.info("Rate limits are shared in Redis (" + redisDisplay + "), " + countedReplicas
@@ -272,9 +291,11 @@ final class RateLimitBackend implements SmartLifecycle {
 		if (redis == null || probe != null) {
 			return;
 		}
-		// Each tick runs after the previous one finished; the interval follows the live config.
+		// Each tick runs after the previous one finished; the interval follows the live
+		// config.
 		probe = Flux.defer(() -> probeOnce().then(Mono.delay(storage().retryInterval())))
-			// Nothing in a tick may end the loop: shared limits must always be able to resume.
+			// Nothing in a tick may end the loop: shared limits must always be able to
+			// resume.
 			.onErrorResume(error -> {
 				logger.warn("Rate-limit backend probe failed unexpectedly; retrying", error);
 				return Mono.delay(Duration.ofSeconds(1));
@@ -297,8 +318,8 @@ final class RateLimitBackend implements SmartLifecycle {
 	}
 
 	/**
-	 * Stopped after the web server (graceful drain, then stop), so requests still in flight
-	 * during the drain keep their shared buckets.
+	 * Stopped after the web server (graceful drain, then stop), so requests still in
+	 * flight during the drain keep their shared buckets.
 	 */
 	@Override
 	public int getPhase() {

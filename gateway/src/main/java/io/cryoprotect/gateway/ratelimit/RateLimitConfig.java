@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.cryoprotect.gateway.configfile.PolicyMode;
+import io.cryoprotect.gateway.configfile.RouteReference;
 import io.cryoprotect.gateway.support.Caller;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
@@ -16,20 +17,29 @@ import org.springframework.http.server.PathContainer;
 import org.springframework.web.util.pattern.PathPattern;
 
 /**
- * {@code ratelimits.yml} compiled: the limits with their Bucket4j configurations per tier, the
- * tier rules and the storage settings. Immutable; a reload builds a new one.
+ * {@code ratelimits.yml} compiled: the limits with their Bucket4j configurations per
+ * tier, the tier rules, the storage settings, and where the file names routes. Immutable;
+ * a reload builds a new one.
  */
-record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storage storage) {
+record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storage storage,
+		List<RouteReference> routeReferences) {
 
 	enum Tier {
+
 		anonymous, basic, premium, admin, internal
+
 	}
 
 	enum OnFailure {
+
 		local, allow, deny
+
 	}
 
-	/** {@code tokens} per {@code window}, refilled greedily; {@code label} names it in headers, e.g. {@code 1m}. */
+	/**
+	 * {@code tokens} per {@code window}, refilled greedily; {@code label} names it in
+	 * headers, e.g. {@code 1m}.
+	 */
 	record Rate(long tokens, Duration window, String label) {
 	}
 
@@ -44,19 +54,24 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 			Duration longest = Duration.ZERO;
 			StringBuilder canonical = new StringBuilder();
 			for (Rate rate : rates) {
-				builder.addLimit(Bandwidth.builder().capacity(rate.tokens()).refillGreedy(rate.tokens(), rate.window())
-					.id(rate.label()).build());
+				builder.addLimit(Bandwidth.builder()
+					.capacity(rate.tokens())
+					.refillGreedy(rate.tokens(), rate.window())
+					.id(rate.label())
+					.build());
 				longest = rate.window().compareTo(longest) > 0 ? rate.window() : longest;
 				canonical.append(rate.tokens()).append('/').append(rate.window()).append(';');
 			}
-			// Stable across replicas and restarts: the same rates give the same shared buckets.
+			// Stable across replicas and restarts: the same rates give the same shared
+			// buckets.
 			long version = canonical.toString().hashCode() & 0x7fffffffL;
 			return new Bandwidths(List.copyOf(rates), builder.build(), version, longest);
 		}
 
 		/**
-		 * This replica's share of the limits, for the buckets it falls back to when Redis fails;
-		 * never below {@code minTokens} (the request's cost), or such requests could never pass.
+		 * This replica's share of the limits, for the buckets it falls back to when Redis
+		 * fails; never below {@code minTokens} (the request's cost), or such requests
+		 * could never pass.
 		 */
 		Bandwidths share(int replicas, long minTokens) {
 			if (replicas <= 1) {
@@ -76,7 +91,9 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 	record KeySpec(Kind kind, String field) {
 
 		enum Kind {
+
 			caller, ip, user, body
+
 		}
 
 		boolean readsBody() {
@@ -119,7 +136,8 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 	}
 
 	/**
-	 * One limit. A tier missing from {@code plans} gets the base plan; a tier mapped to null is unlimited.
+	 * One limit. A tier missing from {@code plans} gets the base plan; a tier mapped to
+	 * null is unlimited.
 	 */
 	record Limit(String id, RequestMatch match, boolean isDefault, KeySpec key, Bandwidths base,
 			Map<Tier, Bandwidths> plans, int cost, List<CostRule> costs, PolicyMode mode) {
@@ -140,7 +158,10 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 
 	}
 
-	/** Matches a verified caller by role or plan; with neither listed, any verified caller. */
+	/**
+	 * Matches a verified caller by role or plan; with neither listed, any verified
+	 * caller.
+	 */
 	record TierRule(Set<String> roles, Set<String> plans) {
 
 		boolean matches(Caller caller) {
@@ -155,25 +176,40 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 	/**
 	 * @param replicas gateways sharing the limits, or null to count them through Redis
 	 */
-	record Storage(int maxKeys, Duration commandTimeout, OnFailure onFailure, Duration retryInterval, Integer replicas) {
+	record Storage(int maxKeys, Duration commandTimeout, OnFailure onFailure, Duration retryInterval,
+			Integer replicas) {
 
-		/** What a file without a storage section gets, and what the backend uses before any file loaded. */
-		static final Storage DEFAULTS = new Storage(100_000, Duration.ofMillis(50), OnFailure.local, Duration.ofSeconds(1),
-				null);
+		/**
+		 * What a file without a storage section gets, and what the backend uses before
+		 * any file loaded.
+		 */
+		static final Storage DEFAULTS = new Storage(100_000, Duration.ofMillis(50), OnFailure.local,
+				Duration.ofSeconds(1), null);
 
 	}
 
-	/** The one-line summary the reload log shows: limits with their modes, tier order and storage. */
+	/**
+	 * The one-line summary the reload log shows: limits with their modes, tier order and
+	 * storage.
+	 */
 	@Override
 	public String toString() {
 		StringBuilder sb = new StringBuilder().append(limits.size()).append(" limits [");
 		for (int i = 0; i < limits.size(); i++) {
 			Limit limit = limits.get(i);
-			sb.append(i == 0 ? "" : ", ").append(limit.id()).append(' ').append(limit.mode())
+			sb.append(i == 0 ? "" : ", ")
+				.append(limit.id())
+				.append(' ')
+				.append(limit.mode())
 				.append(limit.isDefault() ? " default" : "");
 		}
-		return sb.append("], tiers ").append(tierRules.keySet()).append(", local maxKeys ").append(storage.maxKeys())
-			.append(", on Redis failure ").append(storage.onFailure()).toString();
+		return sb.append("], tiers ")
+			.append(tierRules.keySet())
+			.append(", local maxKeys ")
+			.append(storage.maxKeys())
+			.append(", on Redis failure ")
+			.append(storage.onFailure())
+			.toString();
 	}
 
 	Tier tier(Caller caller) {
@@ -189,8 +225,8 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 	}
 
 	/**
-	 * The limits that apply to a request, modes off left out: every matching limit, or, when
-	 * none but default ones match, the matching default limits.
+	 * The limits that apply to a request, modes off left out: every matching limit, or,
+	 * when none but default ones match, the matching default limits.
 	 */
 	List<Limit> applicable(String routeId, HttpMethod method, PathContainer path) {
 		List<Limit> specific = new ArrayList<>(2);

@@ -18,6 +18,7 @@ import io.cryoprotect.gateway.configfile.ConfigRejectedException;
 import io.cryoprotect.gateway.configfile.ConfigSchema;
 import io.cryoprotect.gateway.configfile.ConfigValues;
 import io.cryoprotect.gateway.configfile.PolicyMode;
+import io.cryoprotect.gateway.configfile.RouteReference;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.KeySpec;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.OnFailure;
@@ -33,12 +34,14 @@ import org.springframework.web.util.pattern.PathPatternParser;
 import org.springframework.web.util.pattern.PatternParseException;
 
 /**
- * Reads {@code ratelimits.yml} through its schema ({@code filters-conf/ratelimits.schema.json}) and
- * checks what the schema cannot: each rate's window and tokens, no two rates of a list with the same
- * window, no cost above a rate's tokens, the bounds of the Redis timeouts, path patterns that parse,
- * and that a body-keyed limit names its methods and paths. A mode override (the operator's
- * {@code GATEWAY_RATELIMIT_MODE}) replaces every limit's mode. Values the schema refused are left to
- * its problems: they stand in as defaults here, and the file is rejected.
+ * Reads {@code ratelimits.yml} through its schema
+ * ({@code filters-conf/ratelimits.schema.json}) and checks what the schema cannot: each
+ * rate's window and tokens, no two rates of a list with the same window, no cost above a
+ * rate's tokens, the bounds of the Redis timeouts, path patterns that parse, and that a
+ * body-keyed limit names its methods and paths; the route ids it names are checked
+ * against {@code routes/} by the reloader. A mode override (the operator's
+ * {@code GATEWAY_RATELIMIT_MODE}) replaces every limit's mode. Values the schema refused
+ * are left to its problems: they stand in as defaults here, and the file is rejected.
  */
 final class RateLimitConfigLoader {
 
@@ -55,6 +58,8 @@ final class RateLimitConfigLoader {
 	private final ConfigValues values;
 
 	private final PolicyMode override;
+
+	private final List<RouteReference> routeReferences = new ArrayList<>();
 
 	private RateLimitConfigLoader(ConfigValues values, PolicyMode override) {
 		this.values = values;
@@ -92,16 +97,17 @@ final class RateLimitConfigLoader {
 		PolicyMode fileMode = ConfigValues.constant(PolicyMode.class, raw.mode(), PolicyMode.enforce);
 		Map<Tier, RateLimitConfig.TierRule> tierRules = new LinkedHashMap<>();
 		if (raw.tiers() != null) {
-			raw.tiers().forEach((name, rule) -> tierRules.put(ConfigValues.constant(Tier.class, name, Tier.anonymous),
-					rule == null ? new RateLimitConfig.TierRule(Set.of(), Set.of())
-							: new RateLimitConfig.TierRule(names(rule.roles()), names(rule.plans()))));
+			raw.tiers()
+				.forEach((name, rule) -> tierRules.put(ConfigValues.constant(Tier.class, name, Tier.anonymous),
+						rule == null ? new RateLimitConfig.TierRule(Set.of(), Set.of())
+								: new RateLimitConfig.TierRule(names(rule.roles()), names(rule.plans()))));
 			tierRules.remove(Tier.anonymous);
 		}
 		RateLimitConfig.Storage storage = storage(raw.storage());
 		List<RateLimitConfig.Limit> limits = new ArrayList<>();
 		raw.limits().forEach((id, limit) -> limits.add(limit("limits." + id, id, limit, fileMode)));
 		values.rejectIfAny();
-		return new RateLimitConfig(List.copyOf(limits), tierRules, storage);
+		return new RateLimitConfig(List.copyOf(limits), tierRules, storage, List.copyOf(routeReferences));
 	}
 
 	private RateLimitConfig.Storage storage(RateLimitFile.Storage raw) {
@@ -111,7 +117,8 @@ final class RateLimitConfigLoader {
 				: raw.redis();
 		return new RateLimitConfig.Storage(maxKeys == null ? defaults.maxKeys() : maxKeys,
 				bounded("storage.redis.commandTimeout", redis.commandTimeout(), defaults.commandTimeout(),
-						Duration.ofMillis(5), Duration.ofSeconds(1), "every request that Redis answers late waits this long"),
+						Duration.ofMillis(5), Duration.ofSeconds(1),
+						"every request that Redis answers late waits this long"),
 				ConfigValues.constant(OnFailure.class, redis.onFailure(), defaults.onFailure()),
 				bounded("storage.redis.retryInterval", redis.retryInterval(), defaults.retryInterval(),
 						Duration.ofMillis(100), Duration.ofSeconds(60),
@@ -148,9 +155,11 @@ final class RateLimitConfigLoader {
 				}
 			}
 		}
-		if (keySpec.readsBody() && (raw.match() == null || raw.match().methods() == null || raw.match().paths() == null)) {
-			values.problem(key + ".match", null, "a body-keyed limit must name its methods and paths: it reads the body "
-					+ "of every request it matches");
+		if (keySpec.readsBody()
+				&& (raw.match() == null || raw.match().methods() == null || raw.match().paths() == null)) {
+			values.problem(key + ".match", null,
+					"a body-keyed limit must name its methods and paths: it reads the body "
+							+ "of every request it matches");
 		}
 		plans.forEach((tier, plan) -> checkCosts(key + ".tiers." + tier, plan, cost, costs));
 		checkCosts(key + ".rates", base, cost, costs);
@@ -159,7 +168,10 @@ final class RateLimitConfigLoader {
 				List.copyOf(costs), mode);
 	}
 
-	/** A cost above a bandwidth's capacity could never be paid: every such request would be rejected. */
+	/**
+	 * A cost above a bandwidth's capacity could never be paid: every such request would
+	 * be rejected.
+	 */
 	private void checkCosts(String key, Bandwidths bandwidths, int cost, List<RateLimitConfig.CostRule> costs) {
 		if (bandwidths == null) {
 			return;
@@ -176,6 +188,9 @@ final class RateLimitConfigLoader {
 	private RequestMatch match(String key, RateLimitFile.Match raw) {
 		if (raw == null) {
 			return RequestMatch.ANY;
+		}
+		if (raw.routes() != null) {
+			raw.routes().forEach(id -> routeReferences.add(new RouteReference(values.file(), key + ".routes", id)));
 		}
 		Set<HttpMethod> methods = new LinkedHashSet<>();
 		if (raw.methods() != null) {
@@ -222,7 +237,10 @@ final class RateLimitConfigLoader {
 		return rates.isEmpty() ? null : Bandwidths.of(rates);
 	}
 
-	/** {@code 20/min}, {@code 100/hour}, {@code 1000/day}, {@code 5/10s}; null when the schema or this refused it. */
+	/**
+	 * {@code 20/min}, {@code 100/hour}, {@code 1000/day}, {@code 5/10s}; null when the
+	 * schema or this refused it.
+	 */
 	private Rate rate(String key, String text) {
 		Matcher m = RATE.matcher(text);
 		if (!m.matches()) {
@@ -244,7 +262,8 @@ final class RateLimitConfigLoader {
 			}
 		};
 		if (window == null) {
-			values.problem(key, text, "unknown window '" + m.group(2) + "': expected s, min, hour, day or a duration such as 10s");
+			values.problem(key, text,
+					"unknown window '" + m.group(2) + "': expected s, min, hour, day or a duration such as 10s");
 			return null;
 		}
 		if (tokens < 1) {
@@ -258,7 +277,10 @@ final class RateLimitConfigLoader {
 		return new Rate(tokens, window, label(window));
 	}
 
-	/** {@code 1m}, {@code 1h}, {@code 1d}, {@code 10s}: the window as it appears in policy names. */
+	/**
+	 * {@code 1m}, {@code 1h}, {@code 1d}, {@code 10s}: the window as it appears in policy
+	 * names.
+	 */
 	static String label(Duration window) {
 		long seconds = window.toSeconds();
 		if (seconds % 86_400 == 0) {
@@ -273,14 +295,18 @@ final class RateLimitConfigLoader {
 		return seconds + "s";
 	}
 
-	/** A duration the schema let through, within {@code [min, max]}; {@code fallback} when absent or refused. */
+	/**
+	 * A duration the schema let through, within {@code [min, max]}; {@code fallback} when
+	 * absent or refused.
+	 */
 	private Duration bounded(String key, String text, Duration fallback, Duration min, Duration max, String why) {
 		if (text == null || values.reported(key)) {
 			return fallback;
 		}
 		Duration value = DurationStyle.detectAndParse(text);
 		if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-			values.problem(key, text, "must be from " + min.toMillis() + "ms to " + max.toSeconds() + "s (" + why + ")");
+			values.problem(key, text,
+					"must be from " + min.toMillis() + "ms to " + max.toSeconds() + "s (" + why + ")");
 		}
 		return value;
 	}

@@ -7,28 +7,36 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The operator-facing format of {@code filters-conf/ratelimits.yml}, bound once its schema
- * ({@code filters-conf/ratelimits.schema.json}) checked the file. Rates are strings such as
- * {@code 20/min}, {@code 100/hour}, {@code 5/10s}; durations such as {@code 50ms}. Names from a closed
- * list stay text here, so that a file with a wrong one still binds and all its problems are reported.
+ * The operator-facing format of {@code filters-conf/ratelimits.yml}, bound once its
+ * schema ({@code filters-conf/ratelimits.schema.json}) checked the file. Rates are
+ * strings such as {@code 20/min}, {@code 100/hour}, {@code 5/10s}; durations such as
+ * {@code 50ms}. Names from a closed list stay text here, so that a file with a wrong one
+ * still binds and all its problems are reported.
  *
- * @param mode default mode of every limit that sets none: {@code off}, {@code shadow} or {@code enforce}
+ * @param mode default mode of every limit that sets none: {@code off}, {@code shadow} or
+ * {@code enforce}
  * @param tiers how a verified caller's tier is found, in order, first match wins; callers
  * without a verified token are {@code anonymous}
  * @param storage bucket storage: local bounds, and what to do when Redis fails
- * @param limits the limits by id (the id names them in headers, metrics and bucket keys); a
- * request is checked against every limit that matches it
+ * @param limits the limits by id (the id names them in headers, metrics and bucket keys);
+ * a request is checked against every limit that matches it
  */
 public record RateLimitFile(String mode, Map<String, TierRule> tiers, Storage storage, Map<String, Limit> limits) {
 
-	/** A tier matches a caller whose {@code role} claim is in {@code roles} or whose plan is in {@code plans}; with neither, every verified caller. */
+	/**
+	 * A tier matches a caller whose {@code role} claim is in {@code roles} or whose plan
+	 * is in {@code plans}; with neither, every verified caller.
+	 */
 	public record TierRule(List<String> roles, List<String> plans) {
 	}
 
 	public record Storage(Local local, Redis redis) {
 	}
 
-	/** Local buckets: at most {@code maxKeys}, each dropped once idle for its longest window. */
+	/**
+	 * Local buckets: at most {@code maxKeys}, each dropped once idle for its longest
+	 * window.
+	 */
 	public record Local(Integer maxKeys) {
 	}
 
@@ -36,10 +44,11 @@ public record RateLimitFile(String mode, Map<String, TierRule> tiers, Storage st
 	 * Redis-backed buckets, used when {@code GATEWAY_RATELIMIT_REDIS_URL} is set.
 	 *
 	 * @param commandTimeout longest a request waits on Redis
-	 * @param onFailure {@code local} (buckets of this replica's share), {@code allow} or {@code deny}
+	 * @param onFailure {@code local} (buckets of this replica's share), {@code allow} or
+	 * {@code deny}
 	 * @param retryInterval how often a degraded gateway probes Redis to resume
-	 * @param replicas gateways sharing the limits, to size local buckets: {@code auto} (counted
-	 * through Redis while it works) or a number
+	 * @param replicas gateways sharing the limits, to size local buckets: {@code auto}
+	 * (counted through Redis while it works) or a number
 	 */
 	public record Redis(String commandTimeout, String onFailure, String retryInterval, Object replicas) {
 	}
@@ -48,9 +57,11 @@ public record RateLimitFile(String mode, Map<String, TierRule> tiers, Storage st
 	 * One limit.
 	 *
 	 * @param match which requests it applies to; absent: all
-	 * @param isDefault applies only to requests that no other limit matches (Flask-Limiter's default limits)
-	 * @param key what a bucket is per: {@code caller} (verified subject, else client IP), {@code ip},
-	 * {@code user} (verified callers only) or {@code body:<field>} (a JSON body field, e.g. the submitted username)
+	 * @param isDefault applies only to requests that no other limit matches
+	 * (Flask-Limiter's default limits)
+	 * @param key what a bucket is per: {@code caller} (verified subject, else client IP),
+	 * {@code ip}, {@code user} (verified callers only) or {@code body:<field>} (a JSON
+	 * body field, e.g. the submitted username)
 	 * @param rates the bandwidths every caller gets, all enforced together
 	 * @param tiers per tier, other rates, or {@code unlimited}
 	 * @param cost tokens a request takes; default 1
@@ -61,7 +72,10 @@ public record RateLimitFile(String mode, Map<String, TierRule> tiers, Storage st
 			Map<String, JsonNode> tiers, Integer cost, List<Cost> costs, String mode) {
 	}
 
-	/** Route ids, methods and path patterns (Spring PathPattern syntax); an absent list matches anything. */
+	/**
+	 * Route ids, methods and path patterns (Spring PathPattern syntax); an absent list
+	 * matches anything.
+	 */
 	public record Match(List<String> routes, List<String> methods, List<String> paths) {
 	}
 

@@ -48,18 +48,18 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.C
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 /**
- * Applies {@code ratelimits.yml}: every limit that matches a request takes its tokens from
- * the caller's bucket, and all must pass. A rejection in enforce mode is a 429 problem with
- * {@code Retry-After} and the IETF {@code RateLimit}/{@code RateLimit-Policy} headers; shadow
- * mode counts it and forwards. Allowed responses carry the headers too.
+ * Applies {@code ratelimits.yml}: every limit that matches a request takes its tokens
+ * from the caller's bucket, and all must pass. A rejection in enforce mode is a 429
+ * problem with {@code Retry-After} and the IETF
+ * {@code RateLimit}/{@code RateLimit-Policy} headers; shadow mode counts it and forwards.
+ * Allowed responses carry the headers too.
  * <p>
- * It runs in two stages. The first, right after identity, applies the limits keyed by caller,
- * IP or user, before any body is read. The second, after validation, applies the limits keyed
- * by a body field (the username submitted to {@code /auth/login}), reading the body already
- * cached by validation or, without it, once and capped.
+ * It runs in two stages. The first, right after identity, applies the limits keyed by
+ * caller, IP or user, before any body is read. The second, after validation, applies the
+ * limits keyed by a body field (the username submitted to {@code /auth/login}), reading
+ * the body already cached by validation or, without it, once and capped.
  */
 final class RateLimitFilter implements GlobalFilter, Ordered {
-
 
 	/** Bodies read only for a body-keyed limit: auth forms are tiny. */
 	static final int MAX_KEY_BODY_BYTES = 16 * 1024;
@@ -106,7 +106,8 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 		RateLimitConfig cfg = config.get();
 		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
 		ServerHttpRequest request = exchange.getRequest();
-		// A CORS preflight is the browser asking permission for the real request, which is the one counted.
+		// A CORS preflight is the browser asking permission for the real request, which
+		// is the one counted.
 		if (cfg == null || route == null || Preflight.is(request)) {
 			return chain.filter(exchange);
 		}
@@ -131,8 +132,10 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 		if (exchange.getAttribute(CACHED_REQUEST_BODY_ATTR) != null || !hasBody(request)) {
 			return check(exchange, chain, route.getId(), path, tier, applied, parse(exchange), start);
 		}
-		return CappedBodyRequest.cacheBody(exchange, MAX_KEY_BODY_BYTES, () -> new ProblemException(
-				ProblemType.PAYLOAD_TOO_LARGE, "The request body exceeds " + MAX_KEY_BODY_BYTES + " bytes."))
+		return CappedBodyRequest
+			.cacheBody(exchange, MAX_KEY_BODY_BYTES,
+					() -> new ProblemException(ProblemType.PAYLOAD_TOO_LARGE,
+							"The request body exceeds " + MAX_KEY_BODY_BYTES + " bytes."))
 			// The client hung up mid-body: no one is left to answer.
 			.onErrorResume(AbortedException.class, ex -> Mono.empty())
 			.flatMap(cachedRequest -> {
@@ -148,7 +151,8 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 			Bandwidths plan = limit.plan(tier);
 			String key = plan == null ? null : key(limit, exchange, body);
 			if (plan == null || key == null) {
-				// Unlimited for this tier, or nothing to key on (an anonymous caller for a per-user limit).
+				// Unlimited for this tier, or nothing to key on (an anonymous caller for
+				// a per-user limit).
 				continue;
 			}
 			checks.add(new Check(limit, limit.id() + ':' + tier + ':' + key, plan,
@@ -165,11 +169,11 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 			}
 			return decide(exchange, chain, routeId, tier, outcomes, start);
 		}
-		// The command timeouts are armed on the request's event loop, where the rest of the request belongs:
+		// The command timeouts are armed on the request's event loop, where the rest of
+		// the request belongs:
 		// Redis answers on Lettuce's I/O thread.
 		Scheduler loop = RequestLoop.scheduler(exchange);
-		Mono<List<Outcome>> outcomes = checks.size() == 1
-				? consume(checks.get(0), loop).map(List::of)
+		Mono<List<Outcome>> outcomes = checks.size() == 1 ? consume(checks.get(0), loop).map(List::of)
 				: Flux.fromIterable(checks).flatMapSequential(check -> consume(check, loop)).collectList();
 		return outcomes.publishOn(loop).flatMap(list -> decide(exchange, chain, routeId, tier, list, start));
 	}
@@ -201,7 +205,8 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 				shadowRejected |= !probe.consumed();
 				continue;
 			}
-			if (!probe.consumed() && (rejected == null || probe.retryAfterNanos() > rejected.probe().retryAfterNanos())) {
+			if (!probe.consumed()
+					&& (rejected == null || probe.retryAfterNanos() > rejected.probe().retryAfterNanos())) {
 				rejected = outcome;
 			}
 			if (probe.rate() != null) {
@@ -215,16 +220,16 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 		}
 		RequestTrace.record(exchange, RequestTrace.Phase.RATE_LIMIT, System.nanoTime() - start);
 		RequestState requestState = RequestState.of(exchange);
-		requestState.rateLimit(rejected != null ? RateLimitVerdict.LIMITED
-				: shadowRejected ? RateLimitVerdict.SHADOW_LIMITED
-						: degraded ? RateLimitVerdict.DEGRADED : RateLimitVerdict.ALLOWED);
+		requestState.rateLimit(rejected != null ? RateLimitVerdict.LIMITED : shadowRejected
+				? RateLimitVerdict.SHADOW_LIMITED : degraded ? RateLimitVerdict.DEGRADED : RateLimitVerdict.ALLOWED);
 		HttpHeaders headers = exchange.getResponse().getHeaders();
 		if (!policies.isEmpty()) {
 			String earlier = headers.getFirst(RATE_LIMIT_POLICY);
 			headers.set(RATE_LIMIT_POLICY, (earlier == null ? "" : earlier + ", ") + String.join(", ", policies));
 		}
 		Outcome shown = rejected != null ? rejected : reported;
-		// The body stage replaces the keyed stage's header only with a tighter one (or its rejection).
+		// The body stage replaces the keyed stage's header only with a tighter one (or
+		// its rejection).
 		if (shown != null && shown.probe().rate() != null
 				&& (rejected != null || shown.probe().remaining() < requestState.rateLimitShown())) {
 			headers.set(RATE_LIMIT, state(shown));
@@ -251,19 +256,24 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 			rateHeaders.put(RATE_LIMIT, headers.getFirst(RATE_LIMIT));
 		}
 		String detail = rejected.probe().rate() == null
-				? "Rate limits cannot be checked right now; limit '" + limit.id() + "' refuses requests until they can. Retry in "
-						+ retryAfter + " s."
+				? "Rate limits cannot be checked right now; limit '" + limit.id()
+						+ "' refuses requests until they can. Retry in " + retryAfter + " s."
 				: "Too many requests: limit '" + limit.id() + "' allows " + rejected.probe().rate().tokens() + " per "
 						+ rejected.probe().rate().label() + " per " + limit.key() + ". Retry in " + retryAfter + " s.";
 		return new ProblemException(ProblemType.RATE_LIMITED, detail, extensions, retryAfter, null, rateHeaders);
 	}
 
-	/** An item of {@code RateLimit-Policy}: quota {@code q} per window {@code w} seconds. */
+	/**
+	 * An item of {@code RateLimit-Policy}: quota {@code q} per window {@code w} seconds.
+	 */
 	private static String policy(Limit limit, Rate rate) {
 		return "\"" + limit.id() + '/' + rate.label() + "\";q=" + rate.tokens() + ";w=" + rate.window().toSeconds();
 	}
 
-	/** {@code RateLimit}: remaining {@code r} of the tightest policy and seconds {@code t} until it resets (or until a retry can pass). */
+	/**
+	 * {@code RateLimit}: remaining {@code r} of the tightest policy and seconds {@code t}
+	 * until it resets (or until a retry can pass).
+	 */
 	private static String state(Outcome outcome) {
 		Probe probe = outcome.probe();
 		long nanos = probe.consumed() ? probe.resetNanos() : probe.retryAfterNanos();
@@ -272,15 +282,18 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 	}
 
 	/**
-	 * Whole seconds, rounded up, at most a day. Bucket4j answers {@code Long.MAX_VALUE} for a
-	 * wait that can never end; a header must still say something finite.
+	 * Whole seconds, rounded up, at most a day. Bucket4j answers {@code Long.MAX_VALUE}
+	 * for a wait that can never end; a header must still say something finite.
 	 */
 	static long seconds(long nanos) {
 		long capped = Math.min(Math.max(nanos, 0), MAX_WAIT_NANOS);
 		return (capped + 999_999_999L) / 1_000_000_000L;
 	}
 
-	/** The caller's bucket key for a limit, or null when the request has nothing to key on. */
+	/**
+	 * The caller's bucket key for a limit, or null when the request has nothing to key
+	 * on.
+	 */
 	private static String key(Limit limit, ServerWebExchange exchange, JsonNode body) {
 		RequestState state = RequestState.of(exchange);
 		return switch (limit.key().kind()) {
@@ -301,8 +314,8 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 	}
 
 	/**
-	 * An IPv4 address as it is; an IPv6 address by its /64 prefix, since one host is routinely
-	 * given a whole /64 and could otherwise take a fresh bucket per request.
+	 * An IPv4 address as it is; an IPv6 address by its /64 prefix, since one host is
+	 * routinely given a whole /64 and could otherwise take a fresh bucket per request.
 	 */
 	static String ipKey(String address) {
 		if (address.indexOf(':') < 0) {
@@ -343,7 +356,10 @@ final class RateLimitFilter implements GlobalFilter, Ordered {
 		}
 	}
 
-	/** The cached body as JSON, or null when it is absent or not JSON (validation answers for that). */
+	/**
+	 * The cached body as JSON, or null when it is absent or not JSON (validation answers
+	 * for that).
+	 */
 	private static JsonNode parse(ServerWebExchange exchange) {
 		byte[] bytes = CappedBodyRequest.cachedBytes(exchange);
 		if (bytes.length == 0) {

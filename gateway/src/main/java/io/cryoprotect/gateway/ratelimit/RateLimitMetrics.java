@@ -6,8 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * {@code gateway_ratelimit_requests_total{route,tier,limit,result}} with result allowed,
- * rejected or shadow_rejected, and {@code gateway_ratelimit_degraded_decisions_total{route,tier,limit}}
- * for decisions taken while Redis was unavailable. Tagged per route, tier and limit, never per key.
+ * rejected or shadow_rejected, and
+ * {@code gateway_ratelimit_degraded_decisions_total{route,tier,limit}} for decisions
+ * taken while Redis was unavailable. Tagged per route, tier and limit, never per key.
  */
 final class RateLimitMetrics {
 
@@ -24,11 +25,16 @@ final class RateLimitMetrics {
 	RateLimitMetrics(MeterRegistry meters) {
 		this.decisions = new MeterCache<>(k -> Counter.builder("gateway.ratelimit.requests")
 			.description("Rate-limit decisions per limit: allowed, rejected, or rejected in shadow mode and forwarded")
-			.tag("route", k.route()).tag("tier", k.tier().name()).tag("limit", k.limit()).tag("result", k.result())
+			.tag("route", k.route())
+			.tag("tier", k.tier().name())
+			.tag("limit", k.limit())
+			.tag("result", k.result())
 			.register(meters));
 		this.degraded = new MeterCache<>(k -> Counter.builder("gateway.ratelimit.degraded.decisions")
 			.description("Rate-limit decisions taken by the fallback while Redis was unavailable")
-			.tag("route", k.route()).tag("tier", k.tier().name()).tag("limit", k.limit())
+			.tag("route", k.route())
+			.tag("tier", k.tier().name())
+			.tag("limit", k.limit())
 			.register(meters));
 	}
 

@@ -9,7 +9,10 @@ import java.util.function.Supplier;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
-/** {@code GET :8081/actuator/gatewayratelimits}: the backend's state and the live limits with their modes. */
+/**
+ * {@code GET :8081/actuator/gatewayratelimits}: the backend's state and the live limits
+ * with their modes.
+ */
 @Endpoint(id = "gatewayratelimits")
 class RateLimitStatusEndpoint {
 

@@ -31,12 +31,12 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Buckets shared by every gateway replica, in Redis through Bucket4j's Lettuce proxy manager
- * (compare-and-swap, asynchronous). The connection rejects commands while it is down instead
- * of queueing them, and reconnects by itself; callers bound every call with their own timeout.
- * Reconnects back off as Lettuce's do (1, 2, 4 ... ms), but never wait longer than the backend's
- * retry interval, where Lettuce would wait up to 30 s: a long outage must not delay the return
- * of shared limits beyond the probe's own pace.
+ * Buckets shared by every gateway replica, in Redis through Bucket4j's Lettuce proxy
+ * manager (compare-and-swap, asynchronous). The connection rejects commands while it is
+ * down instead of queueing them, and reconnects by itself; callers bound every call with
+ * their own timeout. Reconnects back off as Lettuce's do (1, 2, 4 ... ms), but never wait
+ * longer than the backend's retry interval, where Lettuce would wait up to 30 s: a long
+ * outage must not delay the return of shared limits beyond the probe's own pace.
  */
 final class RedisBuckets implements AutoCloseable {
 
@@ -44,7 +44,10 @@ final class RedisBuckets implements AutoCloseable {
 
 	private static final String REPLICAS_KEY = "cryoprotect:gw:replicas";
 
-	/** Lettuce's default backoff; its upper bound is only reached once the cap is above it. */
+	/**
+	 * Lettuce's default backoff; its upper bound is only reached once the cap is above
+	 * it.
+	 */
 	private static final Delay LETTUCE_BACKOFF = Delay.exponential(Duration.ZERO, Duration.ofSeconds(30), 2,
 			TimeUnit.MILLISECONDS);
 
@@ -58,7 +61,10 @@ final class RedisBuckets implements AutoCloseable {
 
 	private volatile AsyncProxyManager<String> proxies;
 
-	/** Bucket proxies, kept so that batching can join concurrent requests; bounded, and cheap to rebuild. */
+	/**
+	 * Bucket proxies, kept so that batching can join concurrent requests; bounded, and
+	 * cheap to rebuild.
+	 */
 	private final Cache<String, AsyncBucketProxy> buckets = Caffeine.newBuilder()
 		.maximumSize(10_000)
 		.expireAfterAccess(Duration.ofMinutes(1))
@@ -68,8 +74,9 @@ final class RedisBuckets implements AutoCloseable {
 	private final Duration requestTimeout;
 
 	/**
-	 * @param requestTimeout bounds one whole bucket operation inside Bucket4j, its compare-and-swap
-	 * retries included, so a contended key cannot keep commands running after the caller gave up
+	 * @param requestTimeout bounds one whole bucket operation inside Bucket4j, its
+	 * compare-and-swap retries included, so a contended key cannot keep commands running
+	 * after the caller gave up
 	 */
 	RedisBuckets(String url, TimeMeter clock, Duration requestTimeout, Supplier<Duration> reconnectCap) {
 		this.clock = clock;
@@ -79,13 +86,17 @@ final class RedisBuckets implements AutoCloseable {
 		this.client.setOptions(ClientOptions.builder()
 			.autoReconnect(true)
 			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-			// A backstop: each request's own wait is bounded by storage.redis.commandTimeout.
+			// A backstop: each request's own wait is bounded by
+			// storage.redis.commandTimeout.
 			.timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
 			.socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(500)).keepAlive(true).build())
 			.build());
 	}
 
-	/** Lettuce's exponential reconnect backoff, capped at {@code cap} as it is when each delay is taken. */
+	/**
+	 * Lettuce's exponential reconnect backoff, capped at {@code cap} as it is when each
+	 * delay is taken.
+	 */
 	static Delay reconnectDelay(Supplier<Duration> cap) {
 		return new Delay() {
 
@@ -104,7 +115,9 @@ final class RedisBuckets implements AutoCloseable {
 		return resources.eventBus().get().ofType(ReconnectAttemptEvent.class);
 	}
 
-	/** Whether a connection was ever made; Lettuce re-establishes a lost one by itself. */
+	/**
+	 * Whether a connection was ever made; Lettuce re-establishes a lost one by itself.
+	 */
 	boolean connected() {
 		return proxies != null;
 	}
@@ -114,13 +127,16 @@ final class RedisBuckets implements AutoCloseable {
 		if (proxies != null) {
 			return;
 		}
-		StatefulRedisConnection<String, byte[]> made = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+		StatefulRedisConnection<String, byte[]> made = client
+			.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
 		connection = made;
 		proxies = Bucket4jLettuce.casBasedBuilder(made)
 			.clientClock(clock)
 			.requestTimeout(requestTimeout)
-			// A bucket is dropped once it would be full again, plus a margin for clock skew between replicas.
-			.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+			// A bucket is dropped once it would be full again, plus a margin for clock
+			// skew between replicas.
+			.expirationAfterWrite(
+					ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
 			.build()
 			.asAsync();
 	}
@@ -130,12 +146,16 @@ final class RedisBuckets implements AutoCloseable {
 		if (manager == null) {
 			return Mono.error(new IllegalStateException("not connected to Redis yet"));
 		}
-		// The key carries the configuration's fingerprint: a changed limit starts fresh shared buckets,
-		// and replicas still on the old file keep using theirs until they reload (old keys expire).
+		// The key carries the configuration's fingerprint: a changed limit starts fresh
+		// shared buckets,
+		// and replicas still on the old file keep using theirs until they reload (old
+		// keys expire).
 		String redisKey = KEY_PREFIX + Long.toHexString(bandwidths.version()) + ':' + key;
 		AsyncBucketProxy bucket = buckets.get(redisKey, k -> manager.builder()
-			// Requests for one key that arrive while its last command is in flight go to Redis as one
-			// batch: a busy key (a NAT'd office, one heavy user) costs one compare-and-swap, not one per request.
+			// Requests for one key that arrive while its last command is in flight go to
+			// Redis as one
+			// batch: a busy key (a NAT'd office, one heavy user) costs one
+			// compare-and-swap, not one per request.
 			.withOptimization(Optimizations.batching())
 			.build(k, () -> CompletableFuture.completedFuture(bandwidths.configuration())));
 		return Mono.fromFuture(() -> bucket.asVerbose().tryConsumeAndReturnRemaining(cost))
@@ -143,8 +163,8 @@ final class RedisBuckets implements AutoCloseable {
 	}
 
 	/**
-	 * Marks this replica alive and counts the live ones: a sorted set of replica ids scored by
-	 * their last heartbeat, entries older than {@code ttl} removed.
+	 * Marks this replica alive and counts the live ones: a sorted set of replica ids
+	 * scored by their last heartbeat, entries older than {@code ttl} removed.
 	 */
 	Mono<Long> heartbeat(String replicaId, Duration ttl) {
 		StatefulRedisConnection<String, byte[]> conn = connection;
@@ -154,7 +174,8 @@ final class RedisBuckets implements AutoCloseable {
 		long now = clock.currentTimeNanos() / 1_000_000;
 		var commands = conn.async();
 		return Mono.fromFuture(() -> commands.zadd(REPLICAS_KEY, now, replicaId.getBytes(StandardCharsets.UTF_8))
-			.thenCompose(added -> commands.zremrangebyscore(REPLICAS_KEY, io.lettuce.core.Range.create(0L, now - ttl.toMillis())))
+			.thenCompose(added -> commands.zremrangebyscore(REPLICAS_KEY,
+					io.lettuce.core.Range.create(0L, now - ttl.toMillis())))
 			.thenCompose(removed -> commands.pexpire(REPLICAS_KEY, ttl.toMillis() * 2))
 			.thenCompose(set -> commands.zcard(REPLICAS_KEY))
 			.toCompletableFuture());

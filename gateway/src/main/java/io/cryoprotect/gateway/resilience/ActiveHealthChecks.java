@@ -27,13 +27,14 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Probes every colour of every routed upstream on its health path (Flask and RDKit
- * {@code /health}; a 2xx, including Flask's 207 "degraded", is healthy) and flips a colour
- * to unhealthy after {@code unhealthyThreshold} failed probes in a row, back after
+ * {@code /health}; a 2xx, including Flask's 207 "degraded", is healthy) and flips a
+ * colour to unhealthy after {@code unhealthyThreshold} failed probes in a row, back after
  * {@code healthyThreshold} good ones. The colour pick then skips it. Probes are rebuilt
  * when routes or policies change; state survives for colours that stay, and
  * {@code gateway_upstream_healthy{upstream}} is removed for colours no longer probed.
  */
-final class ActiveHealthChecks implements UpstreamHealth, SmartLifecycle, ApplicationListener<RefreshRoutesResultEvent> {
+final class ActiveHealthChecks
+		implements UpstreamHealth, SmartLifecycle, ApplicationListener<RefreshRoutesResultEvent> {
 
 	private static final Log logger = LogFactory.getLog(ActiveHealthChecks.class);
 
@@ -54,7 +55,9 @@ final class ActiveHealthChecks implements UpstreamHealth, SmartLifecycle, Applic
 
 	private volatile boolean running;
 
-	/** Consecutive probe results of one colour, its verdict, and the gauge that shows it. */
+	/**
+	 * Consecutive probe results of one colour, its verdict, and the gauge that shows it.
+	 */
 	private static final class State {
 
 		final Gauge gauge;
@@ -89,7 +92,10 @@ final class ActiveHealthChecks implements UpstreamHealth, SmartLifecycle, Applic
 	/** Health verdicts for the status endpoint. */
 	Map<String, String> verdicts() {
 		Map<String, String> out = new LinkedHashMap<>();
-		probes.keySet().stream().sorted().forEach(key -> out.put(key, states.get(key).healthy ? "HEALTHY" : "UNHEALTHY"));
+		probes.keySet()
+			.stream()
+			.sorted()
+			.forEach(key -> out.put(key, states.get(key).healthy ? "HEALTHY" : "UNHEALTHY"));
 		return out;
 	}
 
@@ -123,7 +129,8 @@ final class ActiveHealthChecks implements UpstreamHealth, SmartLifecycle, Applic
 			}
 		});
 		wanted.forEach((key, probe) -> probes.computeIfAbsent(key, k -> start(k, probe.origin(), probe.settings())));
-		// A colour no longer probed (deleted, or its checks turned off) has no verdict: its series goes too.
+		// A colour no longer probed (deleted, or its checks turned off) has no verdict:
+		// its series goes too.
 		states.forEach((key, state) -> {
 			if (!probes.containsKey(key)) {
 				states.remove(key);
@@ -136,12 +143,17 @@ final class ActiveHealthChecks implements UpstreamHealth, SmartLifecycle, Applic
 		State state = states.computeIfAbsent(key, k -> new State(Gauge.builder("gateway.upstream.healthy", () -> {
 			State current = states.get(k);
 			return current == null || current.healthy ? 1 : 0;
-		}).description("1 while the upstream colour passes its active health check").tag("upstream", k).register(meters)));
+		})
+			.description("1 while the upstream colour passes its active health check")
+			.tag("upstream", k)
+			.register(meters)));
 		HttpClient client = HttpClient.create(connections)
-			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()))
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+					(int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()))
 			.baseUrl(origin);
 		Disposable task = Flux.interval(Duration.ZERO, settings.interval())
-			// A probe slower than the interval skips ticks instead of ending the schedule with an overflow.
+			// A probe slower than the interval skips ticks instead of ending the schedule
+			// with an overflow.
 			.onBackpressureDrop()
 			.concatMap(tick -> probe(client, settings), 0)
 			.subscribe(ok -> record(key, state, settings, ok),

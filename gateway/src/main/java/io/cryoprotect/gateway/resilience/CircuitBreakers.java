@@ -17,8 +17,8 @@ import org.apache.commons.logging.LogFactory;
 
 /**
  * One Resilience4j breaker per upstream colour, rebuilt only when its settings change.
- * Exposes state as {@code gateway_circuit_breaker_state{upstream,state}} (1 for the current
- * state) and remembers when each opened, to tell clients how long to wait.
+ * Exposes state as {@code gateway_circuit_breaker_state{upstream,state}} (1 for the
+ * current state) and remembers when each opened, to tell clients how long to wait.
  */
 final class CircuitBreakers {
 
@@ -53,13 +53,16 @@ final class CircuitBreakers {
 		if (entry == null || entry.openedAt()[0] == null) {
 			return 1;
 		}
-		Duration left = entry.settings().waitInOpenState().minus(Duration.between(entry.openedAt()[0], clock.instant()));
+		Duration left = entry.settings()
+			.waitInOpenState()
+			.minus(Duration.between(entry.openedAt()[0], clock.instant()));
 		return Math.max(1, (left.toMillis() + 999) / 1000);
 	}
 
 	/**
-	 * Closes every breaker and forgets its calls and when it opened, as if just built: tests that
-	 * share one gateway call it between them, so no test starts with a breaker another one filled.
+	 * Closes every breaker and forgets its calls and when it opened, as if just built:
+	 * tests that share one gateway call it between them, so no test starts with a breaker
+	 * another one filled.
 	 */
 	void reset() {
 		breakers.values().forEach(entry -> {
@@ -98,8 +101,9 @@ final class CircuitBreakers {
 		if (registerGauges) {
 			for (CircuitBreaker.State state : new CircuitBreaker.State[] { CircuitBreaker.State.CLOSED,
 					CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN }) {
-				Gauge.builder("gateway.circuit.breaker.state",
-						() -> breakers.get(key) != null && breakers.get(key).breaker().getState() == state ? 1 : 0)
+				Gauge
+					.builder("gateway.circuit.breaker.state",
+							() -> breakers.get(key) != null && breakers.get(key).breaker().getState() == state ? 1 : 0)
 					.description("1 for the breaker's current state")
 					.tag("upstream", key)
 					.tag("state", state.name().toLowerCase())

@@ -19,13 +19,12 @@ import org.springframework.web.server.ServerWebExchange;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 /**
- * The total deadline of a routed request, retries and response body included, from the moment
- * the client's request body has arrived ({@link RequestBodyArrival}). It sits
- * outside the filter that streams the response, so a body that stalls past the deadline is
- * cut off; before the response started, the client gets a 504.
+ * The total deadline of a routed request, retries and response body included, from the
+ * moment the client's request body has arrived ({@link RequestBodyArrival}). It sits
+ * outside the filter that streams the response, so a body that stalls past the deadline
+ * is cut off; before the response started, the client gets a 504.
  */
 final class RequestDeadlineFilter implements GlobalFilter, Ordered {
-
 
 	private final Supplier<ResilienceConfig> config;
 
@@ -41,16 +40,19 @@ final class RequestDeadlineFilter implements GlobalFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		Duration deadline = cfg.policy(route.getId(), exchange.getRequest().getMethod()).requestTimeout();
-		// A timer publisher with a fallback, not timeout(Duration): that form builds a description string
-		// per request (the duration, then the name of every operator upstream) for a TimeoutException
+		// A timer publisher with a fallback, not timeout(Duration): that form builds a
+		// description string
+		// per request (the duration, then the name of every operator upstream) for a
+		// TimeoutException
 		// that the gateway would only replace.
-		// It counts from the moment the client's body is in: until then the edge's read and request timeouts
-		// bound the client, and a body trickling past the deadline is the client's 408, not the upstream's 504.
+		// It counts from the moment the client's body is in: until then the edge's read
+		// and request timeouts
+		// bound the client, and a body trickling past the deadline is the client's 408,
+		// not the upstream's 504.
 		return chain.filter(exchange)
 			.timeout(RequestBodyArrival.after(exchange, Mono.delay(deadline, RequestLoop.scheduler(exchange))),
-					Mono.error(() -> new ProblemException(
-					ProblemType.UPSTREAM_TIMEOUT, "The request did not complete within its deadline of "
-							+ deadline.toMillis() + " ms.")));
+					Mono.error(() -> new ProblemException(ProblemType.UPSTREAM_TIMEOUT,
+							"The request did not complete within its deadline of " + deadline.toMillis() + " ms.")));
 	}
 
 	@Override

@@ -3,6 +3,7 @@ package io.cryoprotect.gateway.resilience;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -11,6 +12,7 @@ import io.cryoprotect.gateway.configfile.ConfigProblem;
 import io.cryoprotect.gateway.configfile.ConfigRejectedException;
 import io.cryoprotect.gateway.configfile.ConfigSchema;
 import io.cryoprotect.gateway.configfile.ConfigValues;
+import io.cryoprotect.gateway.configfile.RouteReference;
 import io.cryoprotect.gateway.proxy.PoolSettings;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -19,10 +21,12 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.http.HttpMethod;
 
 /**
- * Reads {@code resilience.yml} through its schema, merges presets with route overrides and upstream
- * defaults with per-upstream sections as JSON trees, and checks what the schema cannot: preset names
- * and the order of timeouts and backoffs. Like Resilience4j's {@code configs}/{@code baseConfig}:
- * named presets, single fields overridden where they are used.
+ * Reads {@code resilience.yml} through its schema, merges presets with route overrides
+ * and upstream defaults with per-upstream sections as JSON trees, and checks what the
+ * schema cannot: preset names and the order of timeouts and backoffs. The route ids under
+ * {@code routes} are checked against {@code routes/} by the reloader. Like Resilience4j's
+ * {@code configs}/{@code baseConfig}: named presets, single fields overridden where they
+ * are used.
  */
 final class ResilienceConfigLoader {
 
@@ -32,7 +36,10 @@ final class ResilienceConfigLoader {
 
 	private static final ConfigSchema SCHEMA = ConfigSchema.load("resilience.schema.json", false);
 
-	/** What the schema leaves optional everywhere: health checks are on unless switched off. */
+	/**
+	 * What the schema leaves optional everywhere: health checks are on unless switched
+	 * off.
+	 */
 	private static final ObjectNode BUILT_IN = JsonNodeFactory.instance.objectNode()
 		.set("healthCheck", JsonNodeFactory.instance.objectNode().put("enabled", true));
 
@@ -73,15 +80,20 @@ final class ResilienceConfigLoader {
 		for (Map.Entry<String, JsonNode> route : tree.path("routes").properties()) {
 			String key = "routes." + route.getKey();
 			checkPreset(key + ".preset", route.getValue().path("preset"));
-			route.getValue().path("methods").properties().forEach(e -> checkPreset(key + ".methods." + e.getKey(), e.getValue()));
+			route.getValue()
+				.path("methods")
+				.properties()
+				.forEach(e -> checkPreset(key + ".methods." + e.getKey(), e.getValue()));
 		}
 		values.rejectIfAny();
 		for (String name : presetNames) {
 			presetPolicies.put(name, policy("presets." + name, name, presets, null));
 		}
 		Map<String, ResilienceConfig.RoutePolicies> routes = new LinkedHashMap<>();
-		tree.path("routes").properties().forEach(e -> routes.put(e.getKey(), route("routes." + e.getKey(),
-				ConfigSchema.bind(e.getValue(), ResilienceFile.RouteBinding.class), presets)));
+		tree.path("routes")
+			.properties()
+			.forEach(e -> routes.put(e.getKey(), route("routes." + e.getKey(),
+					ConfigSchema.bind(e.getValue(), ResilienceFile.RouteBinding.class), presets)));
 		JsonNode defaults = ConfigSchema.merge(BUILT_IN, tree.path("upstreams").path(DEFAULTS));
 		Map<String, ResilienceConfig.UpstreamPolicy> upstreams = new LinkedHashMap<>();
 		for (Map.Entry<String, JsonNode> e : tree.path("upstreams").properties()) {
@@ -90,20 +102,29 @@ final class ResilienceConfigLoader {
 			}
 		}
 		values.rejectIfAny();
-		return new ResilienceConfig(presetPolicies.get(defaultPreset), Map.copyOf(routes), upstream(defaults), Map.copyOf(upstreams));
+		List<RouteReference> references = routes.keySet()
+			.stream()
+			.map(id -> new RouteReference(values.file(), "routes." + id, id))
+			.toList();
+		return new ResilienceConfig(presetPolicies.get(defaultPreset), Map.copyOf(routes), upstream(defaults),
+				Map.copyOf(upstreams), references);
 	}
 
 	private ResilienceConfig.RoutePolicies route(String key, ResilienceFile.RouteBinding binding, JsonNode presets) {
 		ResilienceConfig.Policy policy = policy(key, binding.preset(), presets, binding.overrides());
 		Map<HttpMethod, ResilienceConfig.Policy> byMethod = new LinkedHashMap<>();
 		if (binding.methods() != null) {
-			binding.methods().forEach((method, preset) -> byMethod.put(HttpMethod.valueOf(method),
-					policy(key + ".methods." + method, preset, presets, binding.overrides())));
+			binding.methods()
+				.forEach((method, preset) -> byMethod.put(HttpMethod.valueOf(method),
+						policy(key + ".methods." + method, preset, presets, binding.overrides())));
 		}
 		return new ResilienceConfig.RoutePolicies(policy, Map.copyOf(byMethod), binding.fallback());
 	}
 
-	/** A preset with a route's single-field overrides laid on it, checked under the key it is written at. */
+	/**
+	 * A preset with a route's single-field overrides laid on it, checked under the key it
+	 * is written at.
+	 */
 	private ResilienceConfig.Policy policy(String key, String name, JsonNode presets, JsonNode overrides) {
 		if (overrides == null || overrides.isNull()) {
 			ResilienceConfig.Policy preset = presetPolicies.get(name);
@@ -123,8 +144,9 @@ final class ResilienceConfigLoader {
 			}
 		}
 		return new ResilienceConfig.Policy(name, preset.connectTimeout(), preset.responseTimeout(),
-				preset.requestTimeout(), new ResilienceConfig.RetryPolicy(retry.maxAttempts(), retry.initialBackoff(),
-						retry.maxBackoff(), retry.multiplier(), retry.jitter(), Set.copyOf(statuses),
+				preset.requestTimeout(),
+				new ResilienceConfig.RetryPolicy(retry.maxAttempts(), retry.initialBackoff(), retry.maxBackoff(),
+						retry.multiplier(), retry.jitter(), Set.copyOf(statuses),
 						retry.retryOn().contains("connect-failure"), retry.retryOn().contains("reset"),
 						retry.retryOn().contains("timeout"), retry.maxRetryAfter()));
 	}

@@ -1,10 +1,10 @@
 package io.cryoprotect.gateway.resilience;
 
 import java.time.Clock;
-import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.configfile.ConfigReloader;
 import io.cryoprotect.gateway.configfile.FiltersConfProperties;
+import io.cryoprotect.gateway.configfile.LiveRouteIds;
 import io.cryoprotect.gateway.edge.EdgeProperties;
 import io.cryoprotect.gateway.proxy.UpstreamClients;
 import io.cryoprotect.gateway.routing.RouteConfig;
@@ -17,22 +17,27 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires {@code filters-conf/resilience.yml} into breakers, budgets and the filters that apply them
- * (the pools they pick from are the proxy package's). {@code gateway.resilience.enabled=false}
- * turns the policies off (the benchmark's routing-only gateway); routing itself stays.
+ * Wires {@code filters-conf/resilience.yml} into breakers, budgets and the filters that
+ * apply them (the pools they pick from are the proxy package's).
+ * {@code gateway.resilience.enabled=false} turns the policies off (the benchmark's
+ * routing-only gateway); routing itself stays.
  */
 @Configuration(proxyBeanMethods = false)
 class ResilienceConfiguration {
 
 	static final String ENABLED = "gateway.resilience.enabled";
 
-	/** Applying new policies re-plans the health probes; breakers, budgets and pools follow lazily per request. */
+	/**
+	 * Applying new policies re-plans the health probes; breakers, budgets and pools
+	 * follow lazily per request.
+	 */
 	@Bean
 	ConfigReloader<ResilienceConfig> resilienceReloader(FiltersConfProperties properties, MeterRegistry meters,
-			ObjectProvider<ActiveHealthChecks> healthChecks) {
+			ObjectProvider<ActiveHealthChecks> healthChecks, LiveRouteIds routeIds) {
 		return new ConfigReloader<>("resilience", properties.dir(), properties.pollInterval(),
-				ResilienceConfigLoader::isResilienceFile, ResilienceConfigLoader::loadFiles,
-				config -> healthChecks.ifAvailable(ActiveHealthChecks::reconcile), meters, Clock.systemUTC());
+				ResilienceConfigLoader::isResilienceFile, ResilienceConfigLoader::loadFiles, routeIds,
+				ResilienceConfig::routeReferences, config -> healthChecks.ifAvailable(ActiveHealthChecks::reconcile),
+				meters, Clock.systemUTC());
 	}
 
 	@Bean
@@ -50,23 +55,28 @@ class ResilienceConfiguration {
 	ResilienceGatewayFilter resilienceGatewayFilter(ConfigReloader<ResilienceConfig> resilienceReloader,
 			CircuitBreakers breakers, RetryBudgets budgets, UpstreamClients clients, MeterRegistry meters,
 			ActiveHealthChecks healthChecks, RetryBufferProperties retryBuffer, EdgeProperties edge) {
-		return new ResilienceGatewayFilter(live(resilienceReloader), breakers, budgets, clients,
+		return new ResilienceGatewayFilter(resilienceReloader.asSupplier(), breakers, budgets, clients,
 				new ResilienceMetrics(meters), healthChecks,
-				new RetryBuffers(retryBuffer.maxBytes().toBytes(), edge.maxBodySize().toBytes(), meters), Clock.systemUTC());
+				new RetryBuffers(retryBuffer.maxBytes().toBytes(), edge.maxBodySize().toBytes(), meters),
+				Clock.systemUTC());
 	}
 
 	@Bean
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	RequestDeadlineFilter requestDeadlineFilter(ConfigReloader<ResilienceConfig> resilienceReloader) {
-		return new RequestDeadlineFilter(live(resilienceReloader));
+		return new RequestDeadlineFilter(resilienceReloader.asSupplier());
 	}
 
-	/** The colour pick skips the colours these checks find unhealthy: they hand themselves to routing's view. */
+	/**
+	 * The colour pick skips the colours these checks find unhealthy: they hand themselves
+	 * to routing's view.
+	 */
 	@Bean
 	@ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
 	ActiveHealthChecks activeHealthChecks(ConfigReloader<RouteConfig> routeReloader,
 			ConfigReloader<ResilienceConfig> resilienceReloader, MeterRegistry meters, UpstreamHealthView healthView) {
-		ActiveHealthChecks checks = new ActiveHealthChecks(live(routeReloader), live(resilienceReloader), meters);
+		ActiveHealthChecks checks = new ActiveHealthChecks(routeReloader.asSupplier(), resilienceReloader.asSupplier(),
+				meters);
 		healthView.use(checks);
 		return checks;
 	}
@@ -75,14 +85,8 @@ class ResilienceConfiguration {
 	ResilienceStatusEndpoint resilienceStatusEndpoint(CircuitBreakers breakers,
 			ObjectProvider<ActiveHealthChecks> healthChecks, ConfigReloader<RouteConfig> routeReloader,
 			ConfigReloader<ResilienceConfig> resilienceReloader) {
-		return new ResilienceStatusEndpoint(breakers, healthChecks, live(routeReloader), live(resilienceReloader));
-	}
-
-	private static <T> Supplier<T> live(ConfigReloader<T> reloader) {
-		return () -> {
-			ConfigReloader.Loaded<T> loaded = reloader.live();
-			return loaded == null ? null : loaded.value();
-		};
+		return new ResilienceStatusEndpoint(breakers, healthChecks, routeReloader.asSupplier(),
+				resilienceReloader.asSupplier());
 	}
 
 }

@@ -47,27 +47,28 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 
 /**
  * Wraps the upstream call of every routed request in its route's resilience policy: the
- * colour's circuit breaker, the time to the response headers, and retries with capped, jittered
- * exponential backoff that honour {@code Retry-After}, draw on the upstream's retry budget, and
- * resend a cached, byte-identical body (within the memory budget of {@link RetryBuffers}; a body
- * beyond it is sent once, never retried). Only idempotent requests are retried on reset or status
- * (POST and PATCH only with an {@code Idempotency-Key}); a connect failure, where nothing reached
- * the upstream, is retried for any request without a body too.
+ * colour's circuit breaker, the time to the response headers, and retries with capped,
+ * jittered exponential backoff that honour {@code Retry-After}, draw on the upstream's
+ * retry budget, and resend a cached, byte-identical body (within the memory budget of
+ * {@link RetryBuffers}; a body beyond it is sent once, never retried). Only idempotent
+ * requests are retried on reset or status (POST and PATCH only with an
+ * {@code Idempotency-Key}); a connect failure, where nothing reached the upstream, is
+ * retried for any request without a body too.
  * <p>
- * The route's fallback (another colour, or a URI) takes a request whenever the picked colour cannot:
- * its breaker is open, no colour with weight passes its health check, or connecting to it failed.
- * Like Envoy's failover to a lower priority level, the fallback only takes traffic the weighted
- * colours cannot, and only while it passes its own health check and its breaker lets calls through.
- * A connect failure goes to the fallback at once, without backoff or retry budget and for any
- * method: nothing reached the upstream and the request body was not read yet, since it is only
- * sent over an established connection.
+ * The route's fallback (another colour, or a URI) takes a request whenever the picked
+ * colour cannot: its breaker is open, no colour with weight passes its health check, or
+ * connecting to it failed. Like Envoy's failover to a lower priority level, the fallback
+ * only takes traffic the weighted colours cannot, and only while it passes its own health
+ * check and its breaker lets calls through. A connect failure goes to the fallback at
+ * once, without backoff or retry budget and for any method: nothing reached the upstream
+ * and the request body was not read yet, since it is only sent over an established
+ * connection.
  * <p>
  * Routing's pick is never changed here: the route's fallback colour comes from the pick
- * ({@link ColourPick#colour}), and the colour each attempt calls is this policy's own fact
- * ({@link RequestState#target}), with the upstream URL pointed at it.
+ * ({@link ColourPick#colour}), and the colour each attempt calls is this policy's own
+ * fact ({@link RequestState#target}), with the upstream URL pointed at it.
  */
 final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
-
 
 	private static final Log logger = LogFactory.getLog(ResilienceGatewayFilter.class);
 
@@ -76,7 +77,9 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 
 	private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
-	/** Roughly one health check interval: when a client may find a colour healthy again. */
+	/**
+	 * Roughly one health check interval: when a client may find a colour healthy again.
+	 */
 	private static final long NO_HEALTHY_RETRY_AFTER_SECONDS = 5;
 
 	private final Supplier<ResilienceConfig> config;
@@ -114,8 +117,8 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 	}
 
 	/**
-	 * The fixed facts of one request across its attempts. {@code resendable}: another attempt
-	 * can send the request again, which for a body means it was cached.
+	 * The fixed facts of one request across its attempts. {@code resendable}: another
+	 * attempt can send the request again, which for a body means it was cached.
 	 */
 	private record Call(ServerWebExchange exchange, GatewayFilterChain chain, String routeId,
 			ResilienceConfig.Policy policy, UpstreamTarget target, CircuitBreaker breaker, RetryBudget budget,
@@ -139,7 +142,8 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		String service = target.service();
 		ResilienceConfig.UpstreamPolicy upstream = cfg.upstream(service);
 		CircuitBreaker breaker = breakers.get(target, upstream.breaker());
-		// An ejected colour's breaker is not asked: a half-open trial slot must not go to a request it never gets.
+		// An ejected colour's breaker is not asked: a half-open trial slot must not go to
+		// a request it never gets.
 		if (noHealthyColour || !breaker.tryAcquirePermission()) {
 			FallbackTarget fallback = fallback(cfg, route.getId(), pick, target, url);
 			if (fallback == null) {
@@ -148,7 +152,8 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 				}
 				metrics.breakerRejected(route.getId(), target);
 				return Mono.error(new ProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
-						"The " + service + " service (" + target.colour() + ") is failing; its circuit breaker is open.",
+						"The " + service + " service (" + target.colour()
+								+ ") is failing; its circuit breaker is open.",
 						Map.of(), breakers.retryAfterSeconds(target), null));
 			}
 			metrics.fallback(route.getId(), target, fallback.target(), noHealthyColour ? "unhealthy" : "breaker_open");
@@ -156,7 +161,8 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 			target = fallback.target();
 			breaker = fallback.breaker();
 		}
-		state.target(target, clients.client(target, upstream.pool(), policy.connectTimeout(), policy.responseTimeout()));
+		state.target(target,
+				clients.client(target, upstream.pool(), policy.connectTimeout(), policy.responseTimeout()));
 		RetryBudget budget = budgets.get(target, upstream.budget());
 		budget.onRequest();
 		boolean idempotent = IDEMPOTENT.contains(request.getMethod())
@@ -165,7 +171,8 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		Call call = new Call(exchange, chain, route.getId(), policy, target, breaker, budget, idempotent,
 				!body || idempotent);
 		if (policy.retry().maxAttempts() > 1 && body && idempotent) {
-			// Cached once, only when it may be resent, so that every attempt sends the same bytes; a body the
+			// Cached once, only when it may be resent, so that every attempt sends the
+			// same bytes; a body the
 			// retry buffers have no room for streams through once and cannot be resent.
 			return retryBuffers.cache(exchange, route.getId(),
 					cached -> attempt(withRequest(call, exchange.mutate().request(cached).build()), 1),
@@ -178,14 +185,17 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		// The access log reports retries per request; the attempt number is all it needs.
 		RequestState.of(call.exchange()).attempt(number);
 		long start = System.nanoTime();
-		// No timer here: the attempt's client waits at most responseTimeout for the response (Reactor Netty's
-		// read timeout, armed once the request is sent), connecting and the pool wait have bounds of their
+		// No timer here: the attempt's client waits at most responseTimeout for the
+		// response (Reactor Netty's
+		// read timeout, armed once the request is sent), connecting and the pool wait
+		// have bounds of their
 		// own, and RequestDeadlineFilter bounds the whole exchange.
 		return call.chain()
 			.filter(call.exchange())
 			.then(Mono.fromSupplier(() -> new Outcome(call.exchange().getResponse().getStatusCode(), null)))
 			.onErrorResume(error -> Mono.just(new Outcome(null, error)))
-			// A client that goes away leaves no verdict on the upstream, and must not hold a half-open trial slot.
+			// A client that goes away leaves no verdict on the upstream, and must not
+			// hold a half-open trial slot.
 			.doOnCancel(() -> call.breaker().releasePermission())
 			.flatMap(outcome -> decide(call, number, System.nanoTime() - start, outcome));
 	}
@@ -212,7 +222,8 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		Throwable error = outcome.error();
 		String reason = reason(error);
 		if (reason == null) {
-			// Not the upstream's doing (e.g. the request body passed the edge cap): no verdict on its health.
+			// Not the upstream's doing (e.g. the request body passed the edge cap): no
+			// verdict on its health.
 			call.breaker().releasePermission();
 			return Mono.error(error);
 		}
@@ -229,10 +240,10 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 			case "timeout" -> retry.onTimeout() && call.idempotent();
 			default -> false;
 		};
-		Mono<Void> fail = Mono.error(() -> reason.equals("timeout")
-				? new ProblemException(ProblemType.UPSTREAM_TIMEOUT, "The " + call.target().service()
-						+ " service did not answer within " + call.policy().responseTimeout().toMillis() + " ms.", error)
-				: error);
+		Mono<Void> fail = Mono.error(() -> reason.equals("timeout") ? new ProblemException(ProblemType.UPSTREAM_TIMEOUT,
+				"The " + call.target().service() + " service did not answer within "
+						+ call.policy().responseTimeout().toMillis() + " ms.",
+				error) : error);
 		return retryable ? retryOrElse(call, number, reason, null, () -> fail) : fail;
 	}
 
@@ -253,15 +264,19 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		Duration backoff = retry.backoff(number, ThreadLocalRandom.current().nextDouble());
 		Duration delay = retryAfter != null && retryAfter.compareTo(backoff) > 0 ? retryAfter : backoff;
 		if (logger.isDebugEnabled()) {
-			logger.debug("Retrying " + call.target().key() + " after " + reason + " in " + delay.toMillis() + " ms (attempt "
-					+ (number + 1) + " of " + retry.maxAttempts() + ")");
+			logger.debug("Retrying " + call.target().key() + " after " + reason + " in " + delay.toMillis()
+					+ " ms (attempt " + (number + 1) + " of " + retry.maxAttempts() + ")");
 		}
-		// Drops the failed attempt's connection and response headers, and lets the routing filter run again.
+		// Drops the failed attempt's connection and response headers, and lets the
+		// routing filter run again.
 		ServerWebExchangeUtils.reset(call.exchange());
 		return Mono.delay(delay).then(Mono.defer(() -> attempt(call, number + 1)));
 	}
 
-	/** The retry reason for an upstream failure, or null when the failure is not the upstream's. */
+	/**
+	 * The retry reason for an upstream failure, or null when the failure is not the
+	 * upstream's.
+	 */
 	private static String reason(Throwable error) {
 		if (ErrorMap.isPoolExhausted(error)) {
 			return null;
@@ -271,7 +286,8 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 					|| cause instanceof NoRouteToHostException || cause instanceof UnknownHostException) {
 				return "connect_failure";
 			}
-			// Closed before the answer was whole, or reset (an RST reaches Netty as an IOException, not a close).
+			// Closed before the answer was whole, or reset (an RST reaches Netty as an
+			// IOException, not a close).
 			if (cause instanceof PrematureCloseException || AbortedException.isConnectionReset(cause)) {
 				return "reset";
 			}
@@ -302,15 +318,16 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 	}
 
 	/**
-	 * Sends a request whose connection to the picked colour failed to the route's fallback, at once:
-	 * null when there is none that can take it, or the request already went there.
+	 * Sends a request whose connection to the picked colour failed to the route's
+	 * fallback, at once: null when there is none that can take it, or the request already
+	 * went there.
 	 */
 	private Call failover(Call call) {
 		ResilienceConfig cfg = config.get();
 		ServerWebExchange exchange = call.exchange();
 		RequestState state = RequestState.of(exchange);
-		FallbackTarget fallback = cfg == null ? null
-				: fallback(cfg, call.routeId(), state.pick(), call.target(), exchange.getRequiredAttribute(GATEWAY_REQUEST_URL_ATTR));
+		FallbackTarget fallback = cfg == null ? null : fallback(cfg, call.routeId(), state.pick(), call.target(),
+				exchange.getRequiredAttribute(GATEWAY_REQUEST_URL_ATTR));
 		if (fallback == null) {
 			return null;
 		}
@@ -319,29 +336,35 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 			logger.debug("Connecting to " + call.target().key() + " failed; sending the request to its fallback "
 					+ fallback.target().key());
 		}
-		// Drops the failed attempt's state and lets the routing filter run again, now towards the fallback.
+		// Drops the failed attempt's state and lets the routing filter run again, now
+		// towards the fallback.
 		ServerWebExchangeUtils.reset(exchange);
 		exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, fallback.url());
 		ResilienceConfig.UpstreamPolicy upstream = cfg.upstream(fallback.target().service());
-		state.target(fallback.target(), clients.client(fallback.target(), upstream.pool(), call.policy().connectTimeout(),
-				call.policy().responseTimeout()));
+		state.target(fallback.target(), clients.client(fallback.target(), upstream.pool(),
+				call.policy().connectTimeout(), call.policy().responseTimeout()));
 		RetryBudget budget = budgets.get(fallback.target(), upstream.budget());
 		budget.onRequest();
-		return new Call(exchange, call.chain(), call.routeId(), call.policy(), fallback.target(), fallback.breaker(), budget,
-				call.idempotent(), call.resendable());
+		return new Call(exchange, call.chain(), call.routeId(), call.policy(), fallback.target(), fallback.breaker(),
+				budget, call.idempotent(), call.resendable());
 	}
 
-	/** The route's fallback, the request's URL pointed at it, and a trial permission taken from its breaker. */
+	/**
+	 * The route's fallback, the request's URL pointed at it, and a trial permission taken
+	 * from its breaker.
+	 */
 	private record FallbackTarget(UpstreamTarget target, URI url, CircuitBreaker breaker) {
 	}
 
 	/**
-	 * The route's fallback for a request to {@code url} that {@code from} cannot take, with a permission
-	 * of its breaker taken; null when the route has none, it is {@code from} itself, it fails its health
-	 * check or its breaker lets no call through. A fallback colour is the pick's to name
-	 * ({@link ColourPick#colour}); a fallback URI is pointed at as a colour is.
+	 * The route's fallback for a request to {@code url} that {@code from} cannot take,
+	 * with a permission of its breaker taken; null when the route has none, it is
+	 * {@code from} itself, it fails its health check or its breaker lets no call through.
+	 * A fallback colour is the pick's to name ({@link ColourPick#colour}); a fallback URI
+	 * is pointed at as a colour is.
 	 */
-	private FallbackTarget fallback(ResilienceConfig cfg, String routeId, ColourPick pick, UpstreamTarget from, URI url) {
+	private FallbackTarget fallback(ResilienceConfig cfg, String routeId, ColourPick pick, UpstreamTarget from,
+			URI url) {
 		ResilienceConfig.Fallback fallback = cfg.fallback(routeId);
 		if (fallback == null) {
 			return null;
@@ -376,15 +399,18 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 		return headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
 	}
 
-	/** The call of a body that was not cached: once streamed, it cannot be sent again, so no attempt follows. */
+	/**
+	 * The call of a body that was not cached: once streamed, it cannot be sent again, so
+	 * no attempt follows.
+	 */
 	private static Call sentOnce(Call call) {
 		return new Call(call.exchange(), call.chain(), call.routeId(), call.policy(), call.target(), call.breaker(),
 				call.budget(), false, false);
 	}
 
 	private static Call withRequest(Call call, ServerWebExchange exchange) {
-		return new Call(exchange, call.chain(), call.routeId(), call.policy(), call.target(), call.breaker(), call.budget(),
-				call.idempotent(), call.resendable());
+		return new Call(exchange, call.chain(), call.routeId(), call.policy(), call.target(), call.breaker(),
+				call.budget(), call.idempotent(), call.resendable());
 	}
 
 	@Override
@@ -393,9 +419,10 @@ final class ResilienceGatewayFilter implements GlobalFilter, Ordered {
 	}
 
 	/**
-	 * Whether an answer counts against the upstream's breaker: a server error status HTTP defines
-	 * (500 to 511). A 5xx outside that registry is the application's own answer, not an outage:
-	 * Convex answers a function that threw with 560 and a JSON body its clients read.
+	 * Whether an answer counts against the upstream's breaker: a server error status HTTP
+	 * defines (500 to 511). A 5xx outside that registry is the application's own answer,
+	 * not an outage: Convex answers a function that threw with 560 and a JSON body its
+	 * clients read.
 	 */
 	static boolean isFailure(int status) {
 		return status >= 500 && HttpStatus.resolve(status) != null;

@@ -62,7 +62,10 @@ final class ResilienceMetrics {
 		breakerRejected.get(new TargetKey(route, target.key())).increment();
 	}
 
-	/** {@code reason}: breaker_open, unhealthy (no colour with weight passes its health check) or connect_failure. */
+	/**
+	 * {@code reason}: breaker_open, unhealthy (no colour with weight passes its health
+	 * check) or connect_failure.
+	 */
 	void fallback(String route, UpstreamTarget from, UpstreamTarget to, String reason) {
 		fallbacks.get(new FallbackKey(route, from.key(), to.key(), reason)).increment();
 	}

@@ -14,8 +14,9 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
- * {@code GET :8081/actuator/gatewayupstreams}: circuit breaker state and health verdict per upstream
- * colour, and per route with a fallback whether the fallback takes traffic now.
+ * {@code GET :8081/actuator/gatewayupstreams}: circuit breaker state and health verdict
+ * per upstream colour, and per route with a fallback whether the fallback takes traffic
+ * now.
  */
 @Endpoint(id = "gatewayupstreams")
 class ResilienceStatusEndpoint {
@@ -50,10 +51,10 @@ class ResilienceStatusEndpoint {
 	}
 
 	/**
-	 * Per route with a fallback: {@code standby} while its weighted colours take all traffic,
-	 * {@code active} while some of it goes to the fallback (a weighted colour's breaker is open, or
-	 * none passes its health check), {@code unavailable} when it should but cannot take it
-	 * (unhealthy or its breaker open): those requests get 503.
+	 * Per route with a fallback: {@code standby} while its weighted colours take all
+	 * traffic, {@code active} while some of it goes to the fallback (a weighted colour's
+	 * breaker is open, or none passes its health check), {@code unavailable} when it
+	 * should but cannot take it (unhealthy or its breaker open): those requests get 503.
 	 */
 	private Map<String, Object> fallbacks(Map<String, String> breakerStates, UpstreamHealth health) {
 		RouteConfig routeConfig = routes.get();
@@ -79,7 +80,8 @@ class ResilienceStatusEndpoint {
 			}
 			String colour = fallback.uri() != null ? "fallback" : fallback.colour();
 			String key = service + "/" + colour;
-			boolean usable = (fallback.uri() != null || (plan.colour(colour) != null && health.isHealthy(service, colour)))
+			boolean usable = (fallback.uri() != null
+					|| (plan.colour(colour) != null && health.isHealthy(service, colour)))
 					&& !OPEN.equals(breakerStates.get(key));
 			String state = anyHealthy && !anyOpen ? "standby" : usable ? "active" : "unavailable";
 			out.put(route.route().getId(), Map.of("upstream", key, "state", state));

@@ -11,10 +11,11 @@ import java.util.function.LongSupplier;
  * sick upstream under load therefore sees at most {@code (1 + ratio)} times the traffic,
  * never a retry storm. Time comes from an injected nanosecond clock.
  * <p>
- * Lock-free: a request is one {@link LongAdder} increment, so event loops counting requests
- * to the same upstream never wait for each other. A slot that leaves the window is replaced
- * by a fresh one, not cleared. A retry is taken with a compare-and-set on the current slot's
- * count against the window's limit, so concurrent retries never overdraw the budget.
+ * Lock-free: a request is one {@link LongAdder} increment, so event loops counting
+ * requests to the same upstream never wait for each other. A slot that leaves the window
+ * is replaced by a fresh one, not cleared. A retry is taken with a compare-and-set on the
+ * current slot's count against the window's limit, so concurrent retries never overdraw
+ * the budget.
  */
 final class RetryBudget {
 
@@ -86,8 +87,8 @@ final class RetryBudget {
 	}
 
 	/**
-	 * The slot of {@code id}, replacing the one of the same index that has left the window. A
-	 * caller whose clock read lost a race to a newer slot counts in that one.
+	 * The slot of {@code id}, replacing the one of the same index that has left the
+	 * window. A caller whose clock read lost a race to a newer slot counts in that one.
 	 */
 	private Slot slot(long id) {
 		int index = (int) Math.floorMod(id, (long) SLOTS);

@@ -29,7 +29,10 @@ final class RetryBudgets {
 		return entry.budget();
 	}
 
-	/** Forgets every window's requests and retries: tests that share one gateway call it between them. */
+	/**
+	 * Forgets every window's requests and retries: tests that share one gateway call it
+	 * between them.
+	 */
 	void reset() {
 		budgets.clear();
 	}

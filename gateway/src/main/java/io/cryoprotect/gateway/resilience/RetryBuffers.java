@@ -22,16 +22,18 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Request bodies held for retry, within one budget of bytes for all requests together
- * ({@code gateway.resilience.retry-buffer.max-bytes}). A body's bytes are reserved before it is
- * read: its {@code Content-Length}, or for a chunked body, whose size is unknown until it ends, the
- * edge's body cap, trimmed to the real size once read. A body that does not fit is not read here:
- * it streams to the upstream once, that request gets no retry, and
- * {@code gateway_retry_buffer_overflows_total{route}} counts it. The reservation is returned when the
- * exchange ends, on success, error and cancel; {@code gateway_retry_buffer_bytes} shows what is held.
+ * ({@code gateway.resilience.retry-buffer.max-bytes}). A body's bytes are reserved before
+ * it is read: its {@code Content-Length}, or for a chunked body, whose size is unknown
+ * until it ends, the edge's body cap, trimmed to the real size once read. A body that
+ * does not fit is not read here: it streams to the upstream once, that request gets no
+ * retry, and {@code gateway_retry_buffer_overflows_total{route}} counts it. The
+ * reservation is returned when the exchange ends, on success, error and cancel;
+ * {@code gateway_retry_buffer_bytes} shows what is held.
  * <p>
- * Held bodies are copied to the heap and the Netty buffers they arrived in are released at once, so
- * direct memory never grows with the bodies held for retry (it holds only the buffers in flight); each
- * attempt sends the copies wrapped afresh, chunk by chunk as they arrived.
+ * Held bodies are copied to the heap and the Netty buffers they arrived in are released
+ * at once, so direct memory never grows with the bodies held for retry (it holds only the
+ * buffers in flight); each attempt sends the copies wrapped afresh, chunk by chunk as
+ * they arrived.
  */
 final class RetryBuffers {
 
@@ -45,8 +47,8 @@ final class RetryBuffers {
 
 	/**
 	 * @param maxBytes the budget
-	 * @param chunkedBytes what a body without {@code Content-Length} reserves while it is read: the most the
-	 *        edge lets through
+	 * @param chunkedBytes what a body without {@code Content-Length} reserves while it is
+	 * read: the most the edge lets through
 	 */
 	RetryBuffers(long maxBytes, long chunkedBytes, MeterRegistry meters) {
 		this.maxBytes = maxBytes;
@@ -59,14 +61,16 @@ final class RetryBuffers {
 			.description("Bytes of request bodies held (or reserved while read) for retry, all requests together")
 			.register(meters);
 		Gauge.builder("gateway.retry.buffer.max.bytes", () -> maxBytes)
-			.description("The budget of bytes of request bodies held for retry (gateway.resilience.retry-buffer.max-bytes)")
+			.description(
+					"The budget of bytes of request bodies held for retry (gateway.resilience.retry-buffer.max-bytes)")
 			.register(meters);
 	}
 
 	/**
-	 * Runs {@code cached} with a request whose body every attempt can send again, or, when the budget has
-	 * no room for the body, {@code uncached}, whose request streams its body once. A body another filter
-	 * already holds in the exchange (validation, body-keyed rate limits) is resent from there, at no cost.
+	 * Runs {@code cached} with a request whose body every attempt can send again, or,
+	 * when the budget has no room for the body, {@code uncached}, whose request streams
+	 * its body once. A body another filter already holds in the exchange (validation,
+	 * body-keyed rate limits) is resent from there, at no cost.
 	 */
 	Mono<Void> cache(ServerWebExchange exchange, String routeId, Function<ServerHttpRequest, Mono<Void>> cached,
 			Supplier<Mono<Void>> uncached) {
@@ -81,13 +85,11 @@ final class RetryBuffers {
 			return uncached.get();
 		}
 		DataBufferFactory factory = exchange.getResponse().bufferFactory();
-		return Mono.using(() -> reservation, reserved -> request.getBody()
-			.map(RetryBuffers::copy)
-			.collectList()
-			.flatMap(chunks -> {
-				reserved.trimTo(chunks.stream().mapToLong(chunk -> chunk.length).sum());
-				return cached.apply(new ReplayedBodyRequest(request, chunks, factory));
-			}), Reservation::release);
+		return Mono.using(() -> reservation,
+				reserved -> request.getBody().map(RetryBuffers::copy).collectList().flatMap(chunks -> {
+					reserved.trimTo(chunks.stream().mapToLong(chunk -> chunk.length).sum());
+					return cached.apply(new ReplayedBodyRequest(request, chunks, factory));
+				}), Reservation::release);
 	}
 
 	private Reservation reserve(long bytes) {
@@ -113,7 +115,10 @@ final class RetryBuffers {
 		}
 	}
 
-	/** One request's share of the budget; trimming and releasing may race (a cancel), so both are atomic. */
+	/**
+	 * One request's share of the budget; trimming and releasing may race (a cancel), so
+	 * both are atomic.
+	 */
 	private final class Reservation {
 
 		private final AtomicLong bytes;
@@ -134,7 +139,10 @@ final class RetryBuffers {
 
 	}
 
-	/** A request whose body is the held copies, wrapped anew for every attempt that sends it. */
+	/**
+	 * A request whose body is the held copies, wrapped anew for every attempt that sends
+	 * it.
+	 */
 	private static final class ReplayedBodyRequest extends ServerHttpRequestDecorator {
 
 		private final List<byte[]> chunks;

@@ -21,16 +21,16 @@ import org.springframework.web.server.ServerWebExchange;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
 
 /**
- * Sends the request to the colour its route's {@link ColourPlan} picks: it sets the upstream URL
- * to the colour's origin plus the request's raw path and query, as the route's own filters left
- * them. It takes the place of {@link RouteToRequestUrlFilter} (switched off in application.yml),
- * which would merge the route URI into the request URI first, only for the colour to replace it.
- * When no colour with weight is healthy it does not answer itself: the resilience policy decides,
- * with the route's fallback in view. The pick is the request's {@link RequestState#pick() routing fact};
- * the picks of each colour, healthy or not, are built with the filter, so picking allocates nothing.
+ * Sends the request to the colour its route's {@link ColourPlan} picks: it sets the
+ * upstream URL to the colour's origin plus the request's raw path and query, as the
+ * route's own filters left them. It takes the place of {@link RouteToRequestUrlFilter}
+ * (switched off in application.yml), which would merge the route URI into the request URI
+ * first, only for the colour to replace it. When no colour with weight is healthy it does
+ * not answer itself: the resilience policy decides, with the route's fallback in view.
+ * The pick is the request's {@link RequestState#pick() routing fact}; the picks of each
+ * colour, healthy or not, are built with the filter, so picking allocates nothing.
  */
 public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
-
 
 	private static final Duration STICKY_COOKIE_MAX_AGE = Duration.ofDays(30);
 
@@ -42,7 +42,10 @@ public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 
 	private final UpstreamHealth health;
 
-	/** The plan's colours, in its order; {@link #picks} and {@link #unhealthyPicks} follow it. */
+	/**
+	 * The plan's colours, in its order; {@link #picks} and {@link #unhealthyPicks} follow
+	 * it.
+	 */
 	private final UpstreamColour[] colours;
 
 	private final Pick[] picks;
@@ -80,15 +83,18 @@ public final class BlueGreenGatewayFilter implements GatewayFilter, Ordered {
 		int bucket = plan.bucket(stickyKey(exchange, state));
 		UpstreamColour colour = plan.pick(bucket, service, health);
 		if (colour == null) {
-			// No colour with weight passes its health check. The bucket's own colour goes on, marked, so the
-			// resilience policy hands the request to the route's fallback (as for an open breaker) or fails it fast.
+			// No colour with weight passes its health check. The bucket's own colour goes
+			// on, marked, so the
+			// resilience policy hands the request to the route's fallback (as for an open
+			// breaker) or fails it fast.
 			colour = plan.colourForBucket(bucket);
 			state.pick(unhealthyPicks[indexOf(colour)]);
 		}
 		else {
 			state.pick(picks[indexOf(colour)]);
 		}
-		// The request as the route's filters left it (path rewrites included), sent to the colour's origin.
+		// The request as the route's filters left it (path rewrites included), sent to
+		// the colour's origin.
 		exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, colour.retarget(exchange.getRequest().getURI()));
 		return chain.filter(exchange);
 	}

@@ -12,7 +12,8 @@ import io.cryoprotect.gateway.support.UpstreamTarget;
  * every reload and travels with the route object built from it, so no weight state can
  * outlive a refresh (the stock {@code Weight} predicate's flaw, SCG #922 and #2630).
  *
- * <p>Colours own consecutive slices of the bucket range [0,100) in file order. A sticky
+ * <p>
+ * Colours own consecutive slices of the bucket range [0,100) in file order. A sticky
  * caller's bucket is fixed by its key, so moving weight from one colour to the next only
  * ever moves callers across that one boundary, in one direction.
  */
@@ -43,7 +44,8 @@ public final class ColourPlan {
 			upperBounds[i] = cumulative;
 		}
 		if (cumulative != BUCKETS) {
-			throw new IllegalArgumentException("weights of route " + routeId + " must sum to 100 but sum to " + cumulative);
+			throw new IllegalArgumentException(
+					"weights of route " + routeId + " must sum to 100 but sum to " + cumulative);
 		}
 	}
 
@@ -80,24 +82,27 @@ public final class ColourPlan {
 	}
 
 	/**
-	 * The colour {@code name} of {@code service} for a request sent elsewhere than its pick (the route's
-	 * fallback colour), with {@code url} pointed at it; null when the plan has no colour of that name.
+	 * The colour {@code name} of {@code service} for a request sent elsewhere than its
+	 * pick (the route's fallback colour), with {@code url} pointed at it; null when the
+	 * plan has no colour of that name.
 	 */
 	public ColourPick.Retarget retarget(String service, String name, URI url) {
 		UpstreamColour colour = colour(name);
-		return colour == null ? null
-				: new ColourPick.Retarget(new UpstreamTarget(service, colour.name(), colour.origin()), colour.retarget(url));
+		return colour == null ? null : new ColourPick.Retarget(
+				new UpstreamTarget(service, colour.name(), colour.origin()), colour.retarget(url));
 	}
 
 	/** The bucket of a pick: random per request, or fixed by the sticky key. */
 	public int bucket(CharSequence stickyKey) {
-		return stickyKey == null ? ThreadLocalRandom.current().nextInt(BUCKETS) : StickyHash.bucket(stickySalt, stickyKey, BUCKETS);
+		return stickyKey == null ? ThreadLocalRandom.current().nextInt(BUCKETS)
+				: StickyHash.bucket(stickySalt, stickyKey, BUCKETS);
 	}
 
 	/**
 	 * The colour owning {@code bucket}, or, when it is unhealthy, a healthy colour with
 	 * weight chosen by spreading the same bucket over the healthy colours' weights. Null
-	 * when no colour with weight is healthy: only the route's fallback may take the request.
+	 * when no colour with weight is healthy: only the route's fallback may take the
+	 * request.
 	 */
 	public UpstreamColour pick(int bucket, String service, UpstreamHealth health) {
 		UpstreamColour owner = colourForBucket(bucket);

@@ -18,7 +18,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.a
  * prefix swap needs no regular expression per request, unlike {@code RewritePath}.
  * Requests whose path does not start with the prefix pass unchanged.
  */
-public class ReplacePrefixGatewayFilterFactory extends AbstractGatewayFilterFactory<ReplacePrefixGatewayFilterFactory.Config> {
+public class ReplacePrefixGatewayFilterFactory
+		extends AbstractGatewayFilterFactory<ReplacePrefixGatewayFilterFactory.Config> {
 
 	public ReplacePrefixGatewayFilterFactory() {
 		super(Config.class);

@@ -13,8 +13,9 @@ import io.cryoprotect.gateway.configfile.ConfigRejectedException;
 import io.cryoprotect.gateway.configfile.StrictYamlReader;
 
 /**
- * Parses, validates and builds every route file of a directory into one {@link RouteConfig},
- * or rejects the whole set. Runs on the watcher thread, never on the event loop.
+ * Parses, validates and builds every route file of a directory into one
+ * {@link RouteConfig}, or rejects the whole set. Runs on the watcher thread, never on the
+ * event loop.
  */
 final class RouteConfigLoader {
 
@@ -84,8 +85,8 @@ final class RouteConfigLoader {
 		for (RouteConfig.LoadedRoute route : routes) {
 			RouteConfig.LoadedRoute previous = byId.putIfAbsent(route.spec().id(), route);
 			if (previous != null) {
-				problems.add(new ConfigProblem(route.file(), "routes[id=" + route.spec().id() + "].id", route.spec().id(),
-						"duplicate route id, also defined in " + previous.file()));
+				problems.add(new ConfigProblem(route.file(), "routes[id=" + route.spec().id() + "].id",
+						route.spec().id(), "duplicate route id, also defined in " + previous.file()));
 			}
 		}
 		for (int a = 0; a < routes.size(); a++) {

@@ -18,12 +18,12 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 
 /**
- * CORS of a route whose file has a {@code cors:} block, answered by the gateway with Spring's
- * {@link DefaultCorsProcessor}: a preflight is answered here and never forwarded; a CORS request
- * from an allowed origin is forwarded and its response carries the gateway's
- * {@code Access-Control-*} headers in place of any the upstream sent; a disallowed origin, method
- * or header is a 403 problem. Routes without the block never come here: their preflights and CORS
- * headers pass to and from the upstream untouched.
+ * CORS of a route whose file has a {@code cors:} block, answered by the gateway with
+ * Spring's {@link DefaultCorsProcessor}: a preflight is answered here and never
+ * forwarded; a CORS request from an allowed origin is forwarded and its response carries
+ * the gateway's {@code Access-Control-*} headers in place of any the upstream sent; a
+ * disallowed origin, method or header is a 403 problem. Routes without the block never
+ * come here: their preflights and CORS headers pass to and from the upstream untouched.
  */
 final class RouteCors {
 
@@ -36,10 +36,11 @@ final class RouteCors {
 	private final CorsProcessor processor = new DefaultCorsProcessor();
 
 	/**
-	 * The route file's block as Spring's configuration; unset lists take Spring's permit defaults
-	 * (methods GET, HEAD, POST; any header; max age 1800 s), origins never: the validator demands them.
-	 *
-	 * @throws IllegalArgumentException for what Spring refuses, e.g. credentials with origin {@code *}
+	 * The route file's block as Spring's configuration; unset lists take Spring's permit
+	 * defaults (methods GET, HEAD, POST; any header; max age 1800 s), origins never: the
+	 * validator demands them.
+	 * @throws IllegalArgumentException for what Spring refuses, e.g. credentials with
+	 * origin {@code *}
 	 */
 	static CorsConfiguration configuration(RouteFile.Cors cors) {
 		CorsConfiguration config = new CorsConfiguration();
@@ -56,8 +57,9 @@ final class RouteCors {
 	}
 
 	/**
-	 * Answers a preflight, or checks a CORS request and hands it to {@code handler} with the
-	 * route's headers set on whatever response goes back (the upstream's, or an error the gateway answers).
+	 * Answers a preflight, or checks a CORS request and hands it to {@code handler} with
+	 * the route's headers set on whatever response goes back (the upstream's, or an error
+	 * the gateway answers).
 	 */
 	Mono<Void> handle(ServerWebExchange exchange, CorsConfiguration config, WebHandler handler) {
 		ServerHttpRequest request = exchange.getRequest();
@@ -69,7 +71,8 @@ final class RouteCors {
 			return response.setComplete();
 		}
 		response.beforeCommit(() -> {
-			// The upstream may answer CORS too: its headers would contradict or duplicate the route's.
+			// The upstream may answer CORS too: its headers would contradict or duplicate
+			// the route's.
 			HttpHeaders headers = response.getHeaders();
 			ANSWERED.forEach(headers::remove);
 			processor.process(config, exchange);

@@ -16,10 +16,11 @@ import org.springframework.web.util.pattern.PathPatternParser;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 /**
- * The error shape of an exchange: its route's {@code errors:} key once routed. An error answered
- * before routing (an edge limit) or for want of a route (404) takes the shape of the first route,
- * in lookup order, whose path patterns and methods match, else of the first whose path patterns
- * match, so that a client of a service always gets that service's shape; else the default.
+ * The error shape of an exchange: its route's {@code errors:} key once routed. An error
+ * answered before routing (an edge limit) or for want of a route (404) takes the shape of
+ * the first route, in lookup order, whose path patterns and methods match, else of the
+ * first whose path patterns match, so that a client of a service always gets that
+ * service's shape; else the default.
  */
 final class RouteErrorShapes implements ErrorShapeResolver {
 
@@ -90,9 +91,14 @@ final class RouteErrorShapes implements ErrorShapeResolver {
 			List<Candidate> candidates = new ArrayList<>(live.size());
 			for (RouteConfig.LoadedRoute route : live) {
 				RouteFile.Route spec = route.spec();
-				List<PathPattern> paths = spec.match().paths().stream().map(PathPatternParser.defaultInstance::parse).toList();
+				List<PathPattern> paths = spec.match()
+					.paths()
+					.stream()
+					.map(PathPatternParser.defaultInstance::parse)
+					.toList();
 				List<String> methods = spec.match().methods() == null ? List.of() : spec.match().methods();
-				candidates.add(new Candidate(spec.id(), paths, methods, spec.errors() == null ? fallback : spec.errors()));
+				candidates
+					.add(new Candidate(spec.id(), paths, methods, spec.errors() == null ? fallback : spec.errors()));
 			}
 			current = new Index(live, candidates);
 			index = current;

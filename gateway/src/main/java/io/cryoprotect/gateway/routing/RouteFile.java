@@ -14,11 +14,12 @@ public record RouteFile(List<Route> routes) {
 
 	/**
 	 * One route: what it matches, how the path is rewritten and which colours serve it;
-	 * {@code errors} is the shape of the gateway's own error answers on it (null: the default).
+	 * {@code errors} is the shape of the gateway's own error answers on it (null: the
+	 * default).
 	 */
 	public record Route(String id, Integer order, Map<String, Object> metadata, Match match, Rewrite rewrite,
-			StickyKey sticky, LinkedHashMap<String, Upstream> upstreams, List<Object> predicates,
-			List<Object> filters, Cors cors, ErrorShape errors, Boolean websocket) {
+			StickyKey sticky, LinkedHashMap<String, Upstream> upstreams, List<Object> predicates, List<Object> filters,
+			Cors cors, ErrorShape errors, Boolean websocket) {
 
 		public StickyKey stickyOrDefault() {
 			return sticky == null ? StickyKey.none : sticky;
@@ -28,7 +29,10 @@ public record RouteFile(List<Route> routes) {
 			return order == null ? 0 : order;
 		}
 
-		/** Whether WebSocket upgrades are proxied on this route; other routes forward them as plain requests. */
+		/**
+		 * Whether WebSocket upgrades are proxied on this route; other routes forward them
+		 * as plain requests.
+		 */
 		public boolean websocketOrDefault() {
 			return websocket != null && websocket;
 		}
@@ -48,9 +52,10 @@ public record RouteFile(List<Route> routes) {
 	}
 
 	/**
-	 * CORS answered by the gateway, as Spring's {@code CorsConfiguration}; without it the route passes
-	 * preflights to the upstream and its CORS headers back untouched. Unset lists take Spring's
-	 * defaults: methods GET, HEAD and POST, any request header, max age 1800 s.
+	 * CORS answered by the gateway, as Spring's {@code CorsConfiguration}; without it the
+	 * route passes preflights to the upstream and its CORS headers back untouched. Unset
+	 * lists take Spring's defaults: methods GET, HEAD and POST, any request header, max
+	 * age 1800 s.
 	 */
 	public record Cors(List<String> allowedOrigins, List<String> allowedOriginPatterns, List<String> allowedMethods,
 			List<String> allowedHeaders, List<String> exposedHeaders, Boolean allowCredentials, Long maxAge) {

@@ -14,11 +14,12 @@ import io.cryoprotect.gateway.configfile.ConfigSchema;
 import io.cryoprotect.gateway.configfile.ConfigValues;
 
 /**
- * Checks one parsed route file against {@code routes/route-file.schema.json}, then for what a
- * schema cannot state: weights summing to 100, header regexes that compile, a credentialed cors
- * block open to every origin, a WebSocket route that cannot take GET, and upstream URIs once their
- * placeholders are resolved. Every problem names file, key path and value; all are collected so an
- * operator sees every mistake at once rather than one per edit.
+ * Checks one parsed route file against {@code routes/route-file.schema.json}, then for
+ * what a schema cannot state: weights summing to 100, header regexes that compile, a
+ * credentialed cors block open to every origin, a WebSocket route that cannot take GET,
+ * and upstream URIs once their placeholders are resolved. Every problem names file, key
+ * path and value; all are collected so an operator sees every mistake at once rather than
+ * one per edit.
  */
 final class RouteFileValidator {
 
@@ -37,7 +38,10 @@ final class RouteFileValidator {
 		return values.problems();
 	}
 
-	/** Validates the file and returns, per route, its upstream colours with resolved URIs (in file order). */
+	/**
+	 * Validates the file and returns, per route, its upstream colours with resolved URIs
+	 * (in file order).
+	 */
 	List<List<UpstreamColour>> validate(RouteFile routeFile) {
 		SCHEMA.validate(values, routeFile);
 		List<List<UpstreamColour>> colours = new ArrayList<>();
@@ -80,7 +84,8 @@ final class RouteFileValidator {
 		}
 		if (Boolean.TRUE.equals(cors.allowCredentials()) && cors.allowedOriginPatterns() != null
 				&& cors.allowedOriginPatterns().contains("*")) {
-			// Spring would echo every origin with credentials: any site could call the API as the signed-in user.
+			// Spring would echo every origin with credentials: any site could call the
+			// API as the signed-in user.
 			values.problem(key + ".allowedOriginPatterns", cors.allowedOriginPatterns(),
 					"the pattern * with allowCredentials lets every site send the user's cookies; list the origins");
 		}
@@ -94,11 +99,14 @@ final class RouteFileValidator {
 		}
 	}
 
-	/** A WebSocket upgrade is a GET: a route that cannot take one cannot proxy WebSockets. */
+	/**
+	 * A WebSocket upgrade is a GET: a route that cannot take one cannot proxy WebSockets.
+	 */
 	private void validateWebsocket(String key, RouteFile.Route route) {
 		List<String> methods = route.match() == null ? null : route.match().methods();
 		if (route.websocketOrDefault() && methods != null && !methods.isEmpty() && !methods.contains("GET")) {
-			values.problem(key + ".websocket", true, "a WebSocket upgrade is a GET, which match.methods " + methods + " excludes");
+			values.problem(key + ".websocket", true,
+					"a WebSocket upgrade is a GET, which match.methods " + methods + " excludes");
 		}
 	}
 

@@ -27,7 +27,8 @@ class RoutingStatusEndpoint {
 	Map<String, Object> status() {
 		Map<String, Object> status = new LinkedHashMap<>(ConfigStatusEndpoint.describe(reloader));
 		ConfigReloader.Loaded<RouteConfig> live = reloader.live();
-		status.put("routes", live == null ? List.of() : live.value().routes().stream().map(RoutingStatusEndpoint::describe).toList());
+		status.put("routes", live == null ? List.of()
+				: live.value().routes().stream().map(RoutingStatusEndpoint::describe).toList());
 		return status;
 	}
 

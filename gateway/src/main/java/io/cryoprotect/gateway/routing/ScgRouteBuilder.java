@@ -32,9 +32,9 @@ import org.springframework.web.server.ServerWebExchange;
  * Turns a validated route-file entry into a Spring Cloud Gateway {@link Route}, using the
  * same predicate and filter factories (and argument binding) as SCG's own route locator,
  * so native {@code predicates:} and {@code filters:} entries behave exactly as in SCG.
- * Only {@code match.methods} is the gateway's own predicate, since SCG's {@code Method} does not
- * let a CORS preflight through to the route of the method it asks for.
- * Building happens at load time: a bad native entry rejects the file, never a request.
+ * Only {@code match.methods} is the gateway's own predicate, since SCG's {@code Method}
+ * does not let a CORS preflight through to the route of the method it asks for. Building
+ * happens at load time: a bad native entry rejects the file, never a request.
  */
 final class ScgRouteBuilder {
 
@@ -58,7 +58,10 @@ final class ScgRouteBuilder {
 		this.health = health;
 	}
 
-	/** A bound predicate: SCG's asynchronous form, and the plain one where the factory has it (else null). */
+	/**
+	 * A bound predicate: SCG's asynchronous form, and the plain one where the factory has
+	 * it (else null).
+	 */
 	private record BoundPredicate(AsyncPredicate<ServerWebExchange> async, Predicate<ServerWebExchange> sync) {
 	}
 
@@ -106,9 +109,9 @@ final class ScgRouteBuilder {
 	}
 
 	/**
-	 * The route's methods, null for any. A CORS preflight ({@code OPTIONS} asking for a method)
-	 * matches the route that takes the method it asks for, so that route passes it to its upstream
-	 * or answers it from its {@code cors:} block.
+	 * The route's methods, null for any. A CORS preflight ({@code OPTIONS} asking for a
+	 * method) matches the route that takes the method it asks for, so that route passes
+	 * it to its upstream or answers it from its {@code cors:} block.
 	 */
 	private static Predicate<ServerWebExchange> methods(List<String> names) {
 		if (names == null || names.isEmpty()) {
@@ -120,8 +123,7 @@ final class ScgRouteBuilder {
 			if (methods.contains(request.getMethod())) {
 				return true;
 			}
-			HttpMethod requested = Preflight.is(request)
-					? request.getHeaders().getAccessControlRequestMethod() : null;
+			HttpMethod requested = Preflight.is(request) ? request.getHeaders().getAccessControlRequestMethod() : null;
 			return requested != null && methods.contains(requested);
 		};
 	}
@@ -162,7 +164,8 @@ final class ScgRouteBuilder {
 		List<Entry<FilterDefinition>> defs = new ArrayList<>();
 		RouteFile.Rewrite rewrite = spec.rewrite();
 		if (rewrite != null && rewrite.stripPrefix() != null) {
-			defs.add(new Entry<>(key + ".rewrite.stripPrefix", new FilterDefinition("StripPrefix=" + rewrite.stripPrefix())));
+			defs.add(new Entry<>(key + ".rewrite.stripPrefix",
+					new FilterDefinition("StripPrefix=" + rewrite.stripPrefix())));
 		}
 		if (rewrite != null && rewrite.replacePrefix() != null) {
 			FilterDefinition def = new FilterDefinition();
@@ -241,7 +244,10 @@ final class ScgRouteBuilder {
 	private record Entry<D>(String key, D definition) {
 	}
 
-	/** A native SCG predicate or filter: the shortcut text {@code Name=a,b} or {@code {name, args}}. */
+	/**
+	 * A native SCG predicate or filter: the shortcut text {@code Name=a,b} or
+	 * {@code {name, args}}.
+	 */
 	private record NativeDefinition(String name, Map<String, String> args) {
 
 		static NativeDefinition parse(String file, String key, Object raw, UnaryOperator<String> placeholders,

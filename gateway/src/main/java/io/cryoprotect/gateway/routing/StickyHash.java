@@ -1,9 +1,10 @@
 package io.cryoprotect.gateway.routing;
 
 /**
- * Maps a caller key to a bucket with a well-mixed 64-bit hash (FNV-1a, then the MurmurHash3
- * finaliser), without allocating. The salt (the route file's service name) keeps one caller
- * on the same colour across all routes of a service. Feature flags reuse the same hash.
+ * Maps a caller key to a bucket with a well-mixed 64-bit hash (FNV-1a, then the
+ * MurmurHash3 finaliser), without allocating. The salt (the route file's service name)
+ * keeps one caller on the same colour across all routes of a service. Feature flags reuse
+ * the same hash.
  */
 public final class StickyHash {
 

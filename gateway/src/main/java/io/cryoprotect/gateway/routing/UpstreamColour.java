@@ -14,7 +14,9 @@ public record UpstreamColour(String name, URI uri, String origin, int weight) {
 		return new UpstreamColour(name, uri, origin, weight);
 	}
 
-	/** The request URL with this colour's scheme, host and port, keeping path and query. */
+	/**
+	 * The request URL with this colour's scheme, host and port, keeping path and query.
+	 */
 	public URI retarget(URI requestUrl) {
 		String rawPath = requestUrl.getRawPath();
 		String rawQuery = requestUrl.getRawQuery();

@@ -2,7 +2,10 @@ package io.cryoprotect.gateway.smiles;
 
 import java.util.Arrays;
 
-/** Linear-time OpenSMILES grammar check that rejects malformed molecule strings before they cost an RDKit call. */
+/**
+ * Linear-time OpenSMILES grammar check that rejects malformed molecule strings before
+ * they cost an RDKit call.
+ */
 public final class SmilesSyntax {
 
 	/** Longest accepted input; bounds the work done for a single request. */
@@ -13,7 +16,8 @@ public final class SmilesSyntax {
 			+ " Eu Gd Tb Dy Ho Er Tm Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U Np Pu Am Cm"
 			+ " Bk Cf Es Fm Md No Lr Rf Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og";
 
-	// Indexed by elementIndex so a symbol lookup is one array read instead of a string comparison.
+	// Indexed by elementIndex so a symbol lookup is one array read instead of a string
+	// comparison.
 	private static final boolean[] IS_ELEMENT = elementTable();
 
 	private static final int RING_LABELS = 100;
@@ -24,8 +28,8 @@ public final class SmilesSyntax {
 	}
 
 	/**
-	 * Returns {@code null} when valid, otherwise a human message with the 0-based position, e.g.
-	 * "unclosed ring bond 1 opened at position 3".
+	 * Returns {@code null} when valid, otherwise a human message with the 0-based
+	 * position, e.g. "unclosed ring bond 1 opened at position 3".
 	 */
 	public static String check(CharSequence smiles) {
 		if (smiles == null) {
@@ -73,7 +77,8 @@ public final class SmilesSyntax {
 		return c == '-' || c == '=' || c == '#' || c == '$' || c == ':' || c == '/' || c == '\\';
 	}
 
-	// Directional bonds are single bonds; their relative direction across a ring closure is stereo, not syntax.
+	// Directional bonds are single bonds; their relative direction across a ring closure
+	// is stereo, not syntax.
 	private static boolean sameBondOrder(char a, char b) {
 		return a == b || (isSingle(a) && isSingle(b));
 	}
@@ -86,7 +91,8 @@ public final class SmilesSyntax {
 		return (bondOrDot == '.') ? "'.'" : "bond '" + bondOrDot + "'";
 	}
 
-	// Only printable ASCII is echoed so messages stay safe to embed in problem+json responses.
+	// Only printable ASCII is echoed so messages stay safe to embed in problem+json
+	// responses.
 	private static String show(char c) {
 		if (Character.isWhitespace(c)) {
 			return "whitespace";
@@ -97,7 +103,10 @@ public final class SmilesSyntax {
 		return String.format("character U+%04X", (int) c);
 	}
 
-	/** Single-use cursor over one input; holds the parse state so the static API stays allocation-light. */
+	/**
+	 * Single-use cursor over one input; holds the parse state so the static API stays
+	 * allocation-light.
+	 */
 	private static final class Scan {
 
 		private final CharSequence s;
@@ -108,7 +117,8 @@ public final class SmilesSyntax {
 
 		private int atoms;
 
-		// Atom that the next bond, ring bond or branch attaches to; -1 before the first atom.
+		// Atom that the next bond, ring bond or branch attaches to; -1 before the first
+		// atom.
 		private int current = -1;
 
 		// Bond symbol or '.' still waiting for the atom it leads to; 0 when none.
@@ -116,7 +126,8 @@ public final class SmilesSyntax {
 
 		private int pendingAt;
 
-		// True right after '(' or '.', where only an atom (after an optional bond inside a branch) may follow.
+		// True right after '(' or '.', where only an atom (after an optional bond inside
+		// a branch) may follow.
 		private boolean chainStart;
 
 		private int depth;
@@ -252,7 +263,8 @@ public final class SmilesSyntax {
 			return null;
 		}
 
-		// Accepts a ring bond after a branch, e.g. C(C)1CC1: not OpenSMILES, but RDKit and Open Babel parse it,
+		// Accepts a ring bond after a branch, e.g. C(C)1CC1: not OpenSMILES, but RDKit
+		// and Open Babel parse it,
 		// and this check must never block a string the backend would accept.
 		private String ringBond(char c) {
 			String error = notAtStart(c);
@@ -328,8 +340,10 @@ public final class SmilesSyntax {
 			return atom(this.pos + length);
 		}
 
-		// Names the element a caller most likely meant (Na, Fe, ...) instead of only the stray letter; an
-		// uppercase letter before this one was necessarily consumed as a one-letter organic atom.
+		// Names the element a caller most likely meant (Na, Fe, ...) instead of only the
+		// stray letter; an
+		// uppercase letter before this one was necessarily consumed as a one-letter
+		// organic atom.
 		private String unbracketedElement(char c) {
 			int start = this.pos;
 			int length = 0;
@@ -379,7 +393,8 @@ public final class SmilesSyntax {
 			return (c == 'b' || c == 'c' || c == 'n' || c == 'o' || c == 'p' || c == 's') ? 1 : 0;
 		}
 
-		// The letters a reader would take as the intended symbol, for the error message only.
+		// The letters a reader would take as the intended symbol, for the error message
+		// only.
 		private String symbolText(int at) {
 			return this.s.subSequence(at, isLower(peek(at + 1)) ? at + 2 : at + 1).toString();
 		}
@@ -444,8 +459,8 @@ public final class SmilesSyntax {
 				return unclosedBracket(open);
 			}
 			if (this.s.charAt(p) != ']') {
-				return "unexpected " + show(this.s.charAt(p)) + " at position " + p + " in bracket atom opened at position "
-						+ open;
+				return "unexpected " + show(this.s.charAt(p)) + " at position " + p
+						+ " in bracket atom opened at position " + open;
 			}
 			return atom(p + 1);
 		}
@@ -462,7 +477,10 @@ public final class SmilesSyntax {
 			return p;
 		}
 
-		/** Returns the position after the chirality, or {@code -(start + 1)} when it is malformed. */
+		/**
+		 * Returns the position after the chirality, or {@code -(start + 1)} when it is
+		 * malformed.
+		 */
 		private int chirality(int at) {
 			if (peek(at) != '@') {
 				return at;
@@ -506,7 +524,10 @@ public final class SmilesSyntax {
 			return 0;
 		}
 
-		/** Returns the position after the charge, or {@code -(start + 1)} when its magnitude is out of range. */
+		/**
+		 * Returns the position after the charge, or {@code -(start + 1)} when its
+		 * magnitude is out of range.
+		 */
 		private int charge(int at) {
 			char sign = peek(at);
 			if (sign != '+' && sign != '-') {

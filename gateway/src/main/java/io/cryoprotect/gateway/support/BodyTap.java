@@ -8,8 +8,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Watches a response body on its way out without changing its shape. A body given as a
- * {@link Mono} stays one: Reactor Netty writes a single-buffer body together with the response
- * headers in one write, where a {@link Flux} body is written after the headers, separately.
+ * {@link Mono} stays one: Reactor Netty writes a single-buffer body together with the
+ * response headers in one write, where a {@link Flux} body is written after the headers,
+ * separately.
  */
 public final class BodyTap {
 

@@ -15,10 +15,11 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * A request whose streamed body fails (with the given 413 problem) the moment it passes a
- * byte cap, so a chunked body without {@code Content-Length} is never forwarded or buffered
- * beyond it. The buffer that crosses the cap is released here; the ones before it by whoever
- * consumed them. Used by the edge's global cap, by validation's per-endpoint caps and by
- * body-keyed rate limits, the latter two through {@link #cacheBody} and {@link #cachedBytes}.
+ * byte cap, so a chunked body without {@code Content-Length} is never forwarded or
+ * buffered beyond it. The buffer that crosses the cap is released here; the ones before
+ * it by whoever consumed them. Used by the edge's global cap, by validation's
+ * per-endpoint caps and by body-keyed rate limits, the latter two through
+ * {@link #cacheBody} and {@link #cachedBytes}.
  */
 public final class CappedBodyRequest extends ServerHttpRequestDecorator {
 
@@ -50,9 +51,10 @@ public final class CappedBodyRequest extends ServerHttpRequestDecorator {
 	}
 
 	/**
-	 * Reads the body once, capped, into Spring Cloud Gateway's body cache and gives the request
-	 * that replays it. {@code RemoveCachedBodyFilter} releases the cache when the exchange ends,
-	 * on every path; a body another filter cached already is not read again.
+	 * Reads the body once, capped, into Spring Cloud Gateway's body cache and gives the
+	 * request that replays it. {@code RemoveCachedBodyFilter} releases the cache when the
+	 * exchange ends, on every path; a body another filter cached already is not read
+	 * again.
 	 */
 	public static Mono<ServerHttpRequest> cacheBody(ServerWebExchange exchange, long maxBytes,
 			Supplier<? extends RuntimeException> tooLarge) {
@@ -62,7 +64,10 @@ public final class CappedBodyRequest extends ServerHttpRequestDecorator {
 		return ServerWebExchangeUtils.cacheRequestBodyAndRequest(capped, Mono::just);
 	}
 
-	/** A copy of the cached body, empty when none is cached; the cache keeps its read position for forwarding. */
+	/**
+	 * A copy of the cached body, empty when none is cached; the cache keeps its read
+	 * position for forwarding.
+	 */
 	public static byte[] cachedBytes(ServerWebExchange exchange) {
 		DataBuffer buffer = exchange.getAttribute(ServerWebExchangeUtils.CACHED_REQUEST_BODY_ATTR);
 		if (buffer == null) {

@@ -4,16 +4,19 @@ import java.util.Arrays;
 
 import io.netty.util.NetUtil;
 
-/** IP address literals, parsed with Netty's {@link NetUtil}: nothing here ever resolves a host name. */
+/**
+ * IP address literals, parsed with Netty's {@link NetUtil}: nothing here ever resolves a
+ * host name.
+ */
 public final class IpLiteral {
 
 	private IpLiteral() {
 	}
 
 	/**
-	 * The bytes of an IPv4 or IPv6 literal (brackets allowed), or null for anything else. An
-	 * IPv4-mapped IPv6 address ({@code ::ffff:192.0.2.1}) gives the 4 bytes of its IPv4 address,
-	 * as {@link java.net.InetAddress} does.
+	 * The bytes of an IPv4 or IPv6 literal (brackets allowed), or null for anything else.
+	 * An IPv4-mapped IPv6 address ({@code ::ffff:192.0.2.1}) gives the 4 bytes of its
+	 * IPv4 address, as {@link java.net.InetAddress} does.
 	 */
 	public static byte[] bytes(String text) {
 		byte[] bytes = text == null ? null : NetUtil.createByteArrayFromIpAddressString(text);

@@ -5,10 +5,12 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.cors.reactive.CorsUtils;
 
 /**
- * A browser's CORS preflight: {@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method},
- * and no body, since a browser never sends one. The route lookup matches it by the method it asks about, and
- * identity, rate limits and validation let it pass untouched. An {@code OPTIONS} that carries a body is not a
- * preflight, whatever its headers say, so it cannot smuggle a body past validation or limits.
+ * A browser's CORS preflight: {@code OPTIONS} with {@code Origin} and
+ * {@code Access-Control-Request-Method}, and no body, since a browser never sends one.
+ * The route lookup matches it by the method it asks about, and identity, rate limits and
+ * validation let it pass untouched. An {@code OPTIONS} that carries a body is not a
+ * preflight, whatever its headers say, so it cannot smuggle a body past validation or
+ * limits.
  */
 public final class Preflight {
 

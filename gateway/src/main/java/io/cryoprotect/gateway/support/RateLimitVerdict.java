@@ -1,6 +1,8 @@
 package io.cryoprotect.gateway.support;
 
-/** What the rate limits made of a request; logged as {@code rateLimit} in the access line. */
+/**
+ * What the rate limits made of a request; logged as {@code rateLimit} in the access line.
+ */
 public enum RateLimitVerdict {
 
 	/** Every enforced limit had tokens for it. */

@@ -5,8 +5,8 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * The request id: a well-formed client {@code X-Request-Id} is kept, anything else is
  * replaced by a generated one. It is forwarded upstream, returned to the client and put
- * into every error body and log line about the request. The request-id filter (observability)
- * decides it and writes it into {@link RequestState#requestId(String)}.
+ * into every error body and log line about the request. The request-id filter
+ * (observability) decides it and writes it into {@link RequestState#requestId(String)}.
  */
 public final class RequestId {
 
@@ -21,7 +21,9 @@ public final class RequestId {
 		return id == null ? "-" : id;
 	}
 
-	/** Sets the response header again, e.g. after an error handler cleared the headers. */
+	/**
+	 * Sets the response header again, e.g. after an error handler cleared the headers.
+	 */
 	public static void echo(ServerWebExchange exchange) {
 		String id = RequestState.of(exchange).requestId();
 		if (id != null) {

@@ -12,10 +12,11 @@ import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * The Netty event loop that serves a request's connection, for work that should stay on it:
- * answers from other threads hop back to it, and per-request timers are armed on it. A timer on
- * the loop is a lock-free insert into the loop's own queue, where Reactor's default timer
- * scheduler takes a lock shared by every request and wakes another thread when it fires.
+ * The Netty event loop that serves a request's connection, for work that should stay on
+ * it: answers from other threads hop back to it, and per-request timers are armed on it.
+ * A timer on the loop is a lock-free insert into the loop's own queue, where Reactor's
+ * default timer scheduler takes a lock shared by every request and wakes another thread
+ * when it fires.
  */
 public final class RequestLoop {
 
@@ -31,8 +32,8 @@ public final class RequestLoop {
 	}
 
 	/**
-	 * A scheduler on the request's event loop (one per loop, created once), for its timeouts and
-	 * to hop back onto it; Reactor's parallel scheduler off Reactor Netty.
+	 * A scheduler on the request's event loop (one per loop, created once), for its
+	 * timeouts and to hop back onto it; Reactor's parallel scheduler off Reactor Netty.
 	 */
 	public static Scheduler scheduler(ServerWebExchange exchange) {
 		EventLoop loop = of(exchange);
@@ -40,7 +41,8 @@ public final class RequestLoop {
 			return Schedulers.parallel();
 		}
 		Scheduler scheduler = SCHEDULERS.get(loop);
-		return scheduler != null ? scheduler : SCHEDULERS.computeIfAbsent(loop, l -> Schedulers.fromExecutorService(l, "request-loop"));
+		return scheduler != null ? scheduler
+				: SCHEDULERS.computeIfAbsent(loop, l -> Schedulers.fromExecutorService(l, "request-loop"));
 	}
 
 }

@@ -8,13 +8,15 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * What the gateway's stages found out about one request, in one object under one exchange
- * attribute, as Envoy keeps its filter state: typed, and written by one stage each (named on its
- * setter), read by any stage after it. A fact written once refuses a second write with
- * {@link IllegalStateException}; the few that legitimately change say so on their setter.
- * Spring Cloud Gateway's own attributes ({@code GATEWAY_ROUTE_ATTR}, {@code GATEWAY_REQUEST_URL_ATTR},
- * {@code CLIENT_RESPONSE_*}) stay where SCG code reads them.
+ * attribute, as Envoy keeps its filter state: typed, and written by one stage each (named
+ * on its setter), read by any stage after it. A fact written once refuses a second write
+ * with {@link IllegalStateException}; the few that legitimately change say so on their
+ * setter. Spring Cloud Gateway's own attributes ({@code GATEWAY_ROUTE_ATTR},
+ * {@code GATEWAY_REQUEST_URL_ATTR}, {@code CLIENT_RESPONSE_*}) stay where SCG code reads
+ * them.
  * <p>
- * Fields are volatile: a request's stages run on its event loop and on the upstream connection's.
+ * Fields are volatile: a request's stages run on its event loop and on the upstream
+ * connection's.
  */
 public final class RequestState {
 
@@ -52,8 +54,9 @@ public final class RequestState {
 	}
 
 	/**
-	 * The state of this exchange. The request-id filter, the first of the gateway's stages, creates it
-	 * for every request; an exchange that did not pass it (a unit test's, say) gets one on first use.
+	 * The state of this exchange. The request-id filter, the first of the gateway's
+	 * stages, creates it for every request; an exchange that did not pass it (a unit
+	 * test's, say) gets one on first use.
 	 */
 	public static RequestState of(ServerWebExchange exchange) {
 		RequestState state = exchange.getAttribute(ATTR);
@@ -70,21 +73,27 @@ public final class RequestState {
 		return requestId;
 	}
 
-	/** Written once, by the request-id filter (observability), first of the gateway's stages. */
+	/**
+	 * Written once, by the request-id filter (observability), first of the gateway's
+	 * stages.
+	 */
 	public void requestId(String id) {
 		requestId = once(requestId, id, "request id");
 	}
 
 	/**
-	 * The client's IP address as the gateway determined it: the address a trusted proxy reported
-	 * when the client-address filter found one, else the socket peer.
+	 * The client's IP address as the gateway determined it: the address a trusted proxy
+	 * reported when the client-address filter found one, else the socket peer.
 	 */
 	public String clientAddress() {
 		String resolved = clientAddress;
 		return resolved != null ? resolved : peerAddress();
 	}
 
-	/** Written once, by the client-address filter (identity), and only when the socket peer is a trusted proxy. */
+	/**
+	 * Written once, by the client-address filter (identity), and only when the socket
+	 * peer is a trusted proxy.
+	 */
 	public void clientAddress(String address) {
 		clientAddress = once(clientAddress, address, "client address");
 	}
@@ -107,38 +116,51 @@ public final class RequestState {
 		caller = once(caller, verified, "caller");
 	}
 
-	/** The key that identifies the caller: the verified subject, or the client address when anonymous. */
+	/**
+	 * The key that identifies the caller: the verified subject, or the client address
+	 * when anonymous.
+	 */
 	public String callerKey() {
 		Caller known = caller;
 		return known != null ? known.subject() : clientAddress();
 	}
 
-	/** The colour routing picked, or null before the pick (or on a request no route took). */
+	/**
+	 * The colour routing picked, or null before the pick (or on a request no route took).
+	 */
 	public ColourPick pick() {
 		return pick;
 	}
 
 	/**
-	 * Written by the colour pick (routing), once per pass of the route's filters: again only when a
-	 * route's own filter (SCG's {@code Retry}) runs the rest of the chain anew.
+	 * Written by the colour pick (routing), once per pass of the route's filters: again
+	 * only when a route's own filter (SCG's {@code Retry}) runs the rest of the chain
+	 * anew.
 	 */
 	public void pick(ColourPick picked) {
 		pick = picked;
 	}
 
-	/** The upstream colour the current attempt calls, or null before the resilience policy chose one. */
+	/**
+	 * The upstream colour the current attempt calls, or null before the resilience policy
+	 * chose one.
+	 */
 	public UpstreamTarget target() {
 		return target;
 	}
 
-	/** The client of {@link #target()}'s pool, with its timeouts; null before the resilience policy chose one. */
+	/**
+	 * The client of {@link #target()}'s pool, with its timeouts; null before the
+	 * resilience policy chose one.
+	 */
 	public HttpClient client() {
 		return client;
 	}
 
 	/**
-	 * Written by the resilience policy (resilience) before the first attempt, and again when it sends the
-	 * request to the route's fallback: the target is the one actually called, which may not be the pick.
+	 * Written by the resilience policy (resilience) before the first attempt, and again
+	 * when it sends the request to the route's fallback: the target is the one actually
+	 * called, which may not be the pick.
 	 */
 	public void target(UpstreamTarget called, HttpClient calledWith) {
 		target = called;
@@ -146,8 +168,9 @@ public final class RequestState {
 	}
 
 	/**
-	 * What was called: the current attempt's target, or, where no attempt was made (the resilience policy
-	 * off, or refusing the request), routing's pick; null before the pick.
+	 * What was called: the current attempt's target, or, where no attempt was made (the
+	 * resilience policy off, or refusing the request), routing's pick; null before the
+	 * pick.
 	 */
 	public UpstreamTarget upstream() {
 		UpstreamTarget called = target;
@@ -163,7 +186,10 @@ public final class RequestState {
 		return attempts;
 	}
 
-	/** Written by the resilience policy (resilience) as each attempt starts: it counts up with retries and failovers. */
+	/**
+	 * Written by the resilience policy (resilience) as each attempt starts: it counts up
+	 * with retries and failovers.
+	 */
 	public void attempt(int number) {
 		attempts = number;
 	}
@@ -174,19 +200,25 @@ public final class RequestState {
 	}
 
 	/**
-	 * Written by the rate-limit filter (ratelimit) in each of its stages that applies a limit: the
-	 * body-keyed stage's verdict replaces the caller-keyed stage's.
+	 * Written by the rate-limit filter (ratelimit) in each of its stages that applies a
+	 * limit: the body-keyed stage's verdict replaces the caller-keyed stage's.
 	 */
 	public void rateLimit(RateLimitVerdict verdict) {
 		rateLimit = verdict;
 	}
 
-	/** The remaining tokens the response's {@code RateLimit} header reports; {@link Long#MAX_VALUE} while it has none. */
+	/**
+	 * The remaining tokens the response's {@code RateLimit} header reports;
+	 * {@link Long#MAX_VALUE} while it has none.
+	 */
 	public long rateLimitShown() {
 		return rateLimitShown;
 	}
 
-	/** Written by the rate-limit filter (ratelimit) whenever a stage sets the {@code RateLimit} header. */
+	/**
+	 * Written by the rate-limit filter (ratelimit) whenever a stage sets the
+	 * {@code RateLimit} header.
+	 */
 	public void rateLimitShown(long remaining) {
 		rateLimitShown = remaining;
 	}
@@ -196,7 +228,10 @@ public final class RequestState {
 		return validation;
 	}
 
-	/** Written once, by the validation filter (validation), for a request its endpoint rules apply to. */
+	/**
+	 * Written once, by the validation filter (validation), for a request its endpoint
+	 * rules apply to.
+	 */
 	public void validation(ValidationVerdict verdict) {
 		validation = once(validation, verdict, "validation verdict");
 	}

@@ -1,6 +1,9 @@
 package io.cryoprotect.gateway.support;
 
-/** What validation made of a request's body, parameters and content type; logged as {@code validation}. */
+/**
+ * What validation made of a request's body, parameters and content type; logged as
+ * {@code validation}.
+ */
 public enum ValidationVerdict {
 
 	/** Every rule of the endpoint held. */

@@ -19,11 +19,12 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Checks an upstream's 2xx JSON response against its endpoint's response schema, in shadow
- * only: the bytes stream to the client unchanged while a copy of at most
- * {@code maxResponseBytes} is kept; once the copy is complete it is validated, and violations
- * are counted and logged with the request id. Larger, compressed or non-JSON responses are
- * skipped. Only a byte copy is kept, never a Netty buffer, so nothing here can leak.
+ * Checks an upstream's 2xx JSON response against its endpoint's response schema, in
+ * shadow only: the bytes stream to the client unchanged while a copy of at most
+ * {@code maxResponseBytes} is kept; once the copy is complete it is validated, and
+ * violations are counted and logged with the request id. Larger, compressed or non-JSON
+ * responses are skipped. Only a byte copy is kept, never a Netty buffer, so nothing here
+ * can leak.
  */
 final class CheckedResponse extends ServerHttpResponseDecorator {
 
@@ -47,8 +48,10 @@ final class CheckedResponse extends ServerHttpResponseDecorator {
 			return super.writeWith(body);
 		}
 		Copy copy = new Copy(rule.maxResponseBytes(), getHeaders().getContentLength());
-		// With a known length the check runs before the last buffer is written, so the verdict is
-		// counted by the time the client has the whole response; otherwise when the body ends.
+		// With a known length the check runs before the last buffer is written, so the
+		// verdict is
+		// counted by the time the client has the whole response; otherwise when the body
+		// ends.
 		return super.writeWith(BodyTap.tap(body, buffer -> {
 			if (copy.append(buffer)) {
 				check(copy);
@@ -114,13 +117,18 @@ final class CheckedResponse extends ServerHttpResponseDecorator {
 
 		private boolean checked;
 
-		/** @param expectedLength the declared Content-Length, or -1 when unknown */
+		/**
+		 * @param expectedLength the declared Content-Length, or -1 when unknown
+		 */
 		Copy(long cap, long expectedLength) {
 			this.cap = cap;
 			this.expectedLength = expectedLength;
 		}
 
-		/** Copies the buffer's readable bytes; true when they complete the declared length. */
+		/**
+		 * Copies the buffer's readable bytes; true when they complete the declared
+		 * length.
+		 */
 		boolean append(DataBuffer buffer) {
 			int n = buffer.readableByteCount();
 			if (overflowed || checked) {
@@ -134,7 +142,8 @@ final class CheckedResponse extends ServerHttpResponseDecorator {
 			if (size + n > data.length) {
 				data = Arrays.copyOf(data, (int) Math.min(cap, Math.max(data.length * 2L, size + (long) n)));
 			}
-			// An absolute copy leaves the buffer's read position alone for the real write.
+			// An absolute copy leaves the buffer's read position alone for the real
+			// write.
 			buffer.toByteBuffer(buffer.readPosition(), ByteBuffer.wrap(data), size, n);
 			size += n;
 			return size == expectedLength;

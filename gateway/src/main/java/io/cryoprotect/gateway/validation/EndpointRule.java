@@ -18,21 +18,25 @@ import org.springframework.web.util.pattern.PathPattern;
  * The compiled rules of one endpoint of validation.yml: which requests it covers (route,
  * method, public path pattern) and what it checks. Immutable and shared by every request.
  *
- * @param maxBodyBytes the request body cap; beyond it 413, in shadow mode too, since it bounds memory
+ * @param maxBodyBytes the request body cap; beyond it 413, in shadow mode too, since it
+ * bounds memory
  * @param maxResponseBytes responses larger than this are passed through unchecked
- * @param responseSampleRate share of responses checked against the response schema (0.0–1.0)
+ * @param responseSampleRate share of responses checked against the response schema
+ * (0.0–1.0)
  */
 record EndpointRule(String id, String route, HttpMethod method, PathPattern path, PolicyMode mode,
 		SchemaCheck requestSchema, SchemaCheck responseSchema, ParameterRules query, ParameterRules pathParams,
 		List<MediaType> contentTypes, long maxBodyBytes, long maxResponseBytes, double responseSampleRate,
-		JsonBodyReader json,
-		ValidationMetrics.EndpointMeters meters) {
+		JsonBodyReader json, ValidationMetrics.EndpointMeters meters) {
 
 	boolean readsBody() {
 		return requestSchema != null;
 	}
 
-	/** Whether a request body of this type may be checked: an allowed type, and UTF-8 if a charset is named. */
+	/**
+	 * Whether a request body of this type may be checked: an allowed type, and UTF-8 if a
+	 * charset is named.
+	 */
 	boolean accepts(MediaType type) {
 		if (type == null) {
 			return false;
@@ -63,7 +67,10 @@ record EndpointRule(String id, String route, HttpMethod method, PathPattern path
 		return out;
 	}
 
-	/** Violations of the request schema by these body bytes, or the one reason they are not JSON. */
+	/**
+	 * Violations of the request schema by these body bytes, or the one reason they are
+	 * not JSON.
+	 */
 	List<Violation> bodyViolations(byte[] body) {
 		JsonBodyReader.Parsed parsed = json.read(body);
 		return parsed.problem() != null ? List.of(parsed.problem()) : requestSchema.violations(parsed.node());

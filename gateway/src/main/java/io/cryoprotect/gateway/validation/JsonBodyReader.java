@@ -15,10 +15,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Parses a body that is already in memory and capped, with hard limits on nesting, number,
- * string and name length, strict duplicate-key detection and nothing allowed after the
- * document. Whatever the input, the result is a tree or one violation with the position:
- * never an exception, never deep recursion.
+ * Parses a body that is already in memory and capped, with hard limits on nesting,
+ * number, string and name length, strict duplicate-key detection and nothing allowed
+ * after the document. Whatever the input, the result is a tree or one violation with the
+ * position: never an exception, never deep recursion.
  */
 final class JsonBodyReader {
 
@@ -26,8 +26,10 @@ final class JsonBodyReader {
 
 	private static final int MAX_MESSAGE_LENGTH = 200;
 
-	// Jackson names the setting behind a limit and describes its input source; a reader needs neither.
-	private static final Pattern NOISE = Pattern.compile(", from `[^`]*`|\\s*\\((start marker|for \\w+ starting) at \\[.*?\\]\\)");
+	// Jackson names the setting behind a limit and describes its input source; a reader
+	// needs neither.
+	private static final Pattern NOISE = Pattern
+		.compile(", from `[^`]*`|\\s*\\((start marker|for \\w+ starting) at \\[.*?\\]\\)");
 
 	private final JsonMapper mapper;
 
@@ -85,7 +87,10 @@ final class JsonBodyReader {
 		return limits;
 	}
 
-	/** Jackson's message for a parse failure, first line only, without parser internals, bounded in length. */
+	/**
+	 * Jackson's message for a parse failure, first line only, without parser internals,
+	 * bounded in length.
+	 */
 	static String describe(String message) {
 		String text = message == null ? "Malformed JSON" : NOISE.matcher(firstLine(message)).replaceAll("");
 		return text.length() <= MAX_MESSAGE_LENGTH ? text : text.substring(0, MAX_MESSAGE_LENGTH - 3) + "...";
@@ -99,8 +104,10 @@ final class JsonBodyReader {
 		return new Parsed(null, Violation.body("", KEYWORD, text));
 	}
 
-	// A literal like 1e999 parses to Infinity, which compares as valid against "maximum"; it must
-	// never reach the schema. Recursion is bounded by the nesting limit. The pointer is built only
+	// A literal like 1e999 parses to Infinity, which compares as valid against "maximum";
+	// it must
+	// never reach the schema. Recursion is bounded by the nesting limit. The pointer is
+	// built only
 	// for a number found, on the way back up.
 	private static JsonPointer firstNonFiniteNumber(JsonNode node) {
 		if (node.isFloatingPointNumber()) {

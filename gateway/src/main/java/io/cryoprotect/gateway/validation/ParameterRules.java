@@ -14,10 +14,11 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The query or path parameters of an endpoint, checked as one JSON object against an inline
- * schema. Parameters arrive as text, so each is first typed by the {@code type} its property
- * declares ({@code integer}, {@code number}, {@code boolean}, or an {@code array} of those);
- * text that does not fit stays text and the schema's {@code type} keyword reports it.
+ * The query or path parameters of an endpoint, checked as one JSON object against an
+ * inline schema. Parameters arrive as text, so each is first typed by the {@code type}
+ * its property declares ({@code integer}, {@code number}, {@code boolean}, or an
+ * {@code array} of those); text that does not fit stays text and the schema's
+ * {@code type} keyword reports it.
  */
 final class ParameterRules {
 
@@ -25,7 +26,8 @@ final class ParameterRules {
 
 	private static final Pattern INTEGER = Pattern.compile("-?(0|[1-9][0-9]{0,99})");
 
-	private static final Pattern NUMBER = Pattern.compile("-?(0|[1-9][0-9]{0,99})(\\.[0-9]{1,100})?([eE][+-]?[0-9]{1,4})?");
+	private static final Pattern NUMBER = Pattern
+		.compile("-?(0|[1-9][0-9]{0,99})(\\.[0-9]{1,100})?([eE][+-]?[0-9]{1,4})?");
 
 	private final String in;
 
@@ -48,7 +50,10 @@ final class ParameterRules {
 		}
 	}
 
-	/** Every violation by these parameter values (all values of a repeated parameter, in order). */
+	/**
+	 * Every violation by these parameter values (all values of a repeated parameter, in
+	 * order).
+	 */
 	List<Violation> violations(Map<String, List<String>> values) {
 		ObjectNode object = NODES.objectNode();
 		values.forEach((name, list) -> object.set(name, typed(name, list)));
@@ -92,7 +97,10 @@ final class ParameterRules {
 		return NODES.stringNode(value);
 	}
 
-	/** The first of integer, number, boolean or array a property schema allows; otherwise string. */
+	/**
+	 * The first of integer, number, boolean or array a property schema allows; otherwise
+	 * string.
+	 */
 	private static String declaredType(JsonNode propertySchema) {
 		JsonNode type = propertySchema.path("type");
 		if (type.isString()) {
@@ -107,7 +115,10 @@ final class ParameterRules {
 		return "string";
 	}
 
-	/** The parameter an error is about: the first step of its location, or the property it names. */
+	/**
+	 * The parameter an error is about: the first step of its location, or the property it
+	 * names.
+	 */
 	private static String name(Error error) {
 		if (error.getInstanceLocation().getNameCount() > 0) {
 			return String.valueOf(error.getInstanceLocation().getElement(0));

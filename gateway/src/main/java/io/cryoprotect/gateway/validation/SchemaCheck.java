@@ -9,15 +9,21 @@ import com.networknt.schema.Schema;
 import tools.jackson.core.JsonPointer;
 import tools.jackson.databind.JsonNode;
 
-/** One compiled JSON Schema, named as in validation.yml, that turns its errors into {@link Violation}s. */
+/**
+ * One compiled JSON Schema, named as in validation.yml, that turns its errors into
+ * {@link Violation}s.
+ */
 record SchemaCheck(String name, Schema schema) {
 
-	// These report the object that holds the property, with the property's name on the side; the
+	// These report the object that holds the property, with the property's name on the
+	// side; the
 	// client wants the field itself.
-	private static final Set<String> PROPERTY_KEYWORDS = Set.of("required", "dependentRequired",
-			"additionalProperties", "unevaluatedProperties");
+	private static final Set<String> PROPERTY_KEYWORDS = Set.of("required", "dependentRequired", "additionalProperties",
+			"unevaluatedProperties");
 
-	/** Every violation of the schema by {@code node}, in the schema's evaluation order. */
+	/**
+	 * Every violation of the schema by {@code node}, in the schema's evaluation order.
+	 */
 	List<Violation> violations(JsonNode node) {
 		List<Error> errors = schema.validate(node);
 		if (errors.isEmpty()) {

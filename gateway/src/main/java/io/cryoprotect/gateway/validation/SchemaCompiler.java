@@ -27,14 +27,19 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Compiles the schema files of one config version (JSON Schema draft 2020-12 plus the
- * {@code smiles} format, with {@code email} checked as RFC 5321 defines it: {@link MailboxFormat}) and the inline parameter schemas of validation.yml. Each schema is
- * checked against the draft's meta-schema, its formats must be known, and every {@code $ref}
- * must resolve among the schema files: nothing is fetched from the network or the disk.
- * Problems are collected, naming file, JSON Pointer and value; nothing is thrown.
+ * {@code smiles} format, with {@code email} checked as RFC 5321 defines it:
+ * {@link MailboxFormat}) and the inline parameter schemas of validation.yml. Each schema
+ * is checked against the draft's meta-schema, its formats must be known, and every
+ * {@code $ref} must resolve among the schema files: nothing is fetched from the network
+ * or the disk. Problems are collected, naming file, JSON Pointer and value; nothing is
+ * thrown.
  */
 final class SchemaCompiler {
 
-	/** Where schema files live in the $ref namespace: {@code "$ref": "common.json#/$defs/x"} finds a sibling. */
+	/**
+	 * Where schema files live in the $ref namespace:
+	 * {@code "$ref": "common.json#/$defs/x"} finds a sibling.
+	 */
 	private static final String SCHEMAS_BASE = "https://cryoprotect.io/filters-conf/schemas/";
 
 	private static final String VALIDATION_FILE_IRI = "https://cryoprotect.io/filters-conf/validation.yml";
@@ -72,17 +77,15 @@ final class SchemaCompiler {
 		this.problems = problems;
 		Map<String, String> byIri = new LinkedHashMap<>();
 		sources.forEach((name, text) -> byIri.put(SCHEMAS_BASE + name, text));
-		this.registry = SchemaRegistry.withDialect(DIALECT, builder -> builder
-			.schemaRegistryConfig(SchemaRegistryConfig.builder()
-				.formatAssertionsEnabled(true)
-				.pathType(PathType.JSON_POINTER)
-				.build())
+		this.registry = SchemaRegistry.withDialect(DIALECT, builder -> builder.schemaRegistryConfig(
+				SchemaRegistryConfig.builder().formatAssertionsEnabled(true).pathType(PathType.JSON_POINTER).build())
 			.schemas(byIri::get)
 			.schemaLoader(loader -> loader.allow(SchemaCompiler::isLocal)));
 		this.metaSchema = registry.getSchema(SchemaLocation.of(META_SCHEMA));
 	}
 
-	// Meta-schemas come from the library's classpath copies; schema files from this config version.
+	// Meta-schemas come from the library's classpath copies; schema files from this
+	// config version.
 	private static boolean isLocal(AbsoluteIri iri) {
 		String text = iri.toString();
 		return text.startsWith(SCHEMAS_BASE) || text.startsWith("https://json-schema.org/draft/2020-12/");
@@ -105,7 +108,9 @@ final class SchemaCompiler {
 		return compiled;
 	}
 
-	/** Compiles a schema written inline in validation.yml, e.g. an endpoint's query rules. */
+	/**
+	 * Compiles a schema written inline in validation.yml, e.g. an endpoint's query rules.
+	 */
 	SchemaCheck compileInline(String file, String key, String pointer, JsonNode node) {
 		if (!node.isObject()) {
 			problems.add(new ConfigProblem(file, key, node.toString(), "expected a JSON Schema object"));
@@ -151,7 +156,8 @@ final class SchemaCompiler {
 		}
 		Set<String> reported = new HashSet<>();
 		for (Error error : metaSchema.validate(node)) {
-			// The meta-schema often reports one mistake twice (e.g. enum and type for a bad "type"); the first says it best.
+			// The meta-schema often reports one mistake twice (e.g. enum and type for a
+			// bad "type"); the first says it best.
 			String pointer = error.getInstanceLocation().toString();
 			if (reported.add(pointer)) {
 				problems.add(new ConfigProblem(file, pointer, valueAt(node, error), error.getMessage()));
@@ -162,8 +168,9 @@ final class SchemaCompiler {
 	}
 
 	/**
-	 * Unknown formats would pass every value unchecked; a typo must be rejected, not ignored. A
-	 * problem's key is {@code at} (the config key holding the schema, or nothing) and the pointer.
+	 * Unknown formats would pass every value unchecked; a typo must be rejected, not
+	 * ignored. A problem's key is {@code at} (the config key holding the schema, or
+	 * nothing) and the pointer.
 	 */
 	private void checkFormats(String file, String at, JsonPointer pointer, JsonNode node) {
 		if (node.isObject()) {
@@ -187,7 +194,10 @@ final class SchemaCompiler {
 		}
 	}
 
-	/** Builds the schema and resolves every reference now, so a broken one fails the load, not a request. */
+	/**
+	 * Builds the schema and resolves every reference now, so a broken one fails the load,
+	 * not a request.
+	 */
 	private Schema compile(String file, String key, Supplier<Schema> factory) {
 		try {
 			Schema schema = factory.get();
@@ -195,7 +205,8 @@ final class SchemaCompiler {
 			return schema;
 		}
 		catch (RuntimeException ex) {
-			// SchemaException for unresolvable references or dialects, anything else for a schema the library chokes on.
+			// SchemaException for unresolvable references or dialects, anything else for
+			// a schema the library chokes on.
 			problems.add(new ConfigProblem(file, key, null, "schema cannot be compiled: " + rootMessage(ex)));
 			return null;
 		}

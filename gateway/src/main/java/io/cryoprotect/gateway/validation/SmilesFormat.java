@@ -12,9 +12,9 @@ import io.cryoprotect.gateway.smiles.SmilesSyntax;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The {@code "format": "smiles"} keyword: a string must pass {@link SmilesSyntax}, and the
- * violation message carries its reason and position, so a broken molecule never costs an
- * RDKit call and the caller learns what to fix.
+ * The {@code "format": "smiles"} keyword: a string must pass {@link SmilesSyntax}, and
+ * the violation message carries its reason and position, so a broken molecule never costs
+ * an RDKit call and the caller learns what to fix.
  */
 final class SmilesFormat implements Format {
 

@@ -18,6 +18,7 @@ import io.cryoprotect.gateway.configfile.ConfigFiles;
 import io.cryoprotect.gateway.configfile.ConfigSchema;
 import io.cryoprotect.gateway.configfile.ConfigValues;
 import io.cryoprotect.gateway.configfile.PolicyMode;
+import io.cryoprotect.gateway.configfile.RouteReference;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpMethod;
@@ -28,11 +29,13 @@ import org.springframework.web.util.pattern.PathPatternParser;
 import org.springframework.web.util.pattern.PatternParseException;
 
 /**
- * Reads validation.yml through its schema ({@code filters-conf/validation.schema.json}), compiles the
- * schemas of {@code schemas/} and the inline parameter schemas, checks what the schema cannot (unique
- * ids and endpoints, path patterns and media types that parse, schema files that exist, rules that
- * could never apply) and builds one {@link ValidationConfig}, or rejects the whole set with every
- * problem named by file, key and value. Runs on the watcher thread, never on the event loop.
+ * Reads validation.yml through its schema ({@code filters-conf/validation.schema.json}),
+ * compiles the schemas of {@code schemas/} and the inline parameter schemas, checks what
+ * the schema cannot (unique ids and endpoints, path patterns and media types that parse,
+ * schema files that exist, rules that could never apply; route ids are checked against
+ * {@code routes/} by the reloader) and builds one {@link ValidationConfig}, or rejects
+ * the whole set with every problem named by file, key and value. Runs on the watcher
+ * thread, never on the event loop.
  */
 final class ValidationConfigLoader {
 
@@ -62,13 +65,18 @@ final class ValidationConfigLoader {
 
 	private final PolicyMode modeOverride;
 
-	/** @param modeOverride replaces every endpoint's mode when not null */
+	/**
+	 * @param modeOverride replaces every endpoint's mode when not null
+	 */
 	ValidationConfigLoader(ValidationMetrics metrics, PolicyMode modeOverride) {
 		this.metrics = metrics;
 		this.modeOverride = modeOverride;
 	}
 
-	/** validation.yml and the JSON files directly in schemas/; other policies' files do not trigger a reload. */
+	/**
+	 * validation.yml and the JSON files directly in schemas/; other policies' files do
+	 * not trigger a reload.
+	 */
 	static boolean isValidationFile(String relativePath) {
 		return FILE.equals(relativePath) || (relativePath.startsWith(SCHEMAS_DIR) && relativePath.endsWith(".json")
 				&& relativePath.indexOf('/', SCHEMAS_DIR.length()) < 0);
@@ -78,7 +86,8 @@ final class ValidationConfigLoader {
 		files.requireReadable();
 		String text = files.contents().get(FILE);
 		if (text == null) {
-			// Not an error: an installation without filters-conf/ (or before it ships) runs unvalidated.
+			// Not an error: an installation without filters-conf/ (or before it ships)
+			// runs unvalidated.
 			return ValidationConfig.NONE;
 		}
 		ConfigValues values = new ConfigValues(files.displayName(FILE));
@@ -94,7 +103,13 @@ final class ValidationConfigLoader {
 		Builder builder = new Builder(values, spec, sources.keySet(), schemas, compiler);
 		Map<String, List<EndpointRule>> byRoute = builder.build();
 		values.rejectIfAny();
-		return new ValidationConfig(byRoute, schemas.size(), describe(byRoute, schemas.size(), builder.json));
+		List<RouteReference> references = new ArrayList<>();
+		for (int i = 0; i < spec.endpoints().size(); i++) {
+			references
+				.add(new RouteReference(values.file(), "endpoints[" + i + "].route", spec.endpoints().get(i).route()));
+		}
+		return new ValidationConfig(byRoute, schemas.size(), references,
+				describe(byRoute, schemas.size(), builder.json));
 	}
 
 	private String describe(Map<String, List<EndpointRule>> byRoute, int schemaCount, JsonBodyReader json) {
@@ -105,7 +120,9 @@ final class ValidationConfigLoader {
 				+ (modeOverride == null ? "" : ", mode override " + modeOverride);
 	}
 
-	/** Checks one parsed validation.yml and builds its rules, collecting every problem. */
+	/**
+	 * Checks one parsed validation.yml and builds its rules, collecting every problem.
+	 */
 	private final class Builder {
 
 		private final ConfigValues values;
@@ -156,9 +173,11 @@ final class ValidationConfigLoader {
 					byRoute.computeIfAbsent(rule.route(), r -> new ArrayList<>()).add(rule);
 				}
 			}
-			// Most specific pattern first, so /mixtures/{id} is not shadowed by a /mixtures/** in front of it.
-			byRoute.values().forEach(rules -> rules.sort(
-					Comparator.comparing(EndpointRule::path, PathPattern.SPECIFICITY_COMPARATOR)));
+			// Most specific pattern first, so /mixtures/{id} is not shadowed by a
+			// /mixtures/** in front of it.
+			byRoute.values()
+				.forEach(rules -> rules
+					.sort(Comparator.comparing(EndpointRule::path, PathPattern.SPECIFICITY_COMPARATOR)));
 			byRoute.replaceAll((route, rules) -> List.copyOf(rules));
 			return byRoute;
 		}
@@ -167,7 +186,8 @@ final class ValidationConfigLoader {
 			PathPattern path = path(key + ".path", endpoint.path());
 			SchemaCheck requestSchema = schema(key + ".requestSchema", endpoint.requestSchema());
 			SchemaCheck responseSchema = schema(key + ".responseSchema", endpoint.responseSchema());
-			if (requestSchema != null && !values.reported(key + ".method") && !BODY_METHODS.contains(endpoint.method())) {
+			if (requestSchema != null && !values.reported(key + ".method")
+					&& !BODY_METHODS.contains(endpoint.method())) {
 				problem(key + ".requestSchema", endpoint.requestSchema(),
 						"only " + BODY_METHODS.stream().sorted().toList() + " requests have a body to check");
 			}
@@ -178,7 +198,8 @@ final class ValidationConfigLoader {
 			checkPathVariables(key + ".pathParams", endpoint, pathParams);
 			if (endpoint.requestSchema() == null && endpoint.responseSchema() == null && endpoint.query() == null
 					&& endpoint.pathParams() == null) {
-				problem(key, endpoint.id(), "endpoint checks nothing: give a requestSchema, responseSchema, query or pathParams");
+				problem(key, endpoint.id(),
+						"endpoint checks nothing: give a requestSchema, responseSchema, query or pathParams");
 			}
 			if (endpoint.contentTypes() != null && endpoint.requestSchema() == null) {
 				problem(key + ".contentTypes", endpoint.contentTypes(), "contentTypes apply to a requestSchema only");
@@ -202,8 +223,10 @@ final class ValidationConfigLoader {
 		}
 
 		private ValidationFile.Defaults defaults(ValidationFile.Defaults given) {
-			ValidationFile.Defaults d = given != null ? given : new ValidationFile.Defaults(null, null, null, null, null);
-			List<String> contentTypes = d.contentTypes() != null ? d.contentTypes() : List.of(MediaType.APPLICATION_JSON_VALUE);
+			ValidationFile.Defaults d = given != null ? given
+					: new ValidationFile.Defaults(null, null, null, null, null);
+			List<String> contentTypes = d.contentTypes() != null ? d.contentTypes()
+					: List.of(MediaType.APPLICATION_JSON_VALUE);
 			return new ValidationFile.Defaults(
 					ConfigValues.constant(PolicyMode.class, d.mode(), PolicyMode.enforce).name(),
 					Objects.requireNonNullElse(d.maxBodyBytes(), DEFAULT_MAX_BODY_BYTES),
@@ -213,8 +236,9 @@ final class ValidationConfigLoader {
 
 		private JsonBodyReader json(ValidationFile.JsonLimits given) {
 			ValidationFile.JsonLimits j = given != null ? given : new ValidationFile.JsonLimits(null, null, null, null);
-			long largestBody = Stream.concat(Stream.of(defaults.maxBodyBytes(), defaults.maxResponseBytes()),
-					spec.endpoints().stream().flatMap(e -> Stream.of(e.maxBodyBytes(), e.maxResponseBytes())))
+			long largestBody = Stream
+				.concat(Stream.of(defaults.maxBodyBytes(), defaults.maxResponseBytes()),
+						spec.endpoints().stream().flatMap(e -> Stream.of(e.maxBodyBytes(), e.maxResponseBytes())))
 				.filter(n -> n != null && n > 0)
 				.mapToLong(Long::longValue)
 				.max()
@@ -262,7 +286,9 @@ final class ValidationConfigLoader {
 			return schema == null ? null : new ParameterRules(in, schema);
 		}
 
-		/** Rules for a path variable the pattern does not have could never apply: a typo. */
+		/**
+		 * Rules for a path variable the pattern does not have could never apply: a typo.
+		 */
 		private void checkPathVariables(String key, ValidationFile.Endpoint endpoint, ParameterRules pathParams) {
 			if (pathParams == null || endpoint.path() == null) {
 				return;
@@ -274,8 +300,8 @@ final class ValidationConfigLoader {
 			}
 			endpoint.pathParams().path("properties").propertyNames().forEach(name -> {
 				if (!variables.contains(name)) {
-					problem(key + ".properties." + name, name,
-							"path " + endpoint.path() + " has no such variable; it has " + variables.stream().sorted().toList());
+					problem(key + ".properties." + name, name, "path " + endpoint.path()
+							+ " has no such variable; it has " + variables.stream().sorted().toList());
 				}
 			});
 		}

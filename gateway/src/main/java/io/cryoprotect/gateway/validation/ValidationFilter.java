@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 import io.cryoprotect.gateway.chain.GatewayStage;
 import io.cryoprotect.gateway.configfile.PolicyMode;
@@ -34,24 +35,27 @@ import org.springframework.web.server.ServerWebExchange;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 /**
- * Checks requests to the endpoints of validation.yml before they reach an upstream: content
- * type (415), body size (413), query and path parameters and the JSON body against its schema
- * (400 listing every violation). Requests of other endpoints, or in mode off, pass with no body
- * work at all. A checked body is read once into SCG's body cache and the exact bytes are
- * forwarded; SCG's {@code RemoveCachedBodyFilter} releases the cache on success, error and cancel.
+ * Checks requests to the endpoints of validation.yml before they reach an upstream:
+ * content type (415), body size (413), query and path parameters and the JSON body
+ * against its schema (400 listing every violation). Requests of other endpoints, or in
+ * mode off, pass with no body work at all. A checked body is read once into SCG's body
+ * cache and the exact bytes are forwarded; SCG's {@code RemoveCachedBodyFilter} releases
+ * the cache on success, error and cancel.
  */
 final class ValidationFilter implements GlobalFilter, Ordered {
-
 
 	/** Bounds the error body for a document that breaks a rule thousands of times. */
 	private static final int MAX_LISTED_VIOLATIONS = 100;
 
 	private static final Log logger = LogFactory.getLog(ValidationFilter.class);
 
-	private volatile ValidationConfig config = ValidationConfig.NONE;
+	private final Supplier<ValidationConfig> config;
 
-	/** Swaps in a newly loaded config; requests already being checked finish with the old one. */
-	void use(ValidationConfig config) {
+	/**
+	 * @param config the live config, read per request (null before one loaded); a request
+	 * keeps the one it read
+	 */
+	ValidationFilter(Supplier<ValidationConfig> config) {
 		this.config = config;
 	}
 
@@ -59,9 +63,11 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		Route route = exchange.getAttribute(GATEWAY_ROUTE_ATTR);
 		ServerHttpRequest request = exchange.getRequest();
-		// A CORS preflight carries no body or parameters of the real request: never validated.
-		ValidationConfig.Match match = route == null || Preflight.is(request) ? null
-				: config.match(route.getId(), request.getMethod(), request.getPath().pathWithinApplication());
+		// A CORS preflight carries no body or parameters of the real request: never
+		// validated.
+		ValidationConfig live = config.get();
+		ValidationConfig.Match match = live == null || route == null || Preflight.is(request) ? null
+				: live.match(route.getId(), request.getMethod(), request.getPath().pathWithinApplication());
 		if (match == null) {
 			return chain.filter(exchange);
 		}
@@ -76,16 +82,19 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 			rule.meters().rejected().increment();
 			return Mono.error(tooLarge(rule));
 		}
-		// Size before type: a chunked body must be read to learn its size, and 413 wins over 415.
+		// Size before type: a chunked body must be read to learn its size, and 413 wins
+		// over 415.
 		return CappedBodyRequest.cacheBody(exchange, rule.maxBodyBytes(), () -> tooLarge(rule))
 			.doOnError(ProblemException.class, ex -> {
-				// The cap of this endpoint, or the edge's, tripped while the body was read.
+				// The cap of this endpoint, or the edge's, tripped while the body was
+				// read.
 				if (ex.problemType() == ProblemType.PAYLOAD_TOO_LARGE) {
 					rule.meters().rejected().increment();
 				}
 			})
 			.onErrorResume(AbortedException.class, ex -> {
-				// The client hung up mid-body: no one is left to answer, and it is no gateway failure.
+				// The client hung up mid-body: no one is left to answer, and it is no
+				// gateway failure.
 				if (logger.isDebugEnabled()) {
 					logger.debug("Request " + RequestId.of(exchange) + " to endpoint '" + rule.id()
 							+ "' was abandoned by the client before its body was complete");
@@ -96,7 +105,8 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 				ServerWebExchange next = exchange.mutate().request(cached).build();
 				byte[] body = CappedBodyRequest.cachedBytes(exchange);
 				if (body.length > rule.maxBodyBytes()) {
-					// Cached without our cap by an earlier filter (SCG does so for routes with a Retry filter).
+					// Cached without our cap by an earlier filter (SCG does so for routes
+					// with a Retry filter).
 					rule.meters().rejected().increment();
 					return Mono.error(tooLarge(rule));
 				}
@@ -134,8 +144,8 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 		RequestState.of(exchange).validation(failed(rule));
 		String given = exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
 		String detail = (given == null ? "The request has no content type"
-				: "Content type '" + abbreviate(given) + "' is not accepted") + "; endpoint '" + rule.id()
-				+ "' takes " + rule.contentTypes() + " in UTF-8.";
+				: "Content type '" + abbreviate(given) + "' is not accepted") + "; endpoint '" + rule.id() + "' takes "
+				+ rule.contentTypes() + " in UTF-8.";
 		if (rule.mode() == PolicyMode.shadow) {
 			rule.meters().shadowRejected().increment();
 			if (logger.isDebugEnabled()) {
@@ -174,7 +184,10 @@ final class ValidationFilter implements GlobalFilter, Ordered {
 		return new ProblemException(ProblemType.VALIDATION_FAILED, detail, extensions, null, null);
 	}
 
-	/** The request's content type, or null when it is missing or unparseable (both are 415). */
+	/**
+	 * The request's content type, or null when it is missing or unparseable (both are
+	 * 415).
+	 */
 	private static MediaType contentType(ServerHttpRequest request) {
 		try {
 			return request.getHeaders().getContentType();

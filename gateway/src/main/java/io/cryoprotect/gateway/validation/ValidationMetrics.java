@@ -5,10 +5,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Registers the validation counters per endpoint when a config loads, so a request only
- * increments: {@code gateway_validation_requests_total{route,endpoint,outcome}} with outcome
- * {@code valid}, {@code rejected} or {@code shadow_rejected}, and
- * {@code gateway_validation_response_violations_total{route,endpoint}}. The endpoint tag is the
- * configured id, never a raw path, so cardinality stays that of validation.yml.
+ * increments: {@code gateway_validation_requests_total{route,endpoint,outcome}} with
+ * outcome {@code valid}, {@code rejected} or {@code shadow_rejected}, and
+ * {@code gateway_validation_response_violations_total{route,endpoint}}. The endpoint tag
+ * is the configured id, never a raw path, so cardinality stays that of validation.yml.
  */
 final class ValidationMetrics {
 
@@ -18,7 +18,10 @@ final class ValidationMetrics {
 		this.meters = meters;
 	}
 
-	/** The counters of one endpoint; {@code responseViolations} is null unless it has a response schema. */
+	/**
+	 * The counters of one endpoint; {@code responseViolations} is null unless it has a
+	 * response schema.
+	 */
 	record EndpointMeters(Counter valid, Counter rejected, Counter shadowRejected, Counter responseViolations) {
 	}
 

@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * One way a request or response breaks its endpoint's rules, as listed in the problem's
- * {@code errors[]}: a body violation names the field by JSON Pointer, a parameter violation
- * names the parameter and where it was ({@code query} or {@code path}).
+ * {@code errors[]}: a body violation names the field by JSON Pointer, a parameter
+ * violation names the parameter and where it was ({@code query} or {@code path}).
  */
 record Violation(String pointer, String parameter, String in, String keyword, String message) {
 
@@ -18,7 +18,10 @@ record Violation(String pointer, String parameter, String in, String keyword, St
 		return new Violation(null, name, in, keyword, message);
 	}
 
-	/** The members of this entry in the problem body; absent parts are left out rather than null. */
+	/**
+	 * The members of this entry in the problem body; absent parts are left out rather
+	 * than null.
+	 */
 	Map<String, Object> toMap() {
 		Map<String, Object> out = new LinkedHashMap<>();
 		if (parameter != null) {

@@ -18,7 +18,10 @@ class WebSocketConfiguration {
 		return new WebSocketSessions(properties, meters, Schedulers.parallel());
 	}
 
-	/** The gateway's shared client is SCG's ({@code spring.cloud.gateway.server.webflux.httpclient.*}). */
+	/**
+	 * The gateway's shared client is SCG's
+	 * ({@code spring.cloud.gateway.server.webflux.httpclient.*}).
+	 */
 	@Bean
 	WebSocketRoutingFilter webSocketRoutingFilter(WebSocketSessions sessions, WebSocketProperties properties,
 			HttpClient httpClient, ObjectProvider<UpstreamHeaderContributor> contributors) {

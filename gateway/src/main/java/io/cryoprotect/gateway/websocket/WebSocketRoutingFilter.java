@@ -49,32 +49,33 @@ import org.springframework.web.server.ServerWebExchange;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 /**
- * Proxies WebSocket upgrades on routes with {@code websocket: true}, through Spring Cloud Gateway's
- * own {@link WebsocketRoutingFilter} (whose global instance stays switched off in application.yml:
- * it would proxy upgrades on every route). Everything before it in the chain applies to the
- * handshake as to any request: edge limits, request id, client address, rate limits (which count
- * the upgrade, not the frames), the colour pick with the route's path rewrite, metrics and the
- * access log (status 101). SCG's filter turns the picked colour's {@code http(s)} URL into
- * {@code ws(s)}, answers the client's handshake, connects upstream and relays frames both ways as
- * they come.
+ * Proxies WebSocket upgrades on routes with {@code websocket: true}, through Spring Cloud
+ * Gateway's own {@link WebsocketRoutingFilter} (whose global instance stays switched off
+ * in application.yml: it would proxy upgrades on every route). Everything before it in
+ * the chain applies to the handshake as to any request: edge limits, request id, client
+ * address, rate limits (which count the upgrade, not the frames), the colour pick with
+ * the route's path rewrite, metrics and the access log (status 101). SCG's filter turns
+ * the picked colour's {@code http(s)} URL into {@code ws(s)}, answers the client's
+ * handshake, connects upstream and relays frames both ways as they come.
  * <p>
- * This filter adds the caps ({@link WebSocketSessions}), the upstream request headers of any
- * proxied request (the client's end-to-end headers without the forwarding ones, then
- * {@code X-Request-Id}, {@code X-Real-IP} and the rest from the {@link UpstreamHeaderContributor}
- * beans), the frame size limit at both ends, and a note of every frame for the idle timeout.
- * Upstream sockets connect through the gateway's shared client, not the colours' pools: a socket
- * holds its connection for minutes, which would starve the route's plain requests.
+ * This filter adds the caps ({@link WebSocketSessions}), the upstream request headers of
+ * any proxied request (the client's end-to-end headers without the forwarding ones, then
+ * {@code X-Request-Id}, {@code X-Real-IP} and the rest from the
+ * {@link UpstreamHeaderContributor} beans), the frame size limit at both ends, and a note
+ * of every frame for the idle timeout. Upstream sockets connect through the gateway's
+ * shared client, not the colours' pools: a socket holds its connection for minutes, which
+ * would starve the route's plain requests.
  * <p>
- * An upgrade on any other route goes on to the routing filter as a plain request, without its
- * {@code Upgrade} header (hop-by-hop), so the upstream answers it as HTTP.
+ * An upgrade on any other route goes on to the routing filter as a plain request, without
+ * its {@code Upgrade} header (hop-by-hop), so the upstream answers it as HTTP.
  */
 final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 
 	private static final String LEASE_ATTR = WebSocketRoutingFilter.class.getName() + ".lease";
 
 	/**
-	 * Never forwarded from the client: the client address travels in {@code X-Real-IP} and
-	 * {@code X-Forwarded-For}, which only the gateway sets.
+	 * Never forwarded from the client: the client address travels in {@code X-Real-IP}
+	 * and {@code X-Forwarded-For}, which only the gateway sets.
 	 */
 	private static final Set<String> FORWARDING = Set.of("forwarded", "x-forwarded-for", "x-forwarded-host",
 			"x-forwarded-port", "x-forwarded-proto", "x-forwarded-prefix");
@@ -89,8 +90,9 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 	WebSocketRoutingFilter(WebSocketSessions sessions, HttpClient httpClient, int maxFrameSize,
 			List<UpstreamHeaderContributor> contributors) {
 		this.sessions = sessions;
-		WebSocketService service = new TrackedService(new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
-				() -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrameSize))));
+		WebSocketService service = new TrackedService(
+				new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
+						() -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrameSize))));
 		WebSocketClient client = new TrackedClient(new ReactorNettyWebSocketClient(httpClient,
 				() -> WebsocketClientSpec.builder().maxFramePayloadLength(maxFrameSize)));
 		List<HttpHeadersFilter> headers = List.of(new RemoveHopByHopHeadersFilter(),
@@ -99,14 +101,17 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 
 			@Override
 			public List<HttpHeadersFilter> getIfAvailable(Supplier<List<HttpHeadersFilter>> defaultSupplier) {
-				// SCG's filter asks once and appends its own two (Host, Sec-WebSocket-*) to the list.
+				// SCG's filter asks once and appends its own two (Host, Sec-WebSocket-*)
+				// to the list.
 				return new ArrayList<>(headers);
 			}
 
 		});
 	}
 
-	/** SCG's: just before the routing filter, which takes the requests this one leaves. */
+	/**
+	 * SCG's: just before the routing filter, which takes the requests this one leaves.
+	 */
 	@Override
 	public int getOrder() {
 		return GatewayStage.WEBSOCKET_PROXY.order();
@@ -127,10 +132,13 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 			return Mono.error(refused);
 		}
 		exchange.getAttributes().put(LEASE_ATTR, lease);
-		// What the handshake answers (Reactor Netty writes it), so the access log and metrics show it.
+		// What the handshake answers (Reactor Netty writes it), so the access log and
+		// metrics show it.
 		exchange.getResponse().setStatusCode(HttpStatus.SWITCHING_PROTOCOLS);
-		// A handshake that fails (not a valid upgrade), or an exchange SCG's proxy passes on, opens no session:
-		// whatever the end, a lease that never started is given back (after a start, abandon does nothing).
+		// A handshake that fails (not a valid upgrade), or an exchange SCG's proxy passes
+		// on, opens no session:
+		// whatever the end, a lease that never started is given back (after a start,
+		// abandon does nothing).
 		return proxy.filter(exchange, chain).doFinally(signal -> lease.abandon());
 	}
 
@@ -171,7 +179,8 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 					session.closeStatus().subscribe(status -> lease.endedBy("client"));
 					return handler.handle(new NotedSession(session, lease))
 						.contextWrite(Context.of(WebSocketSessions.Lease.class, lease))
-						// The upstream refused or was unreachable, or its connection failed.
+						// The upstream refused or was unreachable, or its connection
+						// failed.
 						.onErrorResume(error -> {
 							lease.endedBy("error");
 							return session.close(BAD_GATEWAY);
@@ -217,8 +226,8 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 	}
 
 	/**
-	 * A session whose received frames are noted on the lease (for the idle timeout), and whose
-	 * close, when the gateway closes the socket, carries the gateway's status.
+	 * A session whose received frames are noted on the lease (for the idle timeout), and
+	 * whose close, when the gateway closes the socket, carries the gateway's status.
 	 */
 	private record NotedSession(WebSocketSession delegate, WebSocketSessions.Lease lease) implements WebSocketSession {
 
@@ -227,7 +236,10 @@ final class WebSocketRoutingFilter implements GlobalFilter, Ordered {
 			return delegate.receive().doOnNext(message -> lease.frame());
 		}
 
-		/** When the gateway is closing the socket, its status goes out before the relay's own close. */
+		/**
+		 * When the gateway is closing the socket, its status goes out before the relay's
+		 * own close.
+		 */
 		@Override
 		public Mono<Void> send(Publisher<WebSocketMessage> messages) {
 			return delegate.send(messages).then(Mono.defer(() -> {

@@ -23,20 +23,25 @@ import reactor.core.scheduler.Scheduler;
 import org.springframework.web.reactive.socket.CloseStatus;
 
 /**
- * The proxied WebSockets that are open: their caps (in total and per caller), the idle timeout,
- * the close on drain, and their meters: {@code gateway_websocket_connections{route}} (open now)
- * and {@code gateway_websocket_sessions_total{route,close}} (ended, by what ended them: {@code client}
- * or {@code upstream} sent a close frame, the gateway closed it as {@code idle} or on {@code drain},
- * or {@code error}: the upstream was unreachable or a connection dropped without a close frame).
+ * The proxied WebSockets that are open: their caps (in total and per caller), the idle
+ * timeout, the close on drain, and their meters:
+ * {@code gateway_websocket_connections{route}} (open now) and
+ * {@code gateway_websocket_sessions_total{route,close}} (ended, by what ended them:
+ * {@code client} or {@code upstream} sent a close frame, the gateway closed it as
+ * {@code idle} or on {@code drain}, or {@code error}: the upstream was unreachable or a
+ * connection dropped without a close frame).
  * <p>
- * Each admitted upgrade holds a {@link Lease} from before the handshake until its session ends.
- * Time is the scheduler's (a virtual one in tests), and the idle timer is one task per idle
- * period, not per frame: a frame only notes the time, and the timer, when due, re-arms for the
- * rest of the period if a frame came in between.
+ * Each admitted upgrade holds a {@link Lease} from before the handshake until its session
+ * ends. Time is the scheduler's (a virtual one in tests), and the idle timer is one task
+ * per idle period, not per frame: a frame only notes the time, and the timer, when due,
+ * re-arms for the rest of the period if a frame came in between.
  */
 public final class WebSocketSessions {
 
-	/** Sent to both ends when the gateway drains for shutdown, so clients reconnect elsewhere. */
+	/**
+	 * Sent to both ends when the gateway drains for shutdown, so clients reconnect
+	 * elsewhere.
+	 */
 	static final CloseStatus DRAINED = CloseStatus.GOING_AWAY.withReason("going away");
 
 	/** Sent to both ends of a socket with no frame either way for the idle timeout. */
@@ -84,12 +89,14 @@ public final class WebSocketSessions {
 	}
 
 	/**
-	 * A place for one more socket of {@code caller} on {@code route}, or a refusal: 503 when the
-	 * gateway holds its total or is draining, 429 when the caller holds its share.
+	 * A place for one more socket of {@code caller} on {@code route}, or a refusal: 503
+	 * when the gateway holds its total or is draining, 429 when the caller holds its
+	 * share.
 	 */
 	Lease admit(String route, String caller) {
 		if (draining) {
-			throw refused(ProblemType.UPSTREAM_SATURATED, "The gateway is shutting down; connect again to another instance.");
+			throw refused(ProblemType.UPSTREAM_SATURATED,
+					"The gateway is shutting down; connect again to another instance.");
 		}
 		if (total.incrementAndGet() > maxConnections) {
 			total.decrementAndGet();
@@ -114,8 +121,8 @@ public final class WebSocketSessions {
 	}
 
 	/**
-	 * Drain: refuses new upgrades and sends every open socket, at both ends, a close frame 1001
-	 * "going away". Completes once the frames are sent.
+	 * Drain: refuses new upgrades and sends every open socket, at both ends, a close
+	 * frame 1001 "going away". Completes once the frames are sent.
 	 */
 	public Mono<Void> goAway() {
 		draining = true;
@@ -175,7 +182,9 @@ public final class WebSocketSessions {
 			this.caller = caller;
 		}
 
-		/** The handshake with the client is done; {@code closeClient} closes its socket. */
+		/**
+		 * The handshake with the client is done; {@code closeClient} closes its socket.
+		 */
 		void start(Function<CloseStatus, Mono<Void>> closeClient) {
 			client = closeClient;
 			started = true;
@@ -208,7 +217,9 @@ public final class WebSocketSessions {
 			endedBy.compareAndSet(null, reason);
 		}
 
-		/** Closes both ends with {@code status}; completes when the close frames are sent. */
+		/**
+		 * Closes both ends with {@code status}; completes when the close frames are sent.
+		 */
 		Mono<Void> close(CloseStatus status, String reason) {
 			endedBy(reason);
 			closing = status;
@@ -219,10 +230,10 @@ public final class WebSocketSessions {
 		}
 
 		/**
-		 * The status the gateway is closing this socket with, or null. The relay finishing one
-		 * direction (its source end closed) would close the other end with an empty close frame,
-		 * ahead of the gateway's own when that end's write is still queued: the relay sends this
-		 * status instead.
+		 * The status the gateway is closing this socket with, or null. The relay
+		 * finishing one direction (its source end closed) would close the other end with
+		 * an empty close frame, ahead of the gateway's own when that end's write is still
+		 * queued: the relay sends this status instead.
 		 */
 		CloseStatus closing() {
 			return closing;
@@ -244,7 +255,9 @@ public final class WebSocketSessions {
 			free();
 		}
 
-		/** The upgrade failed before any session: frees the place, counting no session. */
+		/**
+		 * The upgrade failed before any session: frees the place, counting no session.
+		 */
 		void abandon() {
 			if (!started && released.compareAndSet(false, true)) {
 				free();

@@ -25,9 +25,9 @@ import org.springframework.web.server.WebFilter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The stage table is the chain: the running gateway's filters, sorted as WebFlux and Spring Cloud Gateway
- * sort them, are exactly {@link GatewayStage}'s stages in its order, and the README's request-flow table is
- * rendered from it.
+ * The stage table is the chain: the running gateway's filters, sorted as WebFlux and
+ * Spring Cloud Gateway sort them, are exactly {@link GatewayStage}'s stages in its order,
+ * and the README's request-flow table is rendered from it.
  */
 class GatewayStageTests extends GatewayIntegrationTest {
 
@@ -55,8 +55,10 @@ class GatewayStageTests extends GatewayIntegrationTest {
 	void everyRouteChainFilterIsAStageInTheTablesOrder() {
 		Route route = routes.getRoutes().filter(r -> r.getId().equals("flask-api")).blockFirst();
 		List<Object> chain = new ArrayList<>(globalFilters);
-		// The route file's own filters (filters: in routes/*.yml) sit at their positions, between the
-		// response writer and the colour pick; the table names that band rather than each filter.
+		// The route file's own filters (filters: in routes/*.yml) sit at their positions,
+		// between the
+		// response writer and the colour pick; the table names that band rather than each
+		// filter.
 		for (GatewayFilter filter : route.getFilters()) {
 			if (!(filter instanceof OrderedGatewayFilter ordered && ordered.getOrder() > 0
 					&& ordered.getOrder() < GatewayStage.COLOUR_PICK.order())) {
@@ -70,7 +72,10 @@ class GatewayStageTests extends GatewayIntegrationTest {
 	@Test
 	void ordersStrictlyIncreaseWithinEachChainSoNoTwoStagesTie() {
 		for (Chain chain : Chain.values()) {
-			int[] orders = Arrays.stream(GatewayStage.values()).filter(s -> s.chain() == chain).mapToInt(GatewayStage::order).toArray();
+			int[] orders = Arrays.stream(GatewayStage.values())
+				.filter(s -> s.chain() == chain)
+				.mapToInt(GatewayStage::order)
+				.toArray();
 			assertThat(orders).as(chain.name()).isSorted().doesNotHaveDuplicates();
 		}
 	}
@@ -94,9 +99,19 @@ class GatewayStageTests extends GatewayIntegrationTest {
 			String implementation = stage.implementation();
 			String shown = stage.scg() ? "SCG's `" + implementation.substring(implementation.lastIndexOf('.') + 1) + "`"
 					: "`" + implementation.substring("io.cryoprotect.gateway.".length()) + "`";
-			table.append("| ").append(row++).append(" | `").append(stage.name()).append("` | ")
-				.append(stage.chain().name().toLowerCase()).append(" | ").append(order(stage.order())).append(" | ")
-				.append(shown).append(" | ").append(stage.purpose()).append(" |\n");
+			table.append("| ")
+				.append(row++)
+				.append(" | `")
+				.append(stage.name())
+				.append("` | ")
+				.append(stage.chain().name().toLowerCase())
+				.append(" | ")
+				.append(order(stage.order()))
+				.append(" | ")
+				.append(shown)
+				.append(" | ")
+				.append(stage.purpose())
+				.append(" |\n");
 		}
 		return table.append(END).toString();
 	}

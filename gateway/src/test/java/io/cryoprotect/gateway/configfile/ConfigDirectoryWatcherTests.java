@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The watcher sees in-place edits and ConfigMap symlink swaps, and reports each version once. */
+/**
+ * The watcher sees in-place edits and ConfigMap symlink swaps, and reports each version
+ * once.
+ */
 class ConfigDirectoryWatcherTests {
 
 	private final TestConfigDir dir = new TestConfigDir("routes");

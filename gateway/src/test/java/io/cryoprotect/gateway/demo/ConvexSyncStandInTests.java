@@ -8,11 +8,17 @@ import reactor.netty.http.server.HttpServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The demo Convex's sync WebSocket, over a real socket: a live query added is answered with a Transition. */
+/**
+ * The demo Convex's sync WebSocket, over a real socket: a live query added is answered
+ * with a Transition.
+ */
 class ConvexSyncStandInTests {
 
-	private final DisposableServer convex = HttpServer.create().host("127.0.0.1").port(0)
-		.route(ConvexSyncStandIn::route).bindNow();
+	private final DisposableServer convex = HttpServer.create()
+		.host("127.0.0.1")
+		.port(0)
+		.route(ConvexSyncStandIn::route)
+		.bindNow();
 
 	@AfterEach
 	void stop() {
@@ -30,7 +36,8 @@ class ConvexSyncStandInTests {
 			assertThat(transition).startsWith("{\"type\":\"Transition\",\"startVersion\":{\"querySet\":0,")
 				.contains("\"endVersion\":{\"querySet\":1,")
 				.contains("{\"queryId\":0,\"type\":\"QueryUpdated\",\"value\":[{\"_id\":")
-				.contains("{\"queryId\":1,\"type\":\"QueryFailed\",\"errorMessage\":\"Could not find public function for 'nothing:here'\"");
+				.contains(
+						"{\"queryId\":1,\"type\":\"QueryFailed\",\"errorMessage\":\"Could not find public function for 'nothing:here'\"");
 		}
 	}
 

@@ -18,10 +18,11 @@ import org.springframework.http.MediaType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Hostile or oversized requests are answered at the edge, before routing, in the error shape of
- * the route their path belongs to (Flask's JSON on Flask paths, problem+json where no route's path
- * matches), and never reach an upstream (docs/reliability.md H1, H2, H4, H6, H7). This context caps
- * headers at 8 KB and 40 lines, URLs at 2048 characters and bodies at 64 KB.
+ * Hostile or oversized requests are answered at the edge, before routing, in the error
+ * shape of the route their path belongs to (Flask's JSON on Flask paths, problem+json
+ * where no route's path matches), and never reach an upstream (docs/reliability.md H1,
+ * H2, H4, H6, H7). This context caps headers at 8 KB and 40 lines, URLs at 2048
+ * characters and bodies at 64 KB.
  */
 class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 
@@ -30,13 +31,23 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void oversizedHeaderIs431() {
-		client().get().uri("/api/v1/molecules").header("X-Big", "x".repeat(9_000)).exchange()
-			.expectStatus().isEqualTo(431)
-			.expectHeader().contentType(MediaType.APPLICATION_JSON)
-			.expectBody().jsonPath("$.type").isEqualTo("https://cryoprotect.io/problems/headers-too-large")
-			.jsonPath("$.status").isEqualTo("error")
-			.jsonPath("$.code").isEqualTo(431)
-			.jsonPath("$.requestId").isNotEmpty();
+		client().get()
+			.uri("/api/v1/molecules")
+			.header("X-Big", "x".repeat(9_000))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(431)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_JSON)
+			.expectBody()
+			.jsonPath("$.type")
+			.isEqualTo("https://cryoprotect.io/problems/headers-too-large")
+			.jsonPath("$.status")
+			.isEqualTo("error")
+			.jsonPath("$.code")
+			.isEqualTo(431)
+			.jsonPath("$.requestId")
+			.isNotEmpty();
 		assertThat(FLASK_BLUE.count()).isZero();
 	}
 
@@ -46,28 +57,43 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 			for (int i = 0; i < 45; i++) {
 				h.add("X-H" + i, "v");
 			}
-		}).exchange().expectStatus().isEqualTo(431)
-			.expectBody().jsonPath("$.detail").value(detail -> assertThat(detail.toString()).contains("the limit is 40"));
+		})
+			.exchange()
+			.expectStatus()
+			.isEqualTo(431)
+			.expectBody()
+			.jsonPath("$.detail")
+			.value(detail -> assertThat(detail.toString()).contains("the limit is 40"));
 		assertThat(FLASK_BLUE.count()).isZero();
 	}
 
 	@Test
 	void overlongUrlIs414() {
-		client().get().uri("/api/v1/molecules?q=" + "a".repeat(3_000)).exchange()
-			.expectStatus().isEqualTo(414)
-			.expectHeader().contentType(MediaType.APPLICATION_JSON)
-			.expectBody().returnResult();
+		client().get()
+			.uri("/api/v1/molecules?q=" + "a".repeat(3_000))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(414)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_JSON)
+			.expectBody()
+			.returnResult();
 		assertThat(FLASK_BLUE.count()).isZero();
 	}
 
 	@Test
 	void bodyOverTheCapByContentLengthIs413WithoutTouchingTheUpstream() {
-		client().post().uri("/api/v1/mixtures").contentType(MediaType.APPLICATION_JSON)
+		client().post()
+			.uri("/api/v1/mixtures")
+			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"name\":\"" + "x".repeat(70_000) + "\"}")
 			.exchange()
-			.expectStatus().isEqualTo(413)
-			.expectHeader().contentType(MediaType.APPLICATION_JSON)
-			.expectBody().returnResult();
+			.expectStatus()
+			.isEqualTo(413)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_JSON)
+			.expectBody()
+			.returnResult();
 		assertThat(FLASK_BLUE.count()).isZero();
 		assertThat(FLASK_BLUE.bodyBytesTotal()).isZero();
 	}
@@ -79,7 +105,8 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 			.post()
 			.uri("http://127.0.0.1:" + port + "/api/v1/mixtures")
 			.send(Flux.range(0, 40).map(i -> Unpooled.wrappedBuffer(chunk)))
-			.responseSingle((res, body) -> body.asString().defaultIfEmpty("").map(text -> res.status().code() + " " + text))
+			.responseSingle(
+					(res, body) -> body.asString().defaultIfEmpty("").map(text -> res.status().code() + " " + text))
 			.block(Duration.ofSeconds(10));
 		assertThat(response).startsWith("413 ").contains("payload-too-large");
 		assertThat(FLASK_BLUE.bodyBytesTotal()).isLessThanOrEqualTo(64 * 1024);
@@ -95,7 +122,10 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 		assertThat(FLASK_BLUE.count()).isZero();
 	}
 
-	/** The path belongs to no route (it matches none of their patterns): the default shape, problem+json. */
+	/**
+	 * The path belongs to no route (it matches none of their patterns): the default
+	 * shape, problem+json.
+	 */
 	@Test
 	void unsafePathAnswerIsProblemJson() {
 		RawHttp.Response response = RawHttp.get(port, "/rdkit/..%2F..%2Fapi/v1/molecules");
@@ -126,10 +156,10 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 		assertThat(FLASK_BLUE.received()).noneMatch(r -> r.headers().contains("X-Injected"));
 	}
 
-
 	/**
-	 * RFC 9112 section 3.2: an HTTP/1.1 request without Host, or with two, is answered 400 with an error body in the
-	 * route's shape (Flask's, on this path) and the connection closed, and is never forwarded. HTTP/1.0 may leave it out.
+	 * RFC 9112 section 3.2: an HTTP/1.1 request without Host, or with two, is answered
+	 * 400 with an error body in the route's shape (Flask's, on this path) and the
+	 * connection closed, and is never forwarded. HTTP/1.0 may leave it out.
 	 */
 	@ParameterizedTest
 	@ValueSource(strings = { "", "Host: 127.0.0.1\r\nHost: evil.example\r\n" })
@@ -138,7 +168,8 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 		assertThat(response.status()).isEqualTo(400);
 		assertThat(response.text().toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close\r\n")
 			.contains("\r\ncontent-type: application/json");
-		assertThat(response.body()).contains("\"status\":\"error\"").contains("\"code\":400")
+		assertThat(response.body()).contains("\"status\":\"error\"")
+			.contains("\"code\":400")
 			.contains("\"type\":\"https://cryoprotect.io/problems/bad-request\"")
 			.contains("Host");
 		assertThat(response.closedByServer()).isTrue();
@@ -146,9 +177,10 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	/**
-	 * A Host that is not a host[:port] is refused below the HTTP codec, before Reactor Netty parses it (some, such
-	 * as a second port or an unclosed IPv6 bracket, it cannot parse at all, and answers those with an empty 400 and
-	 * a WARN per connection): a 400 problem body, closed, counted as a malformed request, nothing forwarded.
+	 * A Host that is not a host[:port] is refused below the HTTP codec, before Reactor
+	 * Netty parses it (some, such as a second port or an unclosed IPv6 bracket, it cannot
+	 * parse at all, and answers those with an empty 400 and a WARN per connection): a 400
+	 * problem body, closed, counted as a malformed request, nothing forwarded.
 	 */
 	@ParameterizedTest
 	@ValueSource(strings = { "Host: exa mple.com\r\n", "Host: a/b\r\n", "Host: \r\n", "Host: 127.0.0.1:123456\r\n",
@@ -166,7 +198,9 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 		assertThat(FLASK_BLUE.count()).isZero();
 	}
 
-	/** Nothing pipelined behind a refused head runs: the connection closes after the 400. */
+	/**
+	 * Nothing pipelined behind a refused head runs: the connection closes after the 400.
+	 */
 	@Test
 	void aRequestPipelinedBehindABadHostIsNeverForwarded() {
 		RawHttp.Response response = RawHttp.send(port, "GET /api/v1/molecules HTTP/1.1\r\nHost: 127.0.0.1:80:80\r\n\r\n"
@@ -186,8 +220,12 @@ class EdgeLimitsIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	private double clientErrors(String reason) {
-		return meters.find("gateway.client.errors").tag("reason", reason).counters().stream()
-			.mapToDouble(counter -> counter.count()).sum();
+		return meters.find("gateway.client.errors")
+			.tag("reason", reason)
+			.counters()
+			.stream()
+			.mapToDouble(counter -> counter.count())
+			.sum();
 	}
 
 }

@@ -19,8 +19,7 @@ class KeepAliveIntegrationTests extends GatewayIntegrationTest {
 	private static final String PROXIED = "GET /api/v1/molecules HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', value = {
-			"GET /no-such-route HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n | 404",
+	@CsvSource(delimiter = '|', value = { "GET /no-such-route HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n | 404",
 			"GET /api/v1/molecules HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nAuthorization: Bearer not-a-token\\r\\n\\r\\n | 401",
 			"POST /api/v1/mixtures HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Type: application/json\\r\\nContent-Length: 2\\r\\n\\r\\n[] | 400" })
 	void aLocallyAnsweredRequestQueuedBehindAProxiedOneLeavesTheConnectionReadable(String local, int status) {
@@ -44,7 +43,8 @@ class KeepAliveIntegrationTests extends GatewayIntegrationTest {
 			assertThat(connection.read().status()).isEqualTo(200);
 			assertThat(connection.read().status()).isEqualTo(404);
 			for (int i = 0; i < 3; i++) {
-				assertThat(connection.write(health).read().status()).as("request %d after the 404", i + 1).isEqualTo(200);
+				assertThat(connection.write(health).read().status()).as("request %d after the 404", i + 1)
+					.isEqualTo(200);
 			}
 		}
 	}

@@ -22,16 +22,20 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every error the gateway answers itself is readable by the clients of the service whose path was
- * called: Flask's error JSON on Flask paths, RDKit's on RDKit paths, RFC 9457 on Convex paths (the
- * shipped route files' {@code errors:} keys), whether the error comes before routing (413), for want
- * of a route (404), from a policy (401, 415, 400, 429) or from the upstream's failure (502, 503, 504).
+ * Every error the gateway answers itself is readable by the clients of the service whose
+ * path was called: Flask's error JSON on Flask paths, RDKit's on RDKit paths, RFC 9457 on
+ * Convex paths (the shipped route files' {@code errors:} keys), whether the error comes
+ * before routing (413), for want of a route (404), from a policy (401, 415, 400, 429) or
+ * from the upstream's failure (502, 503, 504).
  */
 class ErrorShapeIntegrationTests extends GatewayIntegrationTest {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	/** A path of each service, the shape its route file ships, a valid body, and a request no route serves. */
+	/**
+	 * A path of each service, the shape its route file ships, a valid body, and a request
+	 * no route serves.
+	 */
 	enum Service {
 
 		FLASK("/api/v1/mixtures", ErrorShape.flask, "{\"name\":\"VS55\",\"components\":[{\"molecule_id\":"
@@ -78,7 +82,10 @@ class ErrorShapeIntegrationTests extends GatewayIntegrationTest {
 			    rates: [1/min]
 			""";
 
-	/** Upstream failures surface at once: no retries, a 300 ms response timeout, a breaker open after 2 failures. */
+	/**
+	 * Upstream failures surface at once: no retries, a 300 ms response timeout, a breaker
+	 * open after 2 failures.
+	 */
 	private static final String RESILIENCE = """
 			defaultPreset: fast
 			presets:
@@ -112,7 +119,9 @@ class ErrorShapeIntegrationTests extends GatewayIntegrationTest {
 			    healthCheck: {enabled: false, path: /health, interval: 1s, timeout: 500ms, healthyThreshold: 1, unhealthyThreshold: 1}
 			""";
 
-	/** Each applied rate-limit file names a new limit, so every test gets fresh buckets. */
+	/**
+	 * Each applied rate-limit file names a new limit, so every test gets fresh buckets.
+	 */
 	private static int generation;
 
 	@Autowired
@@ -131,7 +140,8 @@ class ErrorShapeIntegrationTests extends GatewayIntegrationTest {
 	@ParameterizedTest
 	@EnumSource(Service.class)
 	void tooLarge413BeforeRouting(Service service) {
-		assertReadable(service, post(service, MediaType.APPLICATION_JSON, "{\"name\":\"" + "x".repeat(70_000) + "\"}"), 413);
+		assertReadable(service, post(service, MediaType.APPLICATION_JSON, "{\"name\":\"" + "x".repeat(70_000) + "\"}"),
+				413);
 		assertThat(service.stub().count()).isZero();
 	}
 
@@ -166,13 +176,17 @@ class ErrorShapeIntegrationTests extends GatewayIntegrationTest {
 	@EnumSource(Service.class)
 	void noRoute404TakesTheShapeOfTheServiceWhosePathItIs(Service service) {
 		if (service == Service.FLASK) {
-			// The shipped Flask route takes every method; this one serves only GET and POST.
-			ROUTES.swap("flask-api.yml", ROUTES.original("flask-api.yml").replace("        - /auth/**\n",
-					"        - /auth/**\n      methods: [GET, POST]\n"));
+			// The shipped Flask route takes every method; this one serves only GET and
+			// POST.
+			ROUTES.swap("flask-api.yml", ROUTES.original("flask-api.yml")
+				.replace("        - /auth/**\n", "        - /auth/**\n      methods: [GET, POST]\n"));
 			reloader.reloadNow();
 		}
-		EntityExchangeResult<byte[]> result = client().method(service.unrouted).uri(service.path).exchange()
-			.expectBody().returnResult();
+		EntityExchangeResult<byte[]> result = client().method(service.unrouted)
+			.uri(service.path)
+			.exchange()
+			.expectBody()
+			.returnResult();
 		assertReadable(service, result, 404);
 		assertThat(service.stub().count()).isZero();
 	}
@@ -206,20 +220,28 @@ class ErrorShapeIntegrationTests extends GatewayIntegrationTest {
 	@Test
 	void acceptNamingProblemJsonGetsRfc9457OnAnyRoute() {
 		for (Service service : Service.values()) {
-			EntityExchangeResult<byte[]> result = client().post().uri(service.path).contentType(MediaType.TEXT_PLAIN)
+			EntityExchangeResult<byte[]> result = client().post()
+				.uri(service.path)
+				.contentType(MediaType.TEXT_PLAIN)
 				.header("Accept", "application/json;q=0.9, application/problem+json")
 				.bodyValue(service.validBody)
-				.exchange().expectBody().returnResult();
+				.exchange()
+				.expectBody()
+				.returnResult();
 			assertReadable(Service.CONVEX, result, 415);
 		}
 	}
 
 	@Test
 	void acceptWithoutProblemJsonKeepsTheRoutesShape() {
-		EntityExchangeResult<byte[]> result = client().post().uri(Service.FLASK.path).contentType(MediaType.TEXT_PLAIN)
+		EntityExchangeResult<byte[]> result = client().post()
+			.uri(Service.FLASK.path)
+			.contentType(MediaType.TEXT_PLAIN)
 			.header("Accept", "application/*, application/problem+json;q=0")
 			.bodyValue(Service.FLASK.validBody)
-			.exchange().expectBody().returnResult();
+			.exchange()
+			.expectBody()
+			.returnResult();
 		assertReadable(Service.FLASK, result, 415);
 	}
 
@@ -230,9 +252,10 @@ class ErrorShapeIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	/**
-	 * What the clients of {@code service} need: a JSON object with a string {@code message}; on Flask
-	 * paths {@code application/json} with {@code status} "error" and {@code meta}; on RDKit paths
-	 * {@code application/json} with a string {@code error}; else RFC 9457.
+	 * What the clients of {@code service} need: a JSON object with a string
+	 * {@code message}; on Flask paths {@code application/json} with {@code status}
+	 * "error" and {@code meta}; on RDKit paths {@code application/json} with a string
+	 * {@code error}; else RFC 9457.
 	 */
 	private static JsonNode assertReadable(Service service, EntityExchangeResult<byte[]> result, int status) {
 		assertThat(result.getStatus().value()).isEqualTo(status);
@@ -246,14 +269,15 @@ class ErrorShapeIntegrationTests extends GatewayIntegrationTest {
 		switch (service.shape) {
 			case flask -> {
 				assertThat(contentType).isNotNull();
-				assertThat(contentType.toString()).as("the legacy UI parses only application/json").contains("application/json");
+				assertThat(contentType.toString()).as("the legacy UI parses only application/json")
+					.contains("application/json");
 				assertThat(body.path("status").isString()).as("status is the string \"error\": %s", body).isTrue();
 				assertThat(body.path("status").asString()).isEqualTo("error");
 				assertThat(body.path("error").isString()).isTrue();
 				assertThat(body.path("error").asString()).isEqualTo(body.path("message").asString());
 				assertThat(body.path("code").asInt()).isEqualTo(status);
-				assertThat(body.path("meta").path("error_type").asString()).isEqualTo(body.path("type").asString()
-					.substring("https://cryoprotect.io/problems/".length()));
+				assertThat(body.path("meta").path("error_type").asString())
+					.isEqualTo(body.path("type").asString().substring("https://cryoprotect.io/problems/".length()));
 				assertThat(body.path("meta").path("context").isString()).isTrue();
 			}
 			case rdkit -> {
@@ -265,7 +289,8 @@ class ErrorShapeIntegrationTests extends GatewayIntegrationTest {
 			}
 			case problem -> {
 				assertThat(contentType).isNotNull();
-				assertThat(contentType.equalsTypeAndSubtype(MediaType.APPLICATION_PROBLEM_JSON)).as("%s", contentType).isTrue();
+				assertThat(contentType.equalsTypeAndSubtype(MediaType.APPLICATION_PROBLEM_JSON)).as("%s", contentType)
+					.isTrue();
 				assertThat(body.path("status").isInt()).isTrue();
 				assertThat(body.path("status").asInt()).isEqualTo(status);
 				assertThat(body.path("detail").asString()).isEqualTo(body.path("message").asString());

@@ -30,9 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Shutdown drains: readiness goes DOWN first, requests in flight (and those arriving during
- * the drain delay) all complete, then the gateway exits, with status 0 on SIGTERM (F11).
- * Each test starts its own gateway, since shutting down is what is tested.
+ * Shutdown drains: readiness goes DOWN first, requests in flight (and those arriving
+ * during the drain delay) all complete, then the gateway exits, with status 0 on SIGTERM
+ * (F11). Each test starts its own gateway, since shutting down is what is tested.
  */
 class DrainIntegrationTests {
 
@@ -65,9 +65,11 @@ class DrainIntegrationTests {
 		await().atMost(Duration.ofSeconds(5)).until(() -> upstream.count() == 5);
 
 		CompletableFuture<Void> closed = CompletableFuture.runAsync(context::close);
-		await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("readiness " + ReadinessState.REFUSING_TRAFFIC));
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> events.contains("readiness " + ReadinessState.REFUSING_TRAFFIC));
 		assertThat(status(managementPort, "/actuator/health/readiness")).isEqualTo(503);
-		// Still inside the drain delay: a late request is accepted and served, not refused.
+		// Still inside the drain delay: a late request is accepted and served, not
+		// refused.
 		inFlight.addAll(send(port, 1));
 		await().atMost(Duration.ofSeconds(5)).until(() -> upstream.count() == 6);
 		assertThat(closed).isNotDone();
@@ -85,23 +87,25 @@ class DrainIntegrationTests {
 	void sigtermDrainsAndExitsWithStatusZero() throws Exception {
 		int port = freePort();
 		int managementPort = freePort();
-		List<String> command = new java.util.ArrayList<>(List.of(
-				System.getProperty("java.home") + File.separator + "bin" + File.separator + "java", "-Xmx256m",
-				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-				GatewayApplication.class.getName()));
+		List<String> command = new java.util.ArrayList<>(
+				List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java", "-Xmx256m",
+						"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+						GatewayApplication.class.getName()));
 		command.addAll(List.of(args(port, managementPort, "500ms")));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(File.createTempFile("gateway-sigterm", ".log"))
 			.start();
 		try {
-			await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+			await().atMost(Duration.ofSeconds(60))
+				.pollInterval(Duration.ofMillis(200))
 				.until(() -> status(managementPort, "/actuator/health/readiness") == 200);
 			upstream.holdResponses();
 			List<CompletableFuture<HttpResponse<String>>> inFlight = send(port, 3);
 			await().atMost(Duration.ofSeconds(5)).until(() -> upstream.count() == 3);
 
 			process.destroy(); // SIGTERM
-			await().atMost(Duration.ofSeconds(5)).until(() -> status(managementPort, "/actuator/health/readiness") == 503);
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> status(managementPort, "/actuator/health/readiness") == 503);
 			assertThat(process.isAlive()).isTrue();
 
 			upstream.release();
@@ -125,18 +129,21 @@ class DrainIntegrationTests {
 	private List<CompletableFuture<HttpResponse<String>>> send(int port, int count) {
 		List<CompletableFuture<HttpResponse<String>>> futures = new CopyOnWriteArrayList<>();
 		for (int i = 0; i < count; i++) {
-			futures.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/molecules"))
-				.timeout(Duration.ofSeconds(20))
-				.build(), HttpResponse.BodyHandlers.ofString()));
+			futures
+				.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/molecules"))
+					.timeout(Duration.ofSeconds(20))
+					.build(), HttpResponse.BodyHandlers.ofString()));
 		}
 		return futures;
 	}
 
 	private int status(int port, String path) {
 		try {
-			return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-				.timeout(Duration.ofSeconds(2))
-				.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+			return http
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+					.timeout(Duration.ofSeconds(2))
+					.build(), HttpResponse.BodyHandlers.discarding())
+				.statusCode();
 		}
 		catch (IOException ex) {
 			return -1;

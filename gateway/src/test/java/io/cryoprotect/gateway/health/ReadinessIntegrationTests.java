@@ -31,9 +31,14 @@ class ReadinessIntegrationTests {
 	void readinessStaysDownUntilTheFirstValidConfigLoads() throws Exception {
 		Path dir = Files.createTempDirectory("routes-invalid-");
 		String valid = Files.readString(Path.of("..", "routes", "rdkit.yml"));
+		// The other route files too: the shipped policies name their routes, and a policy
+		// naming no route is rejected.
+		for (String other : new String[] { "flask-api.yml", "convex.yml" }) {
+			Files.copy(Path.of("..", "routes", other), dir.resolve(other));
+		}
 		Files.writeString(dir.resolve("rdkit.yml"), valid.replace("weight: 100", "weight: 99"));
-		try (ConfigurableApplicationContext context = StandaloneGateway.start("--gateway.routing.poll-interval=100ms", "--gateway.routing.dir=" + dir,
-				"--RDKIT_URL=" + TestUpstreams.RDKIT.url())) {
+		try (ConfigurableApplicationContext context = StandaloneGateway.start("--gateway.routing.poll-interval=100ms",
+				"--gateway.routing.dir=" + dir, "--RDKIT_URL=" + TestUpstreams.RDKIT.url())) {
 			int port = StandaloneGateway.port(context);
 			int managementPort = StandaloneGateway.managementPort(context);
 
@@ -41,7 +46,8 @@ class ReadinessIntegrationTests {
 			assertThat(readiness.statusCode()).isEqualTo(503);
 			assertThat(readiness.body()).contains("OUT_OF_SERVICE").contains("weights must sum to 100 but sum to 99");
 			assertThat(get(managementPort, "/actuator/health/liveness").statusCode()).isEqualTo(200);
-			// Not a 404: without a loaded route set the gateway cannot tell whether the route exists.
+			// Not a 404: without a loaded route set the gateway cannot tell whether the
+			// route exists.
 			for (String path : new String[] { "/rdkit/similarity", "/no/such/path" }) {
 				HttpResponse<String> notReady = get(port, path);
 				assertThat(notReady.statusCode()).isEqualTo(503);
@@ -51,7 +57,8 @@ class ReadinessIntegrationTests {
 			}
 
 			Files.writeString(dir.resolve("rdkit.yml"), valid);
-			await().atMost(Duration.ofSeconds(10)).until(() -> get(managementPort, "/actuator/health/readiness").statusCode() == 200);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> get(managementPort, "/actuator/health/readiness").statusCode() == 200);
 			assertThat(get(port, "/no/such/path").statusCode()).isEqualTo(404);
 		}
 	}

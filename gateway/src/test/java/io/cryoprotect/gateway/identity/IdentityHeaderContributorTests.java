@@ -17,22 +17,26 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What upstreams may believe about the caller, decided over a {@link MockServerWebExchange}: forged
- * identity headers never pass, the verified caller's and the client address the gateway determined
- * do, and a service's API key is the gateway's, or while it has none, the client's for that service only.
+ * What upstreams may believe about the caller, decided over a
+ * {@link MockServerWebExchange}: forged identity headers never pass, the verified
+ * caller's and the client address the gateway determined do, and a service's API key is
+ * the gateway's, or while it has none, the client's for that service only.
  */
 class IdentityHeaderContributorTests {
 
-	private static final IdentityProperties.ApiKey RDKIT_KEY = new IdentityProperties.ApiKey("X-API-Key", "gateway-secret");
+	private static final IdentityProperties.ApiKey RDKIT_KEY = new IdentityProperties.ApiKey("X-API-Key",
+			"gateway-secret");
 
 	private static IdentityHeaderContributor filter(Map<String, IdentityProperties.ApiKey> apiKeys) {
 		return new IdentityHeaderContributor(new IdentityProperties(null, null, apiKeys, null, null));
 	}
 
-	/** Client headers as the routing filter copied them upstream, each identity header forged. */
+	/**
+	 * Client headers as the routing filter copied them upstream, each identity header
+	 * forged.
+	 */
 	private static HttpHeaders forged() {
-		return new DefaultHttpHeaders()
-			.add("X-User-Id", "admin")
+		return new DefaultHttpHeaders().add("X-User-Id", "admin")
 			.add("X-User-Role", "admin")
 			.add("X-User-Email", "root@example.com")
 			.add("X-User-Plan", "premium")
@@ -43,8 +47,9 @@ class IdentityHeaderContributorTests {
 	}
 
 	private static MockServerWebExchange exchange(String service) {
-		MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("http://gateway/api/v1/molecules")
-			.remoteAddress(new InetSocketAddress("192.0.2.7", 50_000)));
+		MockServerWebExchange exchange = MockServerWebExchange
+			.from(MockServerHttpRequest.get("http://gateway/api/v1/molecules")
+				.remoteAddress(new InetSocketAddress("192.0.2.7", 50_000)));
 		RequestState.of(exchange).target(new UpstreamTarget(service, "blue", "http://127.0.0.1:9101"), null);
 		return exchange;
 	}
@@ -55,7 +60,8 @@ class IdentityHeaderContributorTests {
 		filter(Map.of()).apply(headers, exchange("flask-api"));
 		assertThat(headers.names()).containsExactlyInAnyOrder("Accept", "X-Real-IP", "X-Forwarded-For");
 		assertThat(headers.getAll("X-Real-IP")).containsExactly("192.0.2.7");
-		assertThat(headers.getAll("X-Forwarded-For")).as("one value, not the client's chain").containsExactly("192.0.2.7");
+		assertThat(headers.getAll("X-Forwarded-For")).as("one value, not the client's chain")
+			.containsExactly("192.0.2.7");
 	}
 
 	@Test

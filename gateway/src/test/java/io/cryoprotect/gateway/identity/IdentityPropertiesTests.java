@@ -9,11 +9,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-/** An upstream API key never rides in a header the gateway asserts itself: a client's value would pass through it. */
+/**
+ * An upstream API key never rides in a header the gateway asserts itself: a client's
+ * value would pass through it.
+ */
 class IdentityPropertiesTests {
 
 	private static IdentityProperties withKeyHeader(String header) {
-		return new IdentityProperties(null, null, Map.of("rdkit", new IdentityProperties.ApiKey(header, "")), null, null);
+		return new IdentityProperties(null, null, Map.of("rdkit", new IdentityProperties.ApiKey(header, "")), null,
+				null);
 	}
 
 	@ParameterizedTest

@@ -23,7 +23,10 @@ import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Token verification: RS256 against a JWKS served over a real socket, HS256 with a secret, and every forgery refused. */
+/**
+ * Token verification: RS256 against a JWKS served over a real socket, HS256 with a
+ * secret, and every forgery refused.
+ */
 class JwtVerifierTests {
 
 	private static final String ISSUER = "https://project.supabase.co";
@@ -37,13 +40,15 @@ class JwtVerifierTests {
 	private final DisposableServer jwks = HttpServer.create()
 		.host("127.0.0.1")
 		.port(0)
-		.route(routes -> routes.get("/auth/v1/jwks", (req, res) -> res.header("Content-Type", "application/json")
-			.sendString(Mono.just(new JWKSet(key.toPublicJWK()).toString()))))
+		.route(routes -> routes.get("/auth/v1/jwks",
+				(req, res) -> res.header("Content-Type", "application/json")
+					.sendString(Mono.just(new JWKSet(key.toPublicJWK()).toString()))))
 		.bindNow();
 
-	private final JwtVerifier verifier = new JwtVerifier(new IdentityProperties.Jwt(
-			"http://127.0.0.1:" + jwks.port() + "/auth/v1/jwks", TestTokens.HMAC_SECRET, ISSUER, AUDIENCE,
-			Duration.ofSeconds(60)), Clock.systemUTC());
+	private final JwtVerifier verifier = new JwtVerifier(
+			new IdentityProperties.Jwt("http://127.0.0.1:" + jwks.port() + "/auth/v1/jwks", TestTokens.HMAC_SECRET,
+					ISSUER, AUDIENCE, Duration.ofSeconds(60)),
+			Clock.systemUTC());
 
 	@AfterEach
 	void stopJwks() {
@@ -65,14 +70,12 @@ class JwtVerifierTests {
 
 	@Test
 	void rs256TokenFromTheJwksVerifiesWithRoleAndPlan() {
-		StepVerifier.create(verifier.verify(TestTokens.rs256(supabase("user-1").build(), key)))
-			.assertNext(caller -> {
-				assertThat(caller.subject()).isEqualTo("user-1");
-				assertThat(caller.role()).isEqualTo("user");
-				assertThat(caller.plan()).isEqualTo("premium");
-				assertThat(caller.email()).isEqualTo("user-1@example.org");
-			})
-			.verifyComplete();
+		StepVerifier.create(verifier.verify(TestTokens.rs256(supabase("user-1").build(), key))).assertNext(caller -> {
+			assertThat(caller.subject()).isEqualTo("user-1");
+			assertThat(caller.role()).isEqualTo("user");
+			assertThat(caller.plan()).isEqualTo("premium");
+			assertThat(caller.email()).isEqualTo("user-1@example.org");
+		}).verifyComplete();
 	}
 
 	@Test
@@ -101,14 +104,15 @@ class JwtVerifierTests {
 
 	@Test
 	void expiredTokenIsRefused() {
-		String expired = TestTokens.rs256(supabase("user-4").expirationTime(Date.from(Instant.now().minusSeconds(120))).build(),
-				key);
+		String expired = TestTokens
+			.rs256(supabase("user-4").expirationTime(Date.from(Instant.now().minusSeconds(120))).build(), key);
 		StepVerifier.create(verifier.verify(expired)).expectError(JwtVerifier.InvalidTokenException.class).verify();
 	}
 
 	@Test
 	void wrongIssuerOrAudienceIsRefused() {
-		StepVerifier.create(verifier.verify(TestTokens.rs256(supabase("user-5").issuer("https://evil.example").build(), key)))
+		StepVerifier
+			.create(verifier.verify(TestTokens.rs256(supabase("user-5").issuer("https://evil.example").build(), key)))
 			.expectError(JwtVerifier.InvalidTokenException.class)
 			.verify();
 		StepVerifier.create(verifier.verify(TestTokens.rs256(supabase("user-5").audience("other").build(), key)))
@@ -134,18 +138,21 @@ class JwtVerifierTests {
 		MutableClock clock = new MutableClock(Instant.now());
 		JwtVerifier cached = hs256Verifier(clock);
 		Instant exp = clock.instant().plusSeconds(10);
-		String token = TestTokens.hs256(supabase("user-7").expirationTime(Date.from(exp)).build(), TestTokens.HMAC_SECRET);
+		String token = TestTokens.hs256(supabase("user-7").expirationTime(Date.from(exp)).build(),
+				TestTokens.HMAC_SECRET);
 		Caller first = cached.verify(token).block();
 		clock.advance(Duration.ofSeconds(9));
 		assertThat(cached.verify(token).block()).isSameAs(first);
 		clock.advance(Duration.ofSeconds(1));
-		// Verified afresh: the decoder's own clock (the system's) still finds the token unexpired.
+		// Verified afresh: the decoder's own clock (the system's) still finds the token
+		// unexpired.
 		assertThat(cached.verify(token).block()).isNotSameAs(first);
 	}
 
 	private static JwtVerifier hs256Verifier(Clock clock) {
-		return new JwtVerifier(new IdentityProperties.Jwt(null, TestTokens.HMAC_SECRET, ISSUER, AUDIENCE,
-				Duration.ofSeconds(60)), clock);
+		return new JwtVerifier(
+				new IdentityProperties.Jwt(null, TestTokens.HMAC_SECRET, ISSUER, AUDIENCE, Duration.ofSeconds(60)),
+				clock);
 	}
 
 	@Test
@@ -158,8 +165,9 @@ class JwtVerifierTests {
 		String claims = ".e30.";
 		for (String header : List.of("{\"alg\":5}", "{\"typ\":\"JWT\"}", "[\"HS256\"]", "{\"alg\":\"HS256\"",
 				"[".repeat(5_000), "{\"alg\":\"HS256\",\"crit\":[\"exp\"]}")) {
-			String token = Base64.getUrlEncoder().withoutPadding().encodeToString(header.getBytes(StandardCharsets.UTF_8))
-					+ claims;
+			String token = Base64.getUrlEncoder()
+				.withoutPadding()
+				.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + claims;
 			StepVerifier.create(verifier.verify(token)).expectError(JwtVerifier.InvalidTokenException.class).verify();
 		}
 	}

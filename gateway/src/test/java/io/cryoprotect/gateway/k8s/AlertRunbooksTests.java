@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Each alert of {@code k8s/monitoring/gateway-alerts.yml} links its own runbook page,
- * {@code docs/runbooks/<alert>.md} on the main branch, and that page exists; no page is left without
- * its alert. A renamed alert or a moved page fails here instead of sending on-call to a dead link.
+ * {@code docs/runbooks/<alert>.md} on the main branch, and that page exists; no page is
+ * left without its alert. A renamed alert or a moved page fails here instead of sending
+ * on-call to a dead link.
  */
 class AlertRunbooksTests {
 

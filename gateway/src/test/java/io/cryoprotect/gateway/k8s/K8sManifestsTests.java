@@ -91,11 +91,13 @@ import static org.assertj.core.api.Assertions.withinPercentage;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The kustomize overlays under {@code k8s/} render, every object parses strictly into fabric8's Kubernetes
- * model (an unknown or misspelt field fails), and the manifests agree with the application they run: its
- * ports, probe paths, environment variables, config directories, shutdown timing and the image's heap sizing.
- * The overlays are rendered with {@code kubectl kustomize} (no cluster is used) or, where kubectl is not on the
- * PATH, with {@link KustomizeSubset}, whose output is compared with kubectl's wherever both exist.
+ * The kustomize overlays under {@code k8s/} render, every object parses strictly into
+ * fabric8's Kubernetes model (an unknown or misspelt field fails), and the manifests
+ * agree with the application they run: its ports, probe paths, environment variables,
+ * config directories, shutdown timing and the image's heap sizing. The overlays are
+ * rendered with {@code kubectl kustomize} (no cluster is used) or, where kubectl is not
+ * on the PATH, with {@link KustomizeSubset}, whose output is compared with kubectl's
+ * wherever both exist.
  */
 class K8sManifestsTests {
 
@@ -103,20 +105,16 @@ class K8sManifestsTests {
 
 	private static final String GATEWAY = "cryoprotect-gateway";
 
-	private static final Map<String, Class<? extends HasMetadata>> MODEL = Map.of(
-			"v1/ConfigMap", ConfigMap.class,
-			"v1/Secret", Secret.class,
-			"v1/Service", Service.class,
-			"apps/v1/Deployment", Deployment.class,
-			"policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
-			"autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
-			"networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class,
-			"monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class,
-			"monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class);
+	private static final Map<String, Class<? extends HasMetadata>> MODEL = Map.of("v1/ConfigMap", ConfigMap.class,
+			"v1/Secret", Secret.class, "v1/Service", Service.class, "apps/v1/Deployment", Deployment.class,
+			"policy/v1/PodDisruptionBudget", PodDisruptionBudget.class, "autoscaling/v2/HorizontalPodAutoscaler",
+			HorizontalPodAutoscaler.class, "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class,
+			"monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class, "monitoring.coreos.com/v1/PrometheusRule",
+			PrometheusRule.class);
 
 	/**
-	 * fabric8's model classes keep unknown fields in an "additionalProperties" map (a Jackson any-setter);
-	 * without it, Jackson rejects them.
+	 * fabric8's model classes keep unknown fields in an "additionalProperties" map (a
+	 * Jackson any-setter); without it, Jackson rejects them.
 	 */
 	private static final ObjectMapper STRICT = YAMLMapper.builder()
 		.annotationIntrospector(new JacksonAnnotationIntrospector() {
@@ -142,7 +140,10 @@ class K8sManifestsTests {
 	/** The gateway's {@code @ConfigurationProperties} classes, scanned once. */
 	private static List<Class<?>> propertiesClasses;
 
-	/** The properties documented by the configuration metadata on the class path (Spring Boot's jars), read once. */
+	/**
+	 * The properties documented by the configuration metadata on the class path (Spring
+	 * Boot's jars), read once.
+	 */
 	private static List<ConfigurationPropertyName> springBootProperties;
 
 	@ParameterizedTest
@@ -178,7 +179,8 @@ class K8sManifestsTests {
 		assertThat(containerPort(gateway, "http")).isEqualTo(serverPort);
 		assertThat(containerPort(gateway, "management")).isEqualTo(managementPort);
 
-		// Probe groups: /actuator/health/<group>, with the probes switched on and the groups defined.
+		// Probe groups: /actuator/health/<group>, with the probes switched on and the
+		// groups defined.
 		assertThat(app.at("/management/endpoints/web/base-path").isMissingNode()).isTrue();
 		assertThat(app.at("/management/endpoint/health/probes/enabled").asBoolean()).isTrue();
 		JsonNode groups = app.at("/management/endpoint/health/group");
@@ -196,13 +198,14 @@ class K8sManifestsTests {
 		assertThat(managementService.getSpec().getPorts()).extracting(ServicePort::getTargetPort)
 			.containsExactly(new IntOrString("management"));
 
-		// Prometheus scrapes the endpoint the application exposes, through the management Service.
+		// Prometheus scrapes the endpoint the application exposes, through the management
+		// Service.
 		assertThat(app.at("/management/endpoints/web/exposure/include").asString().split(",")).contains("prometheus");
 		ServiceMonitor monitor = rendered.one(ServiceMonitor.class, GATEWAY);
 		assertThat(managementService.getMetadata().getLabels())
 			.containsAllEntriesOf(monitor.getSpec().getSelector().getMatchLabels());
-		assertThat(publicService.getMetadata().getLabels())
-			.doesNotContainEntry("app.kubernetes.io/component", "management");
+		assertThat(publicService.getMetadata().getLabels()).doesNotContainEntry("app.kubernetes.io/component",
+				"management");
 		assertThat(monitor.getSpec().getEndpoints()).singleElement().satisfies(endpoint -> {
 			assertThat(endpoint.getPort()).isEqualTo("management");
 			assertThat(endpoint.getPath()).isEqualTo("/actuator/prometheus");
@@ -219,12 +222,13 @@ class K8sManifestsTests {
 			}
 		}
 		List<Class<?>> propertiesClasses = configurationPropertiesClasses();
-		assertThat(gatewayContainer(rendered(overlay)).getEnv()).isNotEmpty().allSatisfy(env -> assertThat(
-				placeholders.contains(env.getName()) || bindsToConfigurationProperties(env.getName(), propertiesClasses)
-						|| setsSpringBootProperty(env.getName()))
-			.as("%s is neither a ${...} placeholder of application.yml or a route file nor a property the gateway or "
-					+ "Spring Boot binds", env.getName())
-			.isTrue());
+		assertThat(gatewayContainer(rendered(overlay)).getEnv()).isNotEmpty()
+			.allSatisfy(env -> assertThat(placeholders.contains(env.getName())
+					|| bindsToConfigurationProperties(env.getName(), propertiesClasses)
+					|| setsSpringBootProperty(env.getName()))
+				.as("%s is neither a ${...} placeholder of application.yml or a route file nor a property the gateway or "
+						+ "Spring Boot binds", env.getName())
+				.isTrue());
 	}
 
 	@Test
@@ -241,8 +245,8 @@ class K8sManifestsTests {
 	}
 
 	/**
-	 * Secrets reach the gateway as files in the directory its configtree import reads, each named as the variable
-	 * it sets, and never through the environment.
+	 * Secrets reach the gateway as files in the directory its configtree import reads,
+	 * each named as the variable it sets, and never through the environment.
 	 */
 	@ParameterizedTest
 	@ValueSource(strings = { "staging", "production" })
@@ -264,8 +268,10 @@ class K8sManifestsTests {
 			.extracting(KeyToPath::getPath)
 			.isNotEmpty()
 			.allSatisfy(file -> assertThat(placeholders).contains(file));
-		assertThat(gateway.getEnv()).allSatisfy(env -> assertThat(env.getValueFrom() == null
-				|| env.getValueFrom().getSecretKeyRef() == null).as("%s from a Secret", env.getName()).isTrue());
+		assertThat(gateway.getEnv())
+			.allSatisfy(env -> assertThat(env.getValueFrom() == null || env.getValueFrom().getSecretKeyRef() == null)
+				.as("%s from a Secret", env.getName())
+				.isTrue());
 		assertThat(gateway.getEnvFrom()).allSatisfy(from -> assertThat(from.getSecretRef()).isNull());
 	}
 
@@ -285,25 +291,29 @@ class K8sManifestsTests {
 		Container gateway = gatewayContainer(rendered);
 		PodSpec pod = deployment.getSpec().getTemplate().getSpec();
 
-		// Hot reload needs fixed ConfigMap names (no hash suffix) and whole-directory mounts (no subPath).
+		// Hot reload needs fixed ConfigMap names (no hash suffix) and whole-directory
+		// mounts (no subPath).
 		ConfigMap routes = rendered.one(ConfigMap.class, GATEWAY + "-routes");
 		Volume routesVolume = volumeMountedAt(pod, gateway, env(gateway, "GATEWAY_ROUTES_DIR"));
 		assertThat(routesVolume.getConfigMap().getName()).isEqualTo(routes.getMetadata().getName());
 		assertThat(routesVolume.getConfigMap().getItems()).isEmpty();
 		try (Stream<Path> files = Files.list(ROOT.resolve("routes"))) {
-			assertThat(routes.getData().keySet())
-				.containsExactlyInAnyOrderElementsOf(files.filter(K8sManifestsTests::isYaml).map(f -> f.getFileName().toString()).toList());
+			assertThat(routes.getData().keySet()).containsExactlyInAnyOrderElementsOf(
+					files.filter(K8sManifestsTests::isYaml).map(f -> f.getFileName().toString()).toList());
 		}
 
 		ConfigMap filtersConf = rendered.one(ConfigMap.class, GATEWAY + "-filters-conf");
 		Volume filtersVolume = volumeMountedAt(pod, gateway, env(gateway, "GATEWAY_FILTERS_CONF_DIR"));
 		assertThat(filtersVolume.getConfigMap().getName()).isEqualTo(filtersConf.getMetadata().getName());
 		List<KeyToPath> items = filtersVolume.getConfigMap().getItems();
-		assertThat(items).extracting(KeyToPath::getKey).containsExactlyInAnyOrderElementsOf(filtersConf.getData().keySet());
+		assertThat(items).extracting(KeyToPath::getKey)
+			.containsExactlyInAnyOrderElementsOf(filtersConf.getData().keySet());
 		Path filtersDir = ROOT.resolve("filters-conf");
 		Set<String> shipped = new TreeSet<>();
 		try (Stream<Path> files = Files.walk(filtersDir)) {
-			files.filter(f -> isYaml(f) || f.toString().endsWith(".json"))
+			// The policy files' own schemas (*.schema.json) are for editors; the gateway
+			// reads the copies in its jar.
+			files.filter(f -> isYaml(f) || f.toString().endsWith(".json") && !f.toString().endsWith(".schema.json"))
 				.forEach(f -> shipped.add(filtersDir.relativize(f).toString().replace('\\', '/')));
 		}
 		assertThat(items).extracting(KeyToPath::getPath).containsExactlyInAnyOrderElementsOf(shipped);
@@ -319,13 +329,18 @@ class K8sManifestsTests {
 	@ValueSource(strings = { "staging", "production" })
 	void drainFitsIntoTheGracePeriod(String overlay) throws IOException {
 		JsonNode app = applicationYml();
-		Duration drainDelay = ApplicationYml.binder(Map.of()).bindOrCreate("gateway.drain", DrainProperties.class).delay();
-		Duration shutdownPhase = DurationStyle.detectAndParse(app.at("/spring/lifecycle/timeout-per-shutdown-phase").asString());
+		Duration drainDelay = ApplicationYml.binder(Map.of())
+			.bindOrCreate("gateway.drain", DrainProperties.class)
+			.delay();
+		Duration shutdownPhase = DurationStyle
+			.detectAndParse(app.at("/spring/lifecycle/timeout-per-shutdown-phase").asString());
 		Deployment deployment = rendered(overlay).one(Deployment.class, GATEWAY);
-		Duration grace = Duration.ofSeconds(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds());
+		Duration grace = Duration
+			.ofSeconds(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds());
 		assertThat(drainDelay.plus(shutdownPhase)).isLessThan(grace);
 
-		// The readiness probe notices the drain (readiness DOWN) well within the delay, so the pod leaves
+		// The readiness probe notices the drain (readiness DOWN) well within the delay,
+		// so the pod leaves
 		// the endpoints while it still serves.
 		Probe readiness = gatewayContainer(rendered(overlay)).getReadinessProbe();
 		assertThat(Duration.ofSeconds((long) readiness.getPeriodSeconds() * readiness.getFailureThreshold()))
@@ -337,7 +352,9 @@ class K8sManifestsTests {
 	@ValueSource(strings = { "staging", "production" })
 	void memoryLimitIsWhatTheImagesHeapIsSizedFor(String overlay) throws IOException {
 		String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
-		Matcher sizing = Pattern.compile("Sized for a (\\d+) MiB container.*\\n#\\s+heap\\s+MaxRAMPercentage=\\d+\\s+(\\d+) MiB").matcher(dockerfile);
+		Matcher sizing = Pattern
+			.compile("Sized for a (\\d+) MiB container.*\\n#\\s+heap\\s+MaxRAMPercentage=\\d+\\s+(\\d+) MiB")
+			.matcher(dockerfile);
 		assertThat(sizing.find()).as("the Dockerfile states the container size its JVM flags are for").isTrue();
 		Matcher options = Pattern.compile("ENV JAVA_TOOL_OPTIONS=\"([^\"]*)\"").matcher(dockerfile);
 		assertThat(options.find()).isTrue();
@@ -349,14 +366,17 @@ class K8sManifestsTests {
 		Container gateway = gatewayContainer(rendered(overlay));
 		long limitMiB = mebibytes(gateway.getResources().getLimits().get("memory"));
 		assertThat(limitMiB).isEqualTo(Long.parseLong(sizing.group(1)));
-		assertThat(gateway.getResources().getRequests().get("memory")).isEqualTo(gateway.getResources().getLimits().get("memory"));
+		assertThat(gateway.getResources().getRequests().get("memory"))
+			.isEqualTo(gateway.getResources().getLimits().get("memory"));
 		long heapMiB = limitMiB * Long.parseLong(percentage.group(1)) / 100;
 		assertThat(heapMiB).isCloseTo(Long.parseLong(sizing.group(2)), withinPercentage(10));
-		// Netty's direct buffers are capped too, and heap plus direct leave room for the JVM's native memory.
+		// Netty's direct buffers are capped too, and heap plus direct leave room for the
+		// JVM's native memory.
 		Matcher direct = Pattern.compile("-XX:MaxDirectMemorySize=(\\d+)m").matcher(options.group(1));
 		assertThat(direct.find()).as("the image caps direct memory").isTrue();
 		assertThat(heapMiB + Long.parseLong(direct.group(1))).isLessThan(limitMiB);
-		// CPU: a request (the autoscaler's reference), no limit (CFS throttling would add tail latency).
+		// CPU: a request (the autoscaler's reference), no limit (CFS throttling would add
+		// tail latency).
 		assertThat(gateway.getResources().getRequests()).containsKey("cpu");
 		assertThat(gateway.getResources().getLimits()).doesNotContainKey("cpu");
 	}
@@ -367,7 +387,8 @@ class K8sManifestsTests {
 		Deployment deployment = rendered(overlay).one(Deployment.class, GATEWAY);
 		PodSpec pod = deployment.getSpec().getTemplate().getSpec();
 		Container gateway = gatewayContainer(rendered(overlay));
-		Matcher user = Pattern.compile("(?m)^USER (\\d+):(\\d+)$").matcher(Files.readString(ROOT.resolve("Dockerfile")));
+		Matcher user = Pattern.compile("(?m)^USER (\\d+):(\\d+)$")
+			.matcher(Files.readString(ROOT.resolve("Dockerfile")));
 		assertThat(user.find()).isTrue();
 		assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
 		assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(Long.parseLong(user.group(1)));
@@ -408,7 +429,8 @@ class K8sManifestsTests {
 			.containsAllEntriesOf(policy.getSpec().getPodSelector().getMatchLabels());
 		assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
 
-		// Ingress: the public port from anywhere, the management port from the monitoring namespace only.
+		// Ingress: the public port from anywhere, the management port from the monitoring
+		// namespace only.
 		List<NetworkPolicyIngressRule> ingress = policy.getSpec().getIngress();
 		assertThat(ingress).hasSize(2);
 		NetworkPolicyIngressRule publicRule = ingressRuleFor(ingress, gateway, 8080);
@@ -426,8 +448,7 @@ class K8sManifestsTests {
 		List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
 		NetworkPolicyEgressRule dns = egress.get(0);
 		assertThat(dns.getPorts()).extracting(NetworkPolicyPort::getPort, NetworkPolicyPort::getProtocol)
-			.containsExactlyInAnyOrder(tuple(new IntOrString(53), "UDP"),
-					tuple(new IntOrString(53), "TCP"));
+			.containsExactlyInAnyOrder(tuple(new IntOrString(53), "UDP"), tuple(new IntOrString(53), "TCP"));
 		assertThat(dns.getTo()).extracting(NetworkPolicyPeer::getNamespaceSelector).doesNotContainNull();
 		Set<Integer> allowed = egress.stream()
 			.skip(1)
@@ -473,12 +494,16 @@ class K8sManifestsTests {
 					.containsExactly(Map.entry("app.kubernetes.io/name", GATEWAY))));
 	}
 
-	/** The PrometheusRule is generated from the rule file promtool checks; a stale copy fails here. */
+	/**
+	 * The PrometheusRule is generated from the rule file promtool checks; a stale copy
+	 * fails here.
+	 */
 	@ParameterizedTest
 	@ValueSource(strings = { "staging", "production" })
 	void prometheusRuleIsTheAlertRuleFile(String overlay) throws IOException {
 		JsonNode source = YAML.readTree(Files.readString(ROOT.resolve("k8s/monitoring/gateway-alerts.yml")));
-		JsonNode rendered = rendered(overlay).nodes().stream()
+		JsonNode rendered = rendered(overlay).nodes()
+			.stream()
 			.filter(n -> n.path("kind").asString().equals("PrometheusRule"))
 			.findFirst()
 			.orElseThrow();
@@ -488,7 +513,10 @@ class K8sManifestsTests {
 		assertThat(rendered.at("/spec").size()).isEqualTo(1);
 	}
 
-	/** The renderer used where kubectl is missing gives what kubectl gives, but for generated names' hashes. */
+	/**
+	 * The renderer used where kubectl is missing gives what kubectl gives, but for
+	 * generated names' hashes.
+	 */
 	@ParameterizedTest
 	@ValueSource(strings = { "staging", "production" })
 	void subsetRendererAgreesWithKubectl(String overlay) {
@@ -499,7 +527,8 @@ class K8sManifestsTests {
 		for (String name : subset.hashedNames()) {
 			kubectl = kubectl.replaceAll(Pattern.quote(name) + "-[a-z0-9]{10}\\b", name);
 		}
-		Map<String, JsonNode> reference = byKindAndName(YAML.readerFor(JsonNode.class).<JsonNode>readValues(kubectl).readAll());
+		Map<String, JsonNode> reference = byKindAndName(
+				YAML.readerFor(JsonNode.class).<JsonNode>readValues(kubectl).readAll());
 		assertThat(own.keySet()).isEqualTo(reference.keySet());
 		reference.forEach((key, object) -> assertThat(own.get(key)).as(key).isEqualTo(object));
 	}
@@ -507,12 +536,16 @@ class K8sManifestsTests {
 	private static Map<String, JsonNode> byKindAndName(List<? extends JsonNode> objects) {
 		Map<String, JsonNode> map = new TreeMap<>();
 		for (JsonNode object : objects) {
-			map.put(object.path("kind").asString() + "/" + object.at("/metadata/name").asString(), sortNamedLists(object));
+			map.put(object.path("kind").asString() + "/" + object.at("/metadata/name").asString(),
+					sortNamedLists(object));
 		}
 		return map;
 	}
 
-	/** Lists of named objects (containers, env, volumes, ports) are sets to Kubernetes; their order is not compared. */
+	/**
+	 * Lists of named objects (containers, env, volumes, ports) are sets to Kubernetes;
+	 * their order is not compared.
+	 */
 	private static JsonNode sortNamedLists(JsonNode node) {
 		if (node.isObject()) {
 			ObjectNode copy = YAML.createObjectNode();
@@ -532,7 +565,8 @@ class K8sManifestsTests {
 		return node;
 	}
 
-	// ---- rendering ------------------------------------------------------------------------------
+	// ---- rendering
+	// ------------------------------------------------------------------------------
 
 	private record Rendered(String text, List<JsonNode> nodes, List<HasMetadata> objects) {
 
@@ -546,7 +580,10 @@ class K8sManifestsTests {
 			return matches.get(0);
 		}
 
-		/** The Secret source of the gateway's secrets volume that becomes the file GATEWAY_RATELIMIT_REDIS_URL. */
+		/**
+		 * The Secret source of the gateway's secrets volume that becomes the file
+		 * GATEWAY_RATELIMIT_REDIS_URL.
+		 */
 		SecretProjection redisSecret() {
 			Volume secrets = one(Deployment.class, GATEWAY).getSpec()
 				.getTemplate()
@@ -620,7 +657,8 @@ class K8sManifestsTests {
 				stderr = err.readAllBytes();
 			}
 			int exit = process.waitFor();
-			assertThat(exit).as("kubectl kustomize k8s/overlays/%s: %s", overlay, new String(stderr, StandardCharsets.UTF_8))
+			assertThat(exit)
+				.as("kubectl kustomize k8s/overlays/%s: %s", overlay, new String(stderr, StandardCharsets.UTF_8))
 				.isZero();
 			return stdout;
 		}
@@ -636,11 +674,13 @@ class K8sManifestsTests {
 
 	private static String renderWithoutKubectl(String overlay) {
 		StringBuilder text = new StringBuilder();
-		new KustomizeSubset().render(ROOT.resolve("k8s/overlays/" + overlay)).forEach(o -> text.append(YAML.writeValueAsString(o)));
+		new KustomizeSubset().render(ROOT.resolve("k8s/overlays/" + overlay))
+			.forEach(o -> text.append(YAML.writeValueAsString(o)));
 		return text.toString();
 	}
 
-	// ---- the application's side -------------------------------------------------------------------
+	// ---- the application's side
+	// -------------------------------------------------------------------
 
 	private static Path applicationYmlPath() {
 		return Path.of("src/main/resources/application.yml");
@@ -682,8 +722,9 @@ class K8sManifestsTests {
 	}
 
 	/**
-	 * Whether the variable, through Spring Boot's relaxed binding of environment variables, sets a property that
-	 * Spring Boot's own configuration metadata documents, such as {@code spring.profiles.active}.
+	 * Whether the variable, through Spring Boot's relaxed binding of environment
+	 * variables, sets a property that Spring Boot's own configuration metadata documents,
+	 * such as {@code spring.profiles.active}.
 	 */
 	private static boolean setsSpringBootProperty(String name) {
 		ConfigurationPropertySource source = ConfigurationPropertySource
@@ -697,8 +738,10 @@ class K8sManifestsTests {
 			try {
 				for (Resource metadata : new PathMatchingResourcePatternResolver()
 					.getResources("classpath*:META-INF/spring-configuration-metadata.json")) {
-					for (JsonNode property : YAML.readTree(metadata.getContentAsString(StandardCharsets.UTF_8)).path("properties")) {
-						ConfigurationPropertyName name = ConfigurationPropertyName.ofIfValid(property.path("name").asString());
+					for (JsonNode property : YAML.readTree(metadata.getContentAsString(StandardCharsets.UTF_8))
+						.path("properties")) {
+						ConfigurationPropertyName name = ConfigurationPropertyName
+							.ofIfValid(property.path("name").asString());
 						if (name != null) {
 							names.add(name);
 						}
@@ -714,8 +757,9 @@ class K8sManifestsTests {
 	}
 
 	/**
-	 * Whether the variable, through Spring Boot's relaxed binding of environment variables, sets a property of
-	 * one of the gateway's {@code @ConfigurationProperties} classes.
+	 * Whether the variable, through Spring Boot's relaxed binding of environment
+	 * variables, sets a property of one of the gateway's {@code @ConfigurationProperties}
+	 * classes.
 	 */
 	private static boolean bindsToConfigurationProperties(String name, List<Class<?>> classes) {
 		MutablePropertySources sources = new MutablePropertySources();
@@ -733,10 +777,15 @@ class K8sManifestsTests {
 		return false;
 	}
 
-	// ---- helpers ------------------------------------------------------------------------------------
+	// ---- helpers
+	// ------------------------------------------------------------------------------------
 
 	private static Container gatewayContainer(Rendered rendered) {
-		List<Container> containers = rendered.one(Deployment.class, GATEWAY).getSpec().getTemplate().getSpec().getContainers();
+		List<Container> containers = rendered.one(Deployment.class, GATEWAY)
+			.getSpec()
+			.getTemplate()
+			.getSpec()
+			.getContainers();
 		assertThat(containers).extracting(Container::getName).containsExactly("gateway");
 		return containers.get(0);
 	}

@@ -18,16 +18,19 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * Renders the repository's kustomizations without kubectl, for machines that lack it: only the kustomize
- * features {@code k8s/} uses, and any other field of a kustomization fails the render instead of being
- * ignored. {@link K8sManifestsTests} compares its output with {@code kubectl kustomize} wherever kubectl exists.
+ * Renders the repository's kustomizations without kubectl, for machines that lack it:
+ * only the kustomize features {@code k8s/} uses, and any other field of a kustomization
+ * fails the render instead of being ignored. {@link K8sManifestsTests} compares its
+ * output with {@code kubectl kustomize} wherever kubectl exists.
  * <p>
- * Supported: {@code resources} (files and kustomization directories), {@code components}, {@code namespace},
- * {@code labels} (metadata only), {@code images}, {@code patches} (strategic merge patches selected by kind and
- * name; lists of objects merge by {@code name}, other lists are replaced), {@code configMapGenerator} and
+ * Supported: {@code resources} (files and kustomization directories), {@code components},
+ * {@code namespace}, {@code labels} (metadata only), {@code images}, {@code patches}
+ * (strategic merge patches selected by kind and name; lists of objects merge by
+ * {@code name}, other lists are replaced), {@code configMapGenerator} and
  * {@code secretGenerator} ({@code files} and {@code literals}, {@code options.labels} and
- * {@code options.disableNameSuffixHash}). Not reproduced: the content hash kustomize appends to generated
- * names (generated objects keep their plain name, see {@link #hashedNames()}).
+ * {@code options.disableNameSuffixHash}). Not reproduced: the content hash kustomize
+ * appends to generated names (generated objects keep their plain name, see
+ * {@link #hashedNames()}).
  */
 final class KustomizeSubset {
 
@@ -49,7 +52,10 @@ final class KustomizeSubset {
 		return objects;
 	}
 
-	/** Adds the kustomization's (or component's) objects to {@code objects} and transforms them all. */
+	/**
+	 * Adds the kustomization's (or component's) objects to {@code objects} and transforms
+	 * them all.
+	 */
 	private void apply(Path dir, List<ObjectNode> objects) {
 		JsonNode kustomization = read(dir.resolve("kustomization.yaml")).get(0);
 		for (String field : kustomization.propertyNames()) {
@@ -86,7 +92,8 @@ final class KustomizeSubset {
 						&& name(o).equals(target.path("name").asString()))
 				.toList();
 			if (targets.size() != 1) {
-				throw new IllegalStateException(dir + ": patch target " + target + " matches " + targets.size() + " objects");
+				throw new IllegalStateException(
+						dir + ": patch target " + target + " matches " + targets.size() + " objects");
 			}
 			merge(targets.get(0), body);
 		}
@@ -103,7 +110,8 @@ final class KustomizeSubset {
 			own.forEach(object -> setImage(object, image));
 		}
 		if (kustomization.has("namespace")) {
-			own.forEach(o -> o.withObjectProperty("metadata").put("namespace", kustomization.get("namespace").asString()));
+			own.forEach(
+					o -> o.withObjectProperty("metadata").put("namespace", kustomization.get("namespace").asString()));
 		}
 		if (!component) {
 			objects.addAll(own);
@@ -138,7 +146,10 @@ final class KustomizeSubset {
 		return object;
 	}
 
-	/** Strategic merge: objects merge field by field, lists of named objects by name, other lists are replaced. */
+	/**
+	 * Strategic merge: objects merge field by field, lists of named objects by name,
+	 * other lists are replaced.
+	 */
 	private static void merge(ObjectNode target, JsonNode patch) {
 		for (Map.Entry<String, JsonNode> field : patch.properties()) {
 			JsonNode existing = target.get(field.getKey());

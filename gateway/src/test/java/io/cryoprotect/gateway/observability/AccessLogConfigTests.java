@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The production logback-spring.xml (tests run on logback-test.xml) sends access lines bare, batched by
- * {@link BatchedStdoutAppender}: written at each flush, whole lines per write, dropped rather than queued
- * without bound.
+ * The production logback-spring.xml (tests run on logback-test.xml) sends access lines
+ * bare, batched by {@link BatchedStdoutAppender}: written at each flush, whole lines per
+ * write, dropped rather than queued without bound.
  */
 class AccessLogConfigTests {
 
@@ -93,8 +93,9 @@ class AccessLogConfigTests {
 		appender.flush();
 		assertThat(written()).isEqualTo((line + "\n").repeat(100) + longLine + "\n" + line + "\n");
 		assertThat(writes).hasSizeGreaterThan(3).allSatisfy(write -> assertThat(write).endsWith("\n"));
-		assertThat(writes).filteredOn(write -> !write.contains("y")).allSatisfy(
-				write -> assertThat(write.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(BatchedStdoutAppender.PIPE_BUF));
+		assertThat(writes).filteredOn(write -> !write.contains("y"))
+			.allSatisfy(write -> assertThat(write.getBytes(StandardCharsets.UTF_8).length)
+				.isLessThanOrEqualTo(BatchedStdoutAppender.PIPE_BUF));
 		assertThat(writes).filteredOn(write -> write.contains("y")).singleElement().isEqualTo(longLine + "\n");
 	}
 

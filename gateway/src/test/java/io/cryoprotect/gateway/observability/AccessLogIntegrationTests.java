@@ -13,7 +13,10 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** One JSON access line per request, with retries, the problem answers, and a hashed client key. */
+/**
+ * One JSON access line per request, with retries, the problem answers, and a hashed
+ * client key.
+ */
 class AccessLogIntegrationTests extends ObservabilityIntegrationTest {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -23,8 +26,15 @@ class AccessLogIntegrationTests extends ObservabilityIntegrationTest {
 	@Test
 	void routedRequestIsLoggedWithEveryField() {
 		try (LogCapture log = new LogCapture(AccessLog.LOGGER)) {
-			client().get().uri("/api/v1/molecules").header("X-Request-Id", "access-ok").header("traceparent", TRACEPARENT)
-				.exchange().expectStatus().isOk().expectBody().returnResult();
+			client().get()
+				.uri("/api/v1/molecules")
+				.header("X-Request-Id", "access-ok")
+				.header("traceparent", TRACEPARENT)
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.returnResult();
 			JsonNode line = lineOf(log, "access-ok");
 			assertThat(line.propertyNames()).containsExactly("time", "requestId", "traceparent", "method", "route",
 					"upstream", "colour", "status", "bytes", "durationMs", "retries", "rateLimit", "validation",
@@ -48,8 +58,14 @@ class AccessLogIntegrationTests extends ObservabilityIntegrationTest {
 	void retriesAreCountedPerRequest() {
 		FLASK_BLUE.burst(503, 2, null);
 		try (LogCapture log = new LogCapture(AccessLog.LOGGER)) {
-			client().get().uri("/api/v1/molecules").header("X-Request-Id", "access-retried").exchange().expectStatus()
-				.isOk().expectBody().returnResult();
+			client().get()
+				.uri("/api/v1/molecules")
+				.header("X-Request-Id", "access-retried")
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.returnResult();
 			JsonNode line = lineOf(log, "access-retried");
 			assertThat(line.get("retries").asInt()).isEqualTo(2);
 			assertThat(line.get("status").asInt()).isEqualTo(200);
@@ -59,8 +75,16 @@ class AccessLogIntegrationTests extends ObservabilityIntegrationTest {
 	@Test
 	void problemAnswerIsLoggedWithItsStatusAndSize() {
 		try (LogCapture log = new LogCapture(AccessLog.LOGGER)) {
-			long length = client().get().uri("/nowhere").header("X-Request-Id", "access-404").exchange().expectStatus()
-				.isNotFound().expectBody().returnResult().getResponseHeaders().getContentLength();
+			long length = client().get()
+				.uri("/nowhere")
+				.header("X-Request-Id", "access-404")
+				.exchange()
+				.expectStatus()
+				.isNotFound()
+				.expectBody()
+				.returnResult()
+				.getResponseHeaders()
+				.getContentLength();
 			JsonNode line = lineOf(log, "access-404");
 			assertThat(line.get("status").asInt()).isEqualTo(404);
 			assertThat(line.get("route").asString()).isEqualTo("none");
@@ -69,9 +93,10 @@ class AccessLogIntegrationTests extends ObservabilityIntegrationTest {
 	}
 
 	/**
-	 * A client that hangs up while the upstream is still working gets nginx's 499: logged at debug, not
-	 * as a gateway failure, and not an error group, whether the gateway notices on cancel or on its write.
-	 * The upstream answers 500 ms after the client has gone, long after the gateway has read its close.
+	 * A client that hangs up while the upstream is still working gets nginx's 499: logged
+	 * at debug, not as a gateway failure, and not an error group, whether the gateway
+	 * notices on cancel or on its write. The upstream answers 500 ms after the client has
+	 * gone, long after the gateway has read its close.
 	 */
 	@Test
 	void clientThatGoesAwayBeforeTheAnswerIsLogged499NotAnError() throws Exception {
@@ -85,14 +110,22 @@ class AccessLogIntegrationTests extends ObservabilityIntegrationTest {
 					.getBytes(StandardCharsets.US_ASCII));
 				out.flush();
 				await().atMost(Duration.ofSeconds(5))
-					.until(() -> FLASK_BLUE.received().stream().anyMatch(r -> "access-gone".equals(r.headers().get("X-Request-Id"))));
+					.until(() -> FLASK_BLUE.received()
+						.stream()
+						.anyMatch(r -> "access-gone".equals(r.headers().get("X-Request-Id"))));
 			}
 			JsonNode line = lineOf(log, "access-gone");
 			assertThat(line.get("status").asInt()).isEqualTo(499);
 			assertThat(errors.messages()).noneMatch(message -> message.contains("access-gone"));
 		}
-		String groups = management().get().uri("/actuator/gatewayerrors").exchange().expectStatus().isOk()
-			.expectBody(String.class).returnResult().getResponseBody();
+		String groups = management().get()
+			.uri("/actuator/gatewayerrors")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
 		assertThat(groups).doesNotContain("access-gone");
 	}
 
@@ -100,7 +133,8 @@ class AccessLogIntegrationTests extends ObservabilityIntegrationTest {
 	void clientKeyIsStablePerAddressAndSalted() {
 		AccessLog one = new AccessLog(new ObservabilityProperties.AccessLog(true, 1.0, "salt-a"));
 		AccessLog other = new AccessLog(new ObservabilityProperties.AccessLog(true, 1.0, "salt-b"));
-		assertThat(one.clientKey("10.0.0.1")).isEqualTo(one.clientKey("10.0.0.1")).isNotEqualTo(one.clientKey("10.0.0.2"))
+		assertThat(one.clientKey("10.0.0.1")).isEqualTo(one.clientKey("10.0.0.1"))
+			.isNotEqualTo(one.clientKey("10.0.0.2"))
 			.isNotEqualTo(other.clientKey("10.0.0.1"));
 	}
 
@@ -113,18 +147,33 @@ class AccessLogIntegrationTests extends ObservabilityIntegrationTest {
 		assertThat(off.wants(503)).isFalse();
 	}
 
-	/** The line is written when the exchange ends, which may be just after the client has its answer. */
+	/**
+	 * The line is written when the exchange ends, which may be just after the client has
+	 * its answer.
+	 */
 	@Test
 	void validationVerdictIsLogged() {
 		try (LogCapture log = new LogCapture(AccessLog.LOGGER)) {
-			client().post().uri("/convex/api/query").header("X-Request-Id", "access-valid")
+			client().post()
+				.uri("/convex/api/query")
+				.header("X-Request-Id", "access-valid")
 				.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
 				.bodyValue("{\"path\":\"molecules:listMolecules\",\"args\":{},\"format\":\"json\"}")
-				.exchange().expectStatus().isOk().expectBody().returnResult();
-			client().post().uri("/convex/api/query").header("X-Request-Id", "access-invalid")
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.returnResult();
+			client().post()
+				.uri("/convex/api/query")
+				.header("X-Request-Id", "access-invalid")
 				.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
 				.bodyValue("{\"path\":\"no function\",\"args\":{}}")
-				.exchange().expectStatus().isBadRequest().expectBody().returnResult();
+				.exchange()
+				.expectStatus()
+				.isBadRequest()
+				.expectBody()
+				.returnResult();
 			assertThat(lineOf(log, "access-valid").get("validation").asString()).isEqualTo("passed");
 			assertThat(lineOf(log, "access-invalid").get("validation").asString()).isEqualTo("failed");
 			assertThat(lineOf(log, "access-invalid").get("status").asInt()).isEqualTo(400);

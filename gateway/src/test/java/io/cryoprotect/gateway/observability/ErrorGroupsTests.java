@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Fingerprints, counts, eviction and once-per-window logging of error groups, on a hand-moved clock. */
+/**
+ * Fingerprints, counts, eviction and once-per-window logging of error groups, on a
+ * hand-moved clock.
+ */
 class ErrorGroupsTests {
 
 	private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -22,7 +25,8 @@ class ErrorGroupsTests {
 
 	@Test
 	void numbersIdsHexAndUuidsAreNormalisedAway() {
-		assertThat(ErrorGroups.normalise("molecule 42 (id 3f2a9c0d11e4, req 123e4567-e89b-12d3-a456-426614174000) failed"))
+		assertThat(
+				ErrorGroups.normalise("molecule 42 (id 3f2a9c0d11e4, req 123e4567-e89b-12d3-a456-426614174000) failed"))
 			.isEqualTo("molecule <n> (id <hex>, req <uuid>) failed");
 		assertThat(ErrorGroups.normalise("deadbeef is a word")).isEqualTo("deadbeef is a word");
 	}

@@ -8,20 +8,20 @@ import ch.qos.logback.core.read.ListAppender;
 import org.slf4j.LoggerFactory;
 
 /** Collects the events of one logger synchronously, beside its real appenders. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
 	private final Logger logger;
 
 	private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-	LogCapture(String name) {
+	public LogCapture(String name) {
 		this.logger = (Logger) LoggerFactory.getLogger(name);
 		appender.start();
 		logger.addAppender(appender);
 	}
 
 	/** A copy, since the gateway's event loops append while the test reads. */
-	List<String> messages() {
+	public List<String> messages() {
 		synchronized (appender.list) {
 			return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
 		}

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every metric the dashboard and the alert rules use is one the running gateway really exports. */
+/**
+ * Every metric the dashboard and the alert rules use is one the running gateway really
+ * exports.
+ */
 class MonitoringMetricNamesIntegrationTests extends ObservabilityIntegrationTest {
 
 	private static final Path MONITORING = Path.of("..", "k8s", "monitoring");
@@ -26,15 +29,21 @@ class MonitoringMetricNamesIntegrationTests extends ObservabilityIntegrationTest
 		client().get().uri("/nowhere").exchange().expectStatus().isNotFound().expectBody().returnResult();
 		FLASK_BLUE.burst(503, 1, null);
 		client().get().uri("/api/v1/molecules").exchange().expectStatus().isOk().expectBody().returnResult();
-		Set<String> exported = new Scrape(management().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-			.expectBody(String.class).returnResult().getResponseBody()).names();
+		Set<String> exported = new Scrape(management().get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody()).names();
 
 		Set<String> dashboard = metricNames(Files.readString(MONITORING.resolve("gateway-dashboard.json")));
 		Set<String> alerts = metricNames(Files.readString(MONITORING.resolve("gateway-alerts.yml")));
 		assertThat(dashboard).contains("gateway_requests_seconds_bucket", "gateway_circuit_breaker_state",
 				"gateway_config_reloads_total", "reactor_netty_connection_provider_active_connections");
-		assertThat(alerts).contains("gateway_requests_seconds_count", "gateway_upstream_healthy", "gateway_config_rejected",
-				"gateway_ratelimit_backend_degraded");
+		assertThat(alerts).contains("gateway_requests_seconds_count", "gateway_upstream_healthy",
+				"gateway_config_rejected", "gateway_ratelimit_backend_degraded");
 
 		Set<String> used = new TreeSet<>(dashboard);
 		used.addAll(alerts);

@@ -5,7 +5,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Each problem type maps to one rejection cause, and upstream failures and bugs are not rejections. */
+/**
+ * Each problem type maps to one rejection cause, and upstream failures and bugs are not
+ * rejections.
+ */
 class RejectionCauseTests {
 
 	@Test

@@ -15,7 +15,10 @@ import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The request timer, rejection counter and upstream timing, tagged by route, never by path, user or address. */
+/**
+ * The request timer, rejection counter and upstream timing, tagged by route, never by
+ * path, user or address.
+ */
 class RequestMetricsIntegrationTests extends ObservabilityIntegrationTest {
 
 	private static final String OK_SERIES = "{colour=\"blue\",method=\"GET\",outcome=\"success\",route=\"flask-api\","
@@ -28,7 +31,8 @@ class RequestMetricsIntegrationTests extends ObservabilityIntegrationTest {
 		Scrape after = scrape();
 		assertThat(after.value("gateway_requests_seconds_count" + OK_SERIES))
 			.isEqualTo(before.value("gateway_requests_seconds_count" + OK_SERIES) + 1);
-		assertThat(after.series("gateway_requests_seconds_bucket{colour=\"blue\"")).anyMatch(s -> s.contains("le=\"0.005\""))
+		assertThat(after.series("gateway_requests_seconds_bucket{colour=\"blue\""))
+			.anyMatch(s -> s.contains("le=\"0.005\""))
 			.anyMatch(s -> s.contains("le=\"30.0\""));
 		assertThat(after.value("gateway_upstream_first_byte_seconds_count{upstream=\"flask-api/blue\"}"))
 			.isGreaterThan(before.value("gateway_upstream_first_byte_seconds_count{upstream=\"flask-api/blue\"}"));
@@ -49,8 +53,13 @@ class RequestMetricsIntegrationTests extends ObservabilityIntegrationTest {
 	@Test
 	void edgeRejectionIsTimedAndCountedAsEdgeLimit() {
 		Scrape before = scrape();
-		client().get().uri("/api/v1/molecules?q=" + "x".repeat(3000)).exchange().expectStatus().isEqualTo(414)
-			.expectBody().returnResult();
+		client().get()
+			.uri("/api/v1/molecules?q=" + "x".repeat(3000))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(414)
+			.expectBody()
+			.returnResult();
 		Scrape after = scrape();
 		String rejected = "gateway_rejections_total{cause=\"edge_limit\",route=\"none\"}";
 		assertThat(after.value(rejected)).isEqualTo(before.value(rejected) + 1);
@@ -68,23 +77,41 @@ class RequestMetricsIntegrationTests extends ObservabilityIntegrationTest {
 
 	@Test
 	void breakerRejectionIsCountedAsBreakerAndGrouped() {
-		// Ten failures fill the breaker's minimum number of calls at a 100% failure rate: it opens.
+		// Ten failures fill the breaker's minimum number of calls at a 100% failure rate:
+		// it opens.
 		FLASK_BLUE.burst(500, 10, null);
 		for (int i = 0; i < 10; i++) {
-			client().get().uri("/api/v1/molecules").exchange().expectStatus().isEqualTo(500).expectBody().returnResult();
+			client().get()
+				.uri("/api/v1/molecules")
+				.exchange()
+				.expectStatus()
+				.isEqualTo(500)
+				.expectBody()
+				.returnResult();
 		}
 		Scrape before = scrape();
-		client().get().uri("/api/v1/molecules").header("X-Request-Id", "breaker-open").exchange().expectStatus()
-			.isEqualTo(503).expectBody().returnResult();
+		client().get()
+			.uri("/api/v1/molecules")
+			.header("X-Request-Id", "breaker-open")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(503)
+			.expectBody()
+			.returnResult();
 		Scrape after = scrape();
 		String rejected = "gateway_rejections_total{cause=\"breaker\",route=\"flask-api\"}";
 		assertThat(after.value(rejected)).isEqualTo(before.value(rejected) + 1);
 		String series = "gateway_requests_seconds_count{colour=\"blue\",method=\"GET\",outcome=\"rejected\","
 				+ "route=\"flask-api\",status=\"5xx\",upstream=\"flask-api\"}";
 		assertThat(after.value(series)).isEqualTo(before.value(series) + 1);
-		management().get().uri("/actuator/gatewayerrors").exchange().expectStatus().isOk().expectBody()
-			.jsonPath("$.groups[?(@.cause == 'upstream_unavailable')].recentRequestIds[*]").value(ids ->
-				assertThat(ids.toString()).contains("breaker-open"));
+		management().get()
+			.uri("/actuator/gatewayerrors")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.groups[?(@.cause == 'upstream_unavailable')].recentRequestIds[*]")
+			.value(ids -> assertThat(ids.toString()).contains("breaker-open"));
 	}
 
 	@Test
@@ -94,12 +121,15 @@ class RequestMetricsIntegrationTests extends ObservabilityIntegrationTest {
 		Set<String> afterFew = ownSeries(scrape());
 		long failedMany = send(http, 500, 10_000);
 		Set<String> afterMany = ownSeries(scrape());
-		// A failed request may add one status/outcome combination; what must not appear is a series per request.
+		// A failed request may add one status/outcome combination; what must not appear
+		// is a series per request.
 		assertThat(withoutOutcome(afterMany)).isEqualTo(withoutOutcome(afterFew));
 		assertThat(afterMany.size()).isLessThanOrEqualTo(afterFew.size() + 2 * RequestMetrics.SLO.length + 10);
 		assertThat(failedFew + failedMany).isLessThan(10);
-		assertThat(String.join("\n", afterMany)).doesNotContain("user-").doesNotContain("token-")
-			.doesNotContain("/molecules/").doesNotContain("/unknown/");
+		assertThat(String.join("\n", afterMany)).doesNotContain("user-")
+			.doesNotContain("token-")
+			.doesNotContain("/molecules/")
+			.doesNotContain("/unknown/");
 	}
 
 	/** The gateway's own series. */
@@ -107,7 +137,10 @@ class RequestMetricsIntegrationTests extends ObservabilityIntegrationTest {
 		return new TreeSet<>(scrape.series("gateway_"));
 	}
 
-	/** Series with the status and outcome labels dropped: what is left is route, upstream, colour, method, cause, le. */
+	/**
+	 * Series with the status and outcome labels dropped: what is left is route, upstream,
+	 * colour, method, cause, le.
+	 */
 	private static Set<String> withoutOutcome(Set<String> series) {
 		Set<String> out = new TreeSet<>();
 		for (String s : series) {
@@ -116,16 +149,20 @@ class RequestMetricsIntegrationTests extends ObservabilityIntegrationTest {
 		return out;
 	}
 
-	/** Requests {@code from} to {@code to}, routed and unrouted, each with its own path, query, user and token; returns failures. */
+	/**
+	 * Requests {@code from} to {@code to}, routed and unrouted, each with its own path,
+	 * query, user and token; returns failures.
+	 */
 	private long send(HttpClient http, int from, int to) {
 		return Flux.range(from, to - from)
-			.flatMap(i -> Mono.fromFuture(() -> http.sendAsync(HttpRequest
-				.newBuilder(URI.create("http://127.0.0.1:" + port + (i % 2 == 0 ? "/api/v1/molecules/" : "/unknown/") + i
-						+ "?q=" + i))
-				.header("X-User-Id", "user-" + i)
-				.header("Authorization", "Bearer token-" + i)
-				.timeout(Duration.ofSeconds(10))
-				.build(), HttpResponse.BodyHandlers.discarding()))
+			.flatMap(i -> Mono
+				.fromFuture(() -> http.sendAsync(HttpRequest
+					.newBuilder(URI.create("http://127.0.0.1:" + port
+							+ (i % 2 == 0 ? "/api/v1/molecules/" : "/unknown/") + i + "?q=" + i))
+					.header("X-User-Id", "user-" + i)
+					.header("Authorization", "Bearer token-" + i)
+					.timeout(Duration.ofSeconds(10))
+					.build(), HttpResponse.BodyHandlers.discarding()))
 				.map(response -> 0L)
 				.onErrorResume(error -> Mono.just(1L)), 8)
 			.reduce(0L, Long::sum)
@@ -133,8 +170,14 @@ class RequestMetricsIntegrationTests extends ObservabilityIntegrationTest {
 	}
 
 	private Scrape scrape() {
-		return new Scrape(management().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-			.expectBody(String.class).returnResult().getResponseBody());
+		return new Scrape(management().get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody());
 	}
 
 }

@@ -12,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A request slower than its route's threshold (convex: 100 ms in the shared test gateway) logs
- * where its time went, with the phases every filter measured on the way.
+ * A request slower than its route's threshold (convex: 100 ms in the shared test gateway)
+ * logs where its time went, with the phases every filter measured on the way.
  */
 class SlowRequestIntegrationTests extends ObservabilityIntegrationTest {
 
@@ -23,11 +23,18 @@ class SlowRequestIntegrationTests extends ObservabilityIntegrationTest {
 	void aSlowValidatedRequestLogsEachPhaseItWentThrough() {
 		CONVEX.slow(Duration.ofMillis(250));
 		try (LogCapture log = new LogCapture("cryoprotect.slow")) {
-			client().post().uri("/convex/api/query").header("X-Request-Id", "slow-convex")
+			client().post()
+				.uri("/convex/api/query")
+				.header("X-Request-Id", "slow-convex")
 				.contentType(MediaType.APPLICATION_JSON)
 				.bodyValue("{\"path\":\"molecules:listMolecules\",\"args\":{\"limit\":5},\"format\":\"json\"}")
-				.exchange().expectStatus().isOk().expectBody().returnResult();
-			// The line is written when the exchange completes, just after the client has the response.
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody()
+				.returnResult();
+			// The line is written when the exchange completes, just after the client has
+			// the response.
 			String line = await().atMost(Duration.ofSeconds(5))
 				.until(() -> log.messages().stream().filter(m -> m.contains("slow-convex")).findFirst(),
 						java.util.Optional::isPresent)
@@ -38,8 +45,8 @@ class SlowRequestIntegrationTests extends ObservabilityIntegrationTest {
 			while (phases.find()) {
 				values.put(phases.group(1), phases.group(2));
 			}
-			assertThat(values).containsKeys("edgeMs", "identityMs", "rateLimitMs", "validationMs", "poolAcquireMs", "connectMs",
-					"firstByteMs", "bodyMs");
+			assertThat(values).containsKeys("edgeMs", "identityMs", "rateLimitMs", "validationMs", "poolAcquireMs",
+					"connectMs", "firstByteMs", "bodyMs");
 			assertThat(values.get("rateLimitMs")).as("the shipped convex limit was checked").matches("\\d+");
 			assertThat(values.get("validationMs")).as("the body was checked against its schema").matches("\\d+");
 			assertThat(Long.parseLong(values.get("firstByteMs"))).isGreaterThanOrEqualTo(250);

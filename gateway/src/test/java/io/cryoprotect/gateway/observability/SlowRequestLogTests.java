@@ -14,7 +14,10 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Requests over their route's threshold get one WARN line with the phases that were measured. */
+/**
+ * Requests over their route's threshold get one WARN line with the phases that were
+ * measured.
+ */
 class SlowRequestLogTests {
 
 	private ObservabilityWebFilter filter(Duration threshold, Map<String, Duration> routes) {
@@ -33,8 +36,14 @@ class SlowRequestLogTests {
 				RequestTrace.record(next, RequestTrace.Phase.VALIDATION, Duration.ofMillis(30).toNanos());
 				return Mono.empty();
 			}).block();
-			assertThat(log.messages()).singleElement().asString().startsWith("Slow request ").contains("route=none")
-				.contains("rateLimitMs=7").contains("validationMs=30").contains("identityMs=-").contains("connectMs=-");
+			assertThat(log.messages()).singleElement()
+				.asString()
+				.startsWith("Slow request ")
+				.contains("route=none")
+				.contains("rateLimitMs=7")
+				.contains("validationMs=30")
+				.contains("identityMs=-")
+				.contains("connectMs=-");
 		}
 	}
 

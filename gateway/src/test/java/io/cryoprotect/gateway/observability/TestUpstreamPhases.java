@@ -3,8 +3,8 @@ package io.cryoprotect.gateway.observability;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * For tests outside this package: the upstream timing hooks on a registry of the test's own, so that
- * a real {@code UpstreamClients} can be built without starting a gateway.
+ * For tests outside this package: the upstream timing hooks on a registry of the test's
+ * own, so that a real {@code UpstreamClients} can be built without starting a gateway.
  */
 public final class TestUpstreamPhases {
 

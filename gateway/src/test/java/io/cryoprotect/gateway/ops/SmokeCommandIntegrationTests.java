@@ -47,7 +47,9 @@ class SmokeCommandIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	private Document report() throws Exception {
-		return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(temp.resolve("smoke-report.xml").toFile());
+		return DocumentBuilderFactory.newInstance()
+			.newDocumentBuilder()
+			.parse(temp.resolve("smoke-report.xml").toFile());
 	}
 
 	@Test
@@ -56,23 +58,32 @@ class SmokeCommandIntegrationTests extends GatewayIntegrationTest {
 
 		assertThat(exitCode).as(output()).isZero();
 		assertThat(output()).containsPattern("smoke passed: \\d+ checks, 0 failed")
-			// The test gateway's limits are in shadow mode, which sends no RateLimit headers.
+			// The test gateway's limits are in shadow mode, which sends no RateLimit
+			// headers.
 			.contains("SKIPPED RateLimit headers present: no rate limit in enforce mode");
 		Document report = report();
 		assertThat(report.getElementsByTagName("failure").getLength()).isZero();
 		List<String> names = new ArrayList<>();
 		for (int i = 0; i < report.getElementsByTagName("testcase").getLength(); i++) {
-			names.add(report.getElementsByTagName("testcase").item(i).getAttributes().getNamedItem("name").getNodeValue());
+			names.add(report.getElementsByTagName("testcase")
+				.item(i)
+				.getAttributes()
+				.getNamedItem("name")
+				.getNodeValue());
 		}
-		assertThat(names).contains("readiness UP", "route flask-api answers GET /api/v1/molecules",
-				"route rdkit-health answers GET /rdkit/health", "request id echoed", "RateLimit headers present",
-				"unknown path answered 404", "weighted upstream colours healthy")
+		assertThat(names)
+			.contains("readiness UP", "route flask-api answers GET /api/v1/molecules",
+					"route rdkit-health answers GET /rdkit/health", "request id echoed", "RateLimit headers present",
+					"unknown path answered 404", "weighted upstream colours healthy")
 			.anyMatch(name -> name.startsWith("route rdkit answers POST /rdkit/"))
 			.anyMatch(name -> name.startsWith("route convex answers POST /convex/api/"))
 			.anyMatch(name -> name.startsWith("invalid body answered 400 with errors[]"));
 	}
 
-	/** With a limit enforced (generous, so nothing is refused), the RateLimit check runs rather than being skipped. */
+	/**
+	 * With a limit enforced (generous, so nothing is refused), the RateLimit check runs
+	 * rather than being skipped.
+	 */
 	@Test
 	void enforcedLimitsHaveTheirHeadersChecked() {
 		FILTERS.swap("ratelimits.yml", """

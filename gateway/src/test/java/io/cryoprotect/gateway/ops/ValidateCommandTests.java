@@ -23,8 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code validate} as an operator runs it: a child JVM on the gateway's class path, against the
- * repository's own files and against copies with one mistake each.
+ * {@code validate} as an operator runs it: a child JVM on the gateway's class path,
+ * against the repository's own files and against copies with one mistake each.
  */
 @Tag("slow")
 class ValidateCommandTests {
@@ -80,8 +80,28 @@ class ValidateCommandTests {
 		Run run = validate("--routes", routes.path(), "--filters-conf", filtersConf.path());
 
 		assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
-		assertThat(run.output()).contains(routes.path() + "/rdkit.yml: key 'routes[0].upstreams.blue.weight' value '150': ")
-			.containsPattern("\\Q" + filtersConf.path() + "/resilience.yml: key 'routes.rdkit.preset' value 'no-such-preset'\\E: .+");
+		assertThat(run.output())
+			.contains(routes.path() + "/rdkit.yml: key 'routes[0].upstreams.blue.weight' value '150': ")
+			.containsPattern("\\Q" + filtersConf.path()
+					+ "/resilience.yml: key 'routes.rdkit.preset' value 'no-such-preset'\\E: .+");
+	}
+
+	@Test
+	void aRouteIdNamedInAPolicyFileButMissingFromRoutesIsAProblem() throws Exception {
+		TestConfigDir routes = new TestConfigDir("routes",
+				Map.of("rdkit.yml", text -> text.replace("id: rdkit-health", "id: rdkit-probe")));
+		TestConfigDir filtersConf = new TestConfigDir("filters-conf", Map.of("ratelimits.yml",
+				text -> text.replace("routes: [convex, convex-sync]", "routes: [convex, convex-snyc]")));
+
+		Run run = validate("--routes", routes.path(), "--filters-conf", filtersConf.path());
+
+		assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
+		assertThat(run.output())
+			.contains(filtersConf.path() + "/resilience.yml: key 'routes.rdkit-health' value 'rdkit-health': "
+					+ "no route with this id in routes/")
+			.contains(filtersConf.path() + "/ratelimits.yml: key 'limits.convex.match.routes' value 'convex-snyc': "
+					+ "no route with this id in routes/")
+			.contains("2 problem(s) found");
 	}
 
 	@Test

@@ -14,12 +14,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An upstream on a raw loopback socket that answers with the request head it received, byte for
- * byte, so a test sees the upstream-bound request exactly as it went over the wire. Its answers
- * carry hop-by-hop headers (standard ones and one its {@code Connection} header names) and an
- * end-to-end one. By path: {@code .../reset} reads the request and resets the connection without
- * an answer; {@code .../hang} reads it and never answers; anything else is echoed. Connections are
- * kept alive. Served by a thread per connection: test code, never on an event loop.
+ * An upstream on a raw loopback socket that answers with the request head it received,
+ * byte for byte, so a test sees the upstream-bound request exactly as it went over the
+ * wire. Its answers carry hop-by-hop headers (standard ones and one its
+ * {@code Connection} header names) and an end-to-end one. By path: {@code .../reset}
+ * reads the request and resets the connection without an answer; {@code .../hang} reads
+ * it and never answers; anything else is echoed. Connections are kept alive. Served by a
+ * thread per connection: test code, never on an event loop.
  */
 final class EchoUpstream implements AutoCloseable {
 
@@ -78,7 +79,8 @@ final class EchoUpstream implements AutoCloseable {
 				byte[] body = head.getBytes(StandardCharsets.ISO_8859_1);
 				out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: keep-alive, X-Hop\r\n"
 						+ "Keep-Alive: timeout=5\r\nX-Hop: 1\r\nProxy-Authenticate: Basic\r\nX-Application-Context: echo\r\n"
-						+ "X-End-To-End: 1\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+						+ "X-End-To-End: 1\r\nContent-Length: " + body.length + "\r\n\r\n")
+					.getBytes(StandardCharsets.ISO_8859_1));
 				out.write(body);
 				out.flush();
 			}
@@ -91,7 +93,10 @@ final class EchoUpstream implements AutoCloseable {
 		}
 	}
 
-	/** The request line and header lines, each ending CRLF, without the empty line; null at the end of the stream. */
+	/**
+	 * The request line and header lines, each ending CRLF, without the empty line; null
+	 * at the end of the stream.
+	 */
 	private static String readHead(InputStream in) throws IOException {
 		ByteArrayOutputStream head = new ByteArrayOutputStream();
 		int matched = 0;

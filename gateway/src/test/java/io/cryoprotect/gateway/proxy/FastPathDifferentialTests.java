@@ -22,17 +22,21 @@ import org.springframework.context.ConfigurableApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The fast path against Spring Cloud Gateway's stock one ({@code gateway.proxy.fast-path=false}),
- * one gateway each, the same raw requests to both through a raw-socket upstream that echoes the
- * request head it received: the client's status and response headers, the upstream's request
- * head, and the answers to an upstream that refuses, resets or never answers must agree, but for
- * the differences named in the tests below, which are the fast path's on purpose.
+ * The fast path against Spring Cloud Gateway's stock one
+ * ({@code gateway.proxy.fast-path=false}), one gateway each, the same raw requests to
+ * both through a raw-socket upstream that echoes the request head it received: the
+ * client's status and response headers, the upstream's request head, and the answers to
+ * an upstream that refuses, resets or never answers must agree, but for the differences
+ * named in the tests below, which are the fast path's on purpose.
  */
 class FastPathDifferentialTests {
 
 	private static final EchoUpstream ECHO = new EchoUpstream();
 
-	/** A route of the echo tests, appended to the shipped Convex file (service convex, whose health check is off). */
+	/**
+	 * A route of the echo tests, appended to the shipped Convex file (service convex,
+	 * whose health check is off).
+	 */
 	private static String route(String id, String path, String filters, String uri) {
 		return """
 				  - id: %s
@@ -48,7 +52,10 @@ class FastPathDifferentialTests {
 				""".formatted(id, path, filters, uri);
 	}
 
-	/** One attempt, 1 s for the response: what the stock path gets from SCG's response-timeout. */
+	/**
+	 * One attempt, 1 s for the response: what the stock path gets from SCG's
+	 * response-timeout.
+	 */
 	private static final String PRESET = """
 			presets:
 			  echo:
@@ -75,7 +82,10 @@ class FastPathDifferentialTests {
 			    preset: echo
 			""";
 
-	/** A request id header (client or upstream bound) or the one in an error body: new for every request. */
+	/**
+	 * A request id header (client or upstream bound) or the one in an error body: new for
+	 * every request.
+	 */
 	private static final Pattern REQUEST_ID = Pattern.compile("(?i)(x-request-id: |\"requestId\":\")[^\\s\"]+");
 
 	private static ConfigurableApplicationContext fast;
@@ -89,13 +99,15 @@ class FastPathDifferentialTests {
 			refused = "http://127.0.0.1:" + closed.getLocalPort();
 		}
 		TestConfigDir routes = new TestConfigDir("routes",
-				Map.of("convex.yml", text -> text + route("echo", "/echo/**", "", ECHO.url())
-						+ route("echo-host", "/echo-host/**", "{name: PreserveHostHeader}", ECHO.url())
-						+ route("refused", "/refused/**", "", refused)));
-		TestConfigDir filters = new TestConfigDir("filters-conf", Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS,
-				"resilience.yml", text -> text.replace("presets:\n", PRESET).replace("\nroutes:\n", "\n" + POLICIES)));
-		List<String> args = List.of("--gateway.routing.dir=" + routes.path(), "--gateway.filters-conf.dir=" + filters.path(),
-				"--CONVEX_URL=" + ECHO.url());
+				Map.of("convex.yml",
+						text -> text + route("echo", "/echo/**", "", ECHO.url())
+								+ route("echo-host", "/echo-host/**", "{name: PreserveHostHeader}", ECHO.url())
+								+ route("refused", "/refused/**", "", refused)));
+		TestConfigDir filters = new TestConfigDir("filters-conf",
+				Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS, "resilience.yml",
+						text -> text.replace("presets:\n", PRESET).replace("\nroutes:\n", "\n" + POLICIES)));
+		List<String> args = List.of("--gateway.routing.dir=" + routes.path(),
+				"--gateway.filters-conf.dir=" + filters.path(), "--CONVEX_URL=" + ECHO.url());
 		fast = StandaloneGateway.start(args.toArray(String[]::new));
 		List<String> stockArgs = new ArrayList<>(args);
 		stockArgs.add("--gateway.proxy.fast-path=false");
@@ -103,10 +115,13 @@ class FastPathDifferentialTests {
 		stockArgs.add("--spring.cloud.gateway.server.webflux.httpclient.connect-timeout=1000");
 		stock = StandaloneGateway.start(stockArgs.toArray(String[]::new));
 		for (ConfigurableApplicationContext gateway : List.of(fast, stock)) {
-			Awaitility.await("the gateway's first route load").atMost(Duration.ofSeconds(20)).until(() -> RawHttp
-				.send(StandaloneGateway.managementPort(gateway), "GET /actuator/health/readiness HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-						+ "Connection: close\r\n\r\n")
-				.status() == 200);
+			Awaitility.await("the gateway's first route load")
+				.atMost(Duration.ofSeconds(20))
+				.until(() -> RawHttp
+					.send(StandaloneGateway.managementPort(gateway),
+							"GET /actuator/health/readiness HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+									+ "Connection: close\r\n\r\n")
+					.status() == 200);
 		}
 	}
 
@@ -120,7 +135,10 @@ class FastPathDifferentialTests {
 		ECHO.close();
 	}
 
-	/** What a client and the upstream saw of one request: status, response head, and the body (the echoed head). */
+	/**
+	 * What a client and the upstream saw of one request: status, response head, and the
+	 * body (the echoed head).
+	 */
 	private record Seen(int status, List<String> responseHeaders, List<String> body) {
 	}
 
@@ -130,7 +148,8 @@ class FastPathDifferentialTests {
 		int split = text.indexOf("\r\n\r\n");
 		List<String> head = new ArrayList<>(List.of(text.substring(0, split).split("\r\n")));
 		head.remove(0);
-		return new Seen(response.status(), sortedLowerCaseNames(head), sortedLowerCaseNames(List.of(text.substring(split + 4).split("\r\n"))));
+		return new Seen(response.status(), sortedLowerCaseNames(head),
+				sortedLowerCaseNames(List.of(text.substring(split + 4).split("\r\n"))));
 	}
 
 	private static List<String> sortedLowerCaseNames(List<String> lines) {
@@ -140,7 +159,10 @@ class FastPathDifferentialTests {
 		}).sorted().toList();
 	}
 
-	/** Sends {@code request} through both paths and asserts they agree; what the fast path's client and upstream saw. */
+	/**
+	 * Sends {@code request} through both paths and asserts they agree; what the fast
+	 * path's client and upstream saw.
+	 */
 	private static Seen sameOnBothPaths(String request) {
 		Seen onStock = send(stock, request);
 		Seen onFast = send(fast, request);
@@ -150,11 +172,13 @@ class FastPathDifferentialTests {
 
 	@Test
 	void endToEndHeadersPathAndQueryReachTheUpstreamAlike() {
-		Seen seen = sameOnBothPaths("GET /echo/a/b?q=1&r=%20 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n"
-				+ "X-Custom: one\r\nX-Custom: two\r\nConnection: close\r\n\r\n");
+		Seen seen = sameOnBothPaths(
+				"GET /echo/a/b?q=1&r=%20 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n"
+						+ "X-Custom: one\r\nX-Custom: two\r\nConnection: close\r\n\r\n");
 		assertThat(seen.status()).isEqualTo(200);
-		assertThat(seen.body()).contains("GET /echo/a/b?q=1&r=%20 HTTP/1.1", "accept: application/json", "x-custom: one",
-				"x-custom: two", "x-real-ip: 127.0.0.1", "x-forwarded-for: 127.0.0.1", "x-request-id: <id>");
+		assertThat(seen.body()).contains("GET /echo/a/b?q=1&r=%20 HTTP/1.1", "accept: application/json",
+				"x-custom: one", "x-custom: two", "x-real-ip: 127.0.0.1", "x-forwarded-for: 127.0.0.1",
+				"x-request-id: <id>");
 	}
 
 	@Test
@@ -162,7 +186,8 @@ class FastPathDifferentialTests {
 		Seen seen = sameOnBothPaths("POST /echo/body HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
 				+ "Content-Length: 11\r\nConnection: close\r\n\r\n{\"a\":\"bc\"}\n");
 		assertThat(seen.status()).isEqualTo(200);
-		assertThat(seen.body()).contains("POST /echo/body HTTP/1.1", "content-length: 11", "content-type: application/json");
+		assertThat(seen.body()).contains("POST /echo/body HTTP/1.1", "content-length: 11",
+				"content-type: application/json");
 	}
 
 	@Test
@@ -172,16 +197,19 @@ class FastPathDifferentialTests {
 				+ "Proxy-Authorization: Basic eDp5\r\nX-Application-Context: client\r\nX-End-To-End: 1\r\n\r\n");
 		assertThat(seen.status()).isEqualTo(200);
 		assertThat(seen.body()).contains("x-end-to-end: 1")
-			.noneMatch(line -> line.matches("(?i)(keep-alive|x-hop|te|trailer|proxy-authorization|x-application-context):.*"));
+			.noneMatch(line -> line
+				.matches("(?i)(keep-alive|x-hop|te|trailer|proxy-authorization|x-application-context):.*"));
 		assertThat(seen.responseHeaders()).contains("x-end-to-end: 1")
 			.noneMatch(line -> line.matches("(?i)(keep-alive|x-hop|proxy-authenticate|x-application-context):.*"));
 	}
 
 	@Test
 	void hostIsTheUpstreamsUnlessTheRoutePreservesIt() {
-		Seen upstreams = sameOnBothPaths("GET /echo/host HTTP/1.1\r\nHost: client.example\r\nConnection: close\r\n\r\n");
+		Seen upstreams = sameOnBothPaths(
+				"GET /echo/host HTTP/1.1\r\nHost: client.example\r\nConnection: close\r\n\r\n");
 		assertThat(upstreams.body()).contains("host: " + ECHO.url().substring("http://".length()));
-		Seen preserved = sameOnBothPaths("GET /echo-host/host HTTP/1.1\r\nHost: client.example\r\nConnection: close\r\n\r\n");
+		Seen preserved = sameOnBothPaths(
+				"GET /echo-host/host HTTP/1.1\r\nHost: client.example\r\nConnection: close\r\n\r\n");
 		assertThat(preserved.body()).contains("host: client.example");
 	}
 
@@ -189,8 +217,8 @@ class FastPathDifferentialTests {
 	void forgedIdentityHeadersAreReplacedAlike() {
 		Seen seen = sameOnBothPaths("GET /echo/identity HTTP/1.1\r\nHost: 127.0.0.1\r\nX-User-Id: forged\r\n"
 				+ "X-User-Role: admin\r\nX-Real-IP: 6.6.6.6\r\nConnection: close\r\n\r\n");
-		assertThat(seen.body()).contains("x-real-ip: 127.0.0.1").noneMatch(line -> line.contains("forged")
-				|| line.contains("admin") || line.contains("6.6.6.6"));
+		assertThat(seen.body()).contains("x-real-ip: 127.0.0.1")
+			.noneMatch(line -> line.contains("forged") || line.contains("admin") || line.contains("6.6.6.6"));
 	}
 
 	@Test
@@ -198,8 +226,9 @@ class FastPathDifferentialTests {
 		Seen seen = sameOnBothPaths("GET /echo/forwarded HTTP/1.1\r\nHost: 127.0.0.1\r\nForwarded: for=6.6.6.6\r\n"
 				+ "X-Forwarded-For: 6.6.6.6\r\nX-Forwarded-Host: evil.example\r\nX-Forwarded-Port: 1\r\n"
 				+ "X-Forwarded-Proto: https\r\nX-Forwarded-Prefix: /x\r\nConnection: close\r\n\r\n");
-		assertThat(seen.body()).contains("x-forwarded-for: 127.0.0.1").noneMatch(line -> line.startsWith("forwarded:")
-				|| line.startsWith("x-forwarded-") && !line.startsWith("x-forwarded-for:"));
+		assertThat(seen.body()).contains("x-forwarded-for: 127.0.0.1")
+			.noneMatch(line -> line.startsWith("forwarded:")
+					|| line.startsWith("x-forwarded-") && !line.startsWith("x-forwarded-for:"));
 	}
 
 	@Test
@@ -215,8 +244,9 @@ class FastPathDifferentialTests {
 	}
 
 	/**
-	 * Deliberate: the fast path times the response out with the route's policy and says so; the stock path's
-	 * timeout is SCG's global one, which the gateway answers with the same problem type in general words.
+	 * Deliberate: the fast path times the response out with the route's policy and says
+	 * so; the stock path's timeout is SCG's global one, which the gateway answers with
+	 * the same problem type in general words.
 	 */
 	@Test
 	void anUpstreamThatNeverAnswersIsAnswered504AlikeOnlyTheFastPathNamesServiceAndTimeout() {

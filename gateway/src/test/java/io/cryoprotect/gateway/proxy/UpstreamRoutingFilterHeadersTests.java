@@ -15,10 +15,10 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.C
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.ORIGINAL_RESPONSE_CONTENT_TYPE_ATTR;
 
 /**
- * The routing filter's header rules over a {@link MockServerWebExchange}, as Spring Cloud Gateway
- * tests its header filters: what of the client's request reaches the upstream, and what of the
- * upstream's response reaches the client. (A request read by Reactor Netty takes a faster path to
- * the same rule; the integration tests send real ones.)
+ * The routing filter's header rules over a {@link MockServerWebExchange}, as Spring Cloud
+ * Gateway tests its header filters: what of the client's request reaches the upstream,
+ * and what of the upstream's response reaches the client. (A request read by Reactor
+ * Netty takes a faster path to the same rule; the integration tests send real ones.)
  */
 class UpstreamRoutingFilterHeadersTests {
 
@@ -26,7 +26,8 @@ class UpstreamRoutingFilterHeadersTests {
 			UpstreamHeaderContributor... contributors) {
 		MockServerWebExchange exchange = MockServerWebExchange.from(request);
 		HttpHeaders upstream = new DefaultHttpHeaders();
-		UpstreamRoutingFilter.upstreamHeaders(exchange.getRequest(), upstream, preserveHost, exchange, List.of(contributors));
+		UpstreamRoutingFilter.upstreamHeaders(exchange.getRequest(), upstream, preserveHost, exchange,
+				List.of(contributors));
 		return upstream;
 	}
 
@@ -68,15 +69,17 @@ class UpstreamRoutingFilterHeadersTests {
 			.header("X-Forwarded-Proto", "https")
 			.header("X-Forwarded-Prefix", "/x");
 		assertThat(upstreamOf(request, false).names()).isEmpty();
-		assertThat(upstreamOf(request, true).getAll("Host")).as("a route that preserves Host").containsExactly("gateway.example");
+		assertThat(upstreamOf(request, true).getAll("Host")).as("a route that preserves Host")
+			.containsExactly("gateway.example");
 	}
 
 	@Test
 	void contributorsRunAfterTheCopyInOrderAndHaveTheLastWord() {
-		HttpHeaders upstream = upstreamOf(MockServerHttpRequest.get("http://gateway/api/v1/molecules")
-			.header("X-User-Id", "forged")
-			.header("X-Trace", "client"), false,
-				(headers, exchange) -> headers.remove("X-User-Id").set("X-Real-IP", "10.0.0.1"),
+		HttpHeaders upstream = upstreamOf(
+				MockServerHttpRequest.get("http://gateway/api/v1/molecules")
+					.header("X-User-Id", "forged")
+					.header("X-Trace", "client"),
+				false, (headers, exchange) -> headers.remove("X-User-Id").set("X-Real-IP", "10.0.0.1"),
 				(headers, exchange) -> headers.add("X-Trace", "gateway"));
 		assertThat(upstream.contains("X-User-Id")).isFalse();
 		assertThat(upstream.getAll("X-Real-IP")).containsExactly("10.0.0.1");
@@ -86,8 +89,7 @@ class UpstreamRoutingFilterHeadersTests {
 	@Test
 	void theResponseKeepsItsEndToEndHeadersAndRemembersTheirNames() {
 		MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("http://gateway/"));
-		HttpHeaders upstream = new DefaultHttpHeaders()
-			.add("Content-Type", "application/json")
+		HttpHeaders upstream = new DefaultHttpHeaders().add("Content-Type", "application/json")
 			.add("Set-Cookie", "a=1")
 			.add("Set-Cookie", "b=2")
 			.add("Connection", "keep-alive, X-Hop")

@@ -84,7 +84,8 @@ class LocalBucketsTests {
 		assertThat(buckets.consume("k", limit, 4, false).remaining()).isEqualTo(2);
 		Probe refused = buckets.consume("k", limit, 4, false);
 		assertThat(refused.consumed()).isFalse();
-		assertThat(refused.retryAfterNanos()).as("two tokens missing at 10/min").isEqualTo(Duration.ofSeconds(12).toNanos());
+		assertThat(refused.retryAfterNanos()).as("two tokens missing at 10/min")
+			.isEqualTo(Duration.ofSeconds(12).toNanos());
 	}
 
 	@Test

@@ -19,9 +19,10 @@ import reactor.core.scheduler.Schedulers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link RateLimitBackend}'s degrade, probe and resume machine against a real {@code redis-server},
- * without a gateway: the probe is stepped by hand instead of on its timer, and Redis is made to
- * stop answering by pausing its writes, so each step's outcome is known when it is taken.
+ * {@link RateLimitBackend}'s degrade, probe and resume machine against a real
+ * {@code redis-server}, without a gateway: the probe is stepped by hand instead of on its
+ * timer, and Redis is made to stop answering by pausing its writes, so each step's
+ * outcome is known when it is taken.
  */
 @Tag("slow")
 class RateLimitBackendTests {
@@ -58,8 +59,8 @@ class RateLimitBackendTests {
 	@BeforeEach
 	void backendNotStarted() {
 		RateLimitConfig config = RateLimitConfigLoader.load("ratelimits.yml", LIMITS, null);
-		backend = new RateLimitBackend(() -> config, redis.url(), TimeMeter.SYSTEM_NANOTIME, TimeMeter.SYSTEM_MILLISECONDS,
-				meters);
+		backend = new RateLimitBackend(() -> config, redis.url(), TimeMeter.SYSTEM_NANOTIME,
+				TimeMeter.SYSTEM_MILLISECONDS, meters);
 	}
 
 	@AfterEach

@@ -41,11 +41,15 @@ class RateLimitConfigLoaderTests {
 		assertThat(perCaller.plan(Tier.admin).rates().get(0).tokens()).isEqualTo(100);
 		assertThat(perCaller.plan(Tier.internal)).as("internal is unlimited").isNull();
 
-		assertThat(applicable(config, "flask-api", HttpMethod.GET, "/api/v1/molecules/42")).containsExactly("molecules-mixtures");
+		assertThat(applicable(config, "flask-api", HttpMethod.GET, "/api/v1/molecules/42"))
+			.containsExactly("molecules-mixtures");
 		assertThat(applicable(config, "flask-api", HttpMethod.POST, "/api/v1/batch")).containsExactly("batch");
-		assertThat(applicable(config, "rdkit", HttpMethod.POST, "/rdkit/visualization")).containsExactly("rdkit-properties");
-		assertThat(applicable(config, "rdkit", HttpMethod.POST, "/rdkit/substructure-search")).containsExactly("rdkit-search");
-		assertThat(applicable(config, "flask-api", HttpMethod.POST, "/auth/login")).containsExactly("auth-ip", "auth-username");
+		assertThat(applicable(config, "rdkit", HttpMethod.POST, "/rdkit/visualization"))
+			.containsExactly("rdkit-properties");
+		assertThat(applicable(config, "rdkit", HttpMethod.POST, "/rdkit/substructure-search"))
+			.containsExactly("rdkit-search");
+		assertThat(applicable(config, "flask-api", HttpMethod.POST, "/auth/login")).containsExactly("auth-ip",
+				"auth-username");
 		assertThat(applicable(config, "flask-api", HttpMethod.POST, "/auth/refresh")).containsExactly("auth-ip");
 		assertThat(applicable(config, "flask-api", HttpMethod.GET, "/auth/validate")).as("default limits")
 			.containsExactly("per-caller");
@@ -85,7 +89,8 @@ class RateLimitConfigLoaderTests {
 		assertThat(base.share(3, 1).rates()).extracting(RateLimitConfig.Rate::tokens).containsExactly(7L, 34L, 334L);
 		assertThat(base.share(1, 1)).isSameAs(base);
 		assertThat(base.share(3, 1).version()).isNotEqualTo(base.version());
-		assertThat(base.share(10, 4).rates()).as("never below the request's cost").extracting(RateLimitConfig.Rate::tokens)
+		assertThat(base.share(10, 4).rates()).as("never below the request's cost")
+			.extracting(RateLimitConfig.Rate::tokens)
 			.containsExactly(4L, 10L, 100L);
 	}
 
@@ -117,7 +122,8 @@ class RateLimitConfigLoaderTests {
 				""";
 		assertThatThrownBy(() -> RateLimitConfigLoader.load("filters-conf/ratelimits.yml", text, null))
 			.isInstanceOf(ConfigRejectedException.class)
-			.hasMessageContaining("filters-conf/ratelimits.yml: key 'mode' value 'enforcing': expected off, shadow or enforce")
+			.hasMessageContaining(
+					"filters-conf/ratelimits.yml: key 'mode' value 'enforcing': expected off, shadow or enforce")
 			.hasMessageContaining("key 'tiers' value 'gold': unknown tier")
 			.hasMessageContaining("key 'storage.redis.commandTimeout' value '5s': must be from 5ms to 1s")
 			.hasMessageContaining("key 'storage.redis.onFailure' value 'maybe': expected local, allow or deny")

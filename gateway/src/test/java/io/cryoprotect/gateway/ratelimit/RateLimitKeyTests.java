@@ -4,7 +4,9 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Anonymous callers' bucket keys: an IPv4 address as it is, an IPv6 address by its /64. */
+/**
+ * Anonymous callers' bucket keys: an IPv4 address as it is, an IPv6 address by its /64.
+ */
 class RateLimitKeyTests {
 
 	@Test

@@ -29,18 +29,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two gateways sharing one real {@code redis-server}: one global limit, and docs/reliability.md F7
- * (Redis killed: local buckets of each replica's share, zero 5xx, shared limits resume after
- * a restart) and F8 (Redis paused: no request waits longer than the command timeout).
- * Each test calls from a loopback address of its own, so its per-IP buckets are its own.
+ * Two gateways sharing one real {@code redis-server}: one global limit, and
+ * docs/reliability.md F7 (Redis killed: local buckets of each replica's share, zero 5xx,
+ * shared limits resume after a restart) and F8 (Redis paused: no request waits longer
+ * than the command timeout). Each test calls from a loopback address of its own, so its
+ * per-IP buckets are its own.
  */
 @Tag("slow")
 class RedisRateLimitIntegrationTests {
 
 	/**
-	 * A command timeout a loaded 2-core machine never runs into by accident: at 100 ms a slow Redis round trip
-	 * degraded the backend in the middle of tests that expect shared limits. The hung-Redis test shows the
-	 * timeout by its cause, so its length does not matter there.
+	 * A command timeout a loaded 2-core machine never runs into by accident: at 100 ms a
+	 * slow Redis round trip degraded the backend in the middle of tests that expect
+	 * shared limits. The hung-Redis test shows the timeout by its cause, so its length
+	 * does not matter there.
 	 */
 	private static final String LIMITS = """
 			mode: enforce
@@ -64,7 +66,8 @@ class RedisRateLimitIntegrationTests {
 	static void startRedisAndTwoGateways() {
 		redis = new RedisServer();
 		for (int i = 0; i < 2; i++) {
-			TestConfigDir filters = new TestConfigDir("filters-conf", Map.of("ratelimits.yml", text -> LIMITS.formatted("local")));
+			TestConfigDir filters = new TestConfigDir("filters-conf",
+					Map.of("ratelimits.yml", text -> LIMITS.formatted("local")));
 			FILTERS.add(filters);
 			GATEWAYS.add(StandaloneGateway.start("--gateway.filters-conf.dir=" + filters.path(),
 					"--gateway.routing.dir=" + new TestConfigDir("routes").path(),
@@ -85,7 +88,8 @@ class RedisRateLimitIntegrationTests {
 	void sharedLimitsAreLive() {
 		for (int gw = 0; gw < 2; gw++) {
 			int g = gw;
-			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+			await().atMost(Duration.ofSeconds(10))
+				.pollInterval(Duration.ofMillis(50))
 				.until(() -> !degraded(g) && replicas(g) == 2);
 		}
 	}
@@ -108,9 +112,15 @@ class RedisRateLimitIntegrationTests {
 		WebTestClient b = client(1, "127.0.0.10");
 		for (int i = 0; i < 10; i++) {
 			WebTestClient via = i % 2 == 0 ? a : b;
-			via.get().uri("/api/v1/molecules").exchange().expectStatus().isOk()
-				.expectHeader().valueEquals("RateLimit", "\"shared/1m\";r=" + (9 - i) + ";t=" + (i + 1) * 6)
-				.expectBody().returnResult();
+			via.get()
+				.uri("/api/v1/molecules")
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectHeader()
+				.valueEquals("RateLimit", "\"shared/1m\";r=" + (9 - i) + ";t=" + (i + 1) * 6)
+				.expectBody()
+				.returnResult();
 		}
 		assertThat(status(a)).isEqualTo(429);
 		assertThat(status(b)).isEqualTo(429);
@@ -123,7 +133,8 @@ class RedisRateLimitIntegrationTests {
 		WebTestClient b = client(1, "127.0.0.11");
 		Scrape before = scrape(0);
 		redis.kill();
-		// Two replicas were counted: each holds 10 / 2 = 5 of the limit while Redis is away.
+		// Two replicas were counted: each holds 10 / 2 = 5 of the limit while Redis is
+		// away.
 		assertThat(statuses(a, 7)).containsExactly(200, 200, 200, 200, 200, 429, 429);
 		assertThat(statuses(b, 6)).containsExactly(200, 200, 200, 200, 200, 429);
 		assertThat(degraded(0)).isTrue();
@@ -133,9 +144,12 @@ class RedisRateLimitIntegrationTests {
 		assertThat(during.value(fallbacks) - before.value(fallbacks)).isEqualTo(7);
 
 		redis.start();
-		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !degraded(0) && !degraded(1));
+		await().atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> !degraded(0) && !degraded(1));
 		assertThat(scrape(0).value("gateway_ratelimit_backend_degraded")).isZero();
-		// The restarted Redis kept nothing: one fresh shared bucket of 10 for both gateways.
+		// The restarted Redis kept nothing: one fresh shared bucket of 10 for both
+		// gateways.
 		List<Integer> shared = new ArrayList<>();
 		for (int i = 0; i < 12; i++) {
 			shared.add(status(i % 2 == 0 ? a : b));
@@ -148,15 +162,21 @@ class RedisRateLimitIntegrationTests {
 		String attempts = "gateway_ratelimit_redis_reconnect_attempts_total";
 		double before = scrape(0).value(attempts);
 		redis.kill();
-		// Lettuce's own backoff doubles from 1 ms to 30 s: its 16th attempt would come about a minute into the
-		// outage, and the next ones 30 s apart. Capped at retryInterval (200 ms), 16 attempts take about two seconds.
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+		// Lettuce's own backoff doubles from 1 ms to 30 s: its 16th attempt would come
+		// about a minute into the
+		// outage, and the next ones 30 s apart. Capped at retryInterval (200 ms), 16
+		// attempts take about two seconds.
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
 			.until(() -> scrape(0).value(attempts) - before >= 16);
 		assertThat(degraded(0)).isTrue();
 
 		redis.start();
-		// The next attempt is at most 200 ms away: the probes find Redis again and shared limits resume.
-		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !degraded(0) && !degraded(1));
+		// The next attempt is at most 200 ms away: the probes find Redis again and shared
+		// limits resume.
+		await().atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> !degraded(0) && !degraded(1));
 		assertThat(scrape(0).value("gateway_ratelimit_backend_degraded")).isZero();
 	}
 
@@ -164,14 +184,17 @@ class RedisRateLimitIntegrationTests {
 	void aHungRedisCostsEachRequestAtMostTheCommandTimeout() {
 		WebTestClient a = client(0, "127.0.0.12");
 		Scrape before = scrape(0);
-		// Paused for longer than the test takes: every request below is answered while Redis answers nothing.
+		// Paused for longer than the test takes: every request below is answered while
+		// Redis answers nothing.
 		redis.pause(Duration.ofSeconds(60));
 		try {
 			for (int i = 0; i < 8; i++) {
 				assertThat(status(a)).isEqualTo(i < 5 ? 200 : 429);
 			}
-			// What bounds the wait is shown by cause, not by a stopwatch: the command timeout gave up on the first
-			// request (the backend names it as the reason it degraded), and every request, that one included, was then
+			// What bounds the wait is shown by cause, not by a stopwatch: the command
+			// timeout gave up on the first
+			// request (the backend names it as the reason it degraded), and every
+			// request, that one included, was then
 			// decided locally without touching Redis again.
 			assertThat(storage(0).get("degradedReason")).isEqualTo("no answer within the command timeout");
 			String fallbacks = "gateway_ratelimit_degraded_decisions_total{limit=\"shared\",route=\"flask-api\",tier=\"anonymous\"}";
@@ -189,15 +212,28 @@ class RedisRateLimitIntegrationTests {
 		useFallback(0, "allow");
 		redis.kill();
 		for (int i = 0; i < 12; i++) {
-			a.get().uri("/api/v1/molecules").exchange().expectStatus().isOk()
-				.expectHeader().doesNotExist("RateLimit")
-				.expectBody().returnResult();
+			a.get()
+				.uri("/api/v1/molecules")
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectHeader()
+				.doesNotExist("RateLimit")
+				.expectBody()
+				.returnResult();
 		}
 		useFallback(0, "deny");
-		a.get().uri("/api/v1/molecules").exchange().expectStatus().isEqualTo(429)
-			.expectHeader().valueEquals("Retry-After", "1")
-			.expectBody().jsonPath("$.detail")
-			.isEqualTo("Rate limits cannot be checked right now; limit 'shared' refuses requests until they can. Retry in 1 s.");
+		a.get()
+			.uri("/api/v1/molecules")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(429)
+			.expectHeader()
+			.valueEquals("Retry-After", "1")
+			.expectBody()
+			.jsonPath("$.detail")
+			.isEqualTo(
+					"Rate limits cannot be checked right now; limit 'shared' refuses requests until they can. Retry in 1 s.");
 		redis.start();
 		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !degraded(0));
 		assertThat(status(a)).isEqualTo(200);
@@ -207,24 +243,40 @@ class RedisRateLimitIntegrationTests {
 	void aGatewayStartedWhileRedisIsDownServesOnLocalBucketsAndSharesOnceRedisIsUp() {
 		try (RedisServer late = new RedisServer()) {
 			late.kill();
-			TestConfigDir filters = new TestConfigDir("filters-conf", Map.of("ratelimits.yml", text -> LIMITS.formatted("local")));
-			try (ConfigurableApplicationContext gateway = StandaloneGateway.start("--gateway.filters-conf.dir=" + filters.path(),
-					"--gateway.routing.dir=" + new TestConfigDir("routes").path(), "--gateway.ratelimit.redis-url=" + late.url(),
-					"--FLASK_BLUE_URL=" + UPSTREAM.url(), "--FLASK_GREEN_URL=" + UPSTREAM.url())) {
+			TestConfigDir filters = new TestConfigDir("filters-conf",
+					Map.of("ratelimits.yml", text -> LIMITS.formatted("local")));
+			try (ConfigurableApplicationContext gateway = StandaloneGateway.start(
+					"--gateway.filters-conf.dir=" + filters.path(),
+					"--gateway.routing.dir=" + new TestConfigDir("routes").path(),
+					"--gateway.ratelimit.redis-url=" + late.url(), "--FLASK_BLUE_URL=" + UPSTREAM.url(),
+					"--FLASK_GREEN_URL=" + UPSTREAM.url())) {
 				GATEWAYS.add(gateway);
 				int index = GATEWAYS.size() - 1;
 				try {
 					assertThat(degraded(index)).isTrue();
-					await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-						.until(() -> String.valueOf(storage(index).get("degradedReason")).contains("Connection refused"));
-					// No replica was ever counted: the local bucket holds the whole limit.
-					assertThat(statuses(client(index, "127.0.0.14"), 11)).containsOnly(200, 429).containsSequence(200, 429)
-						.filteredOn(status -> status == 200).hasSize(10);
+					await().atMost(Duration.ofSeconds(10))
+						.pollInterval(Duration.ofMillis(50))
+						.until(() -> String.valueOf(storage(index).get("degradedReason"))
+							.contains("Connection refused"));
+					// No replica was ever counted: the local bucket holds the whole
+					// limit.
+					assertThat(statuses(client(index, "127.0.0.14"), 11)).containsOnly(200, 429)
+						.containsSequence(200, 429)
+						.filteredOn(status -> status == 200)
+						.hasSize(10);
 					late.start();
-					await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> !degraded(index));
-					client(index, "127.0.0.14").get().uri("/api/v1/molecules").exchange().expectStatus().isOk()
-						.expectHeader().valueEquals("RateLimit", "\"shared/1m\";r=9;t=6")
-						.expectBody().returnResult();
+					await().atMost(Duration.ofSeconds(10))
+						.pollInterval(Duration.ofMillis(50))
+						.until(() -> !degraded(index));
+					client(index, "127.0.0.14").get()
+						.uri("/api/v1/molecules")
+						.exchange()
+						.expectStatus()
+						.isOk()
+						.expectHeader()
+						.valueEquals("RateLimit", "\"shared/1m\";r=9;t=6")
+						.expectBody()
+						.returnResult();
 				}
 				finally {
 					GATEWAYS.remove(index);
@@ -249,17 +301,23 @@ class RedisRateLimitIntegrationTests {
 		HttpClient http = HttpClient.create().bindAddress(() -> new InetSocketAddress(fromAddress, 0));
 		return WebTestClient.bindToServer(new ReactorClientHttpConnector(http))
 			.baseUrl("http://127.0.0.1:" + StandaloneGateway.port(GATEWAYS.get(gateway)))
-			.responseTimeout(Duration.ofSeconds(10)).build();
+			.responseTimeout(Duration.ofSeconds(10))
+			.build();
 	}
 
 	private static WebTestClient management(int gateway) {
 		return WebTestClient.bindToServer()
 			.baseUrl("http://127.0.0.1:" + StandaloneGateway.managementPort(GATEWAYS.get(gateway)))
-			.responseTimeout(Duration.ofSeconds(10)).build();
+			.responseTimeout(Duration.ofSeconds(10))
+			.build();
 	}
 
 	private static int status(WebTestClient client) {
-		EntityExchangeResult<byte[]> result = client.get().uri("/api/v1/molecules").exchange().expectBody().returnResult();
+		EntityExchangeResult<byte[]> result = client.get()
+			.uri("/api/v1/molecules")
+			.exchange()
+			.expectBody()
+			.returnResult();
 		assertThat(result.getStatus().is5xxServerError()).as("never a 5xx").isFalse();
 		return result.getStatus().value();
 	}
@@ -274,8 +332,14 @@ class RedisRateLimitIntegrationTests {
 
 	@SuppressWarnings("unchecked")
 	private static Map<String, Object> storage(int gateway) {
-		Map<String, Object> status = management(gateway).get().uri("/actuator/gatewayratelimits").exchange()
-			.expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody();
+		Map<String, Object> status = management(gateway).get()
+			.uri("/actuator/gatewayratelimits")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Map.class)
+			.returnResult()
+			.getResponseBody();
 		return (Map<String, Object>) status.get("storage");
 	}
 
@@ -288,8 +352,14 @@ class RedisRateLimitIntegrationTests {
 	}
 
 	private static Scrape scrape(int gateway) {
-		return new Scrape(management(gateway).get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-			.expectBody(String.class).returnResult().getResponseBody());
+		return new Scrape(management(gateway).get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody());
 	}
 
 }

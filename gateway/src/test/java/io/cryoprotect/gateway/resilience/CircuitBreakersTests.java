@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link CircuitBreakers} on a hand-moved clock: open, half-open, closed and the Retry-After they advertise. */
+/**
+ * {@link CircuitBreakers} on a hand-moved clock: open, half-open, closed and the
+ * Retry-After they advertise.
+ */
 class CircuitBreakersTests {
 
 	private static final UpstreamTarget BLUE = new UpstreamTarget("flask-api", "blue", "http://127.0.0.1:1");
@@ -43,7 +46,10 @@ class CircuitBreakersTests {
 	}
 
 	private double gauge(String state) {
-		return meters.get("gateway.circuit.breaker.state").tag("upstream", "flask-api/blue").tag("state", state).gauge()
+		return meters.get("gateway.circuit.breaker.state")
+			.tag("upstream", "flask-api/blue")
+			.tag("state", state)
+			.gauge()
 			.value();
 	}
 
@@ -114,10 +120,11 @@ class CircuitBreakersTests {
 	void aBreakerIsKeptUntilItsSettingsChange() {
 		CircuitBreaker breaker = breakers.get(BLUE, SETTINGS);
 		fail(breaker, 4);
-		assertThat(breakers.get(BLUE, new ResilienceConfig.BreakerSettings(50, 100, Duration.ofSeconds(10), 4, 4,
-				Duration.ofSeconds(30), 1))).isSameAs(breaker);
-		CircuitBreaker rebuilt = breakers.get(BLUE, new ResilienceConfig.BreakerSettings(50, 100, Duration.ofSeconds(10), 8,
-				4, Duration.ofSeconds(30), 1));
+		assertThat(breakers.get(BLUE,
+				new ResilienceConfig.BreakerSettings(50, 100, Duration.ofSeconds(10), 4, 4, Duration.ofSeconds(30), 1)))
+			.isSameAs(breaker);
+		CircuitBreaker rebuilt = breakers.get(BLUE,
+				new ResilienceConfig.BreakerSettings(50, 100, Duration.ofSeconds(10), 8, 4, Duration.ofSeconds(30), 1));
 		assertThat(rebuilt).isNotSameAs(breaker);
 		assertThat(rebuilt.getState()).isEqualTo(State.CLOSED);
 		assertThat(gauge("closed")).as("the gauges follow the new breaker").isEqualTo(1);

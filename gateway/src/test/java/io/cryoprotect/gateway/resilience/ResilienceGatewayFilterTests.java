@@ -70,12 +70,13 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 /**
- * {@link ResilienceGatewayFilter}'s decisions, one row each, without a gateway: the filter runs over a
- * {@link MockServerWebExchange}, a scripted chain stands in for the routing filter and the upstream
- * (each attempt gets the next scripted answer), backoff and {@code Retry-After} run on virtual time,
- * and the breakers and retry budgets on hand-moved clocks. The matrix crosses every retry reason with
- * the request's method and body, {@code Retry-After}, the retry budget and the breaker state; the
- * tables after it pin each dimension's finer cases, the backoff and the fallbacks.
+ * {@link ResilienceGatewayFilter}'s decisions, one row each, without a gateway: the
+ * filter runs over a {@link MockServerWebExchange}, a scripted chain stands in for the
+ * routing filter and the upstream (each attempt gets the next scripted answer), backoff
+ * and {@code Retry-After} run on virtual time, and the breakers and retry budgets on
+ * hand-moved clocks. The matrix crosses every retry reason with the request's method and
+ * body, {@code Retry-After}, the retry budget and the breaker state; the tables after it
+ * pin each dimension's finer cases, the backoff and the fallbacks.
  */
 class ResilienceGatewayFilterTests {
 
@@ -87,7 +88,10 @@ class ResilienceGatewayFilterTests {
 
 	private static final String BODY = "{\"name\":\"VS55\"}";
 
-	/** One retry at most, 100 ms after the first attempt (no jitter), a Retry-After of up to 2 s waited for. */
+	/**
+	 * One retry at most, 100 ms after the first attempt (no jitter), a Retry-After of up
+	 * to 2 s waited for.
+	 */
 	private static final String PRESET = """
 			    connectTimeout: 500ms
 			    responseTimeout: 2s
@@ -103,8 +107,8 @@ class ResilienceGatewayFilterTests {
 			""";
 
 	/**
-	 * Breakers open at half of 4 calls failing and allow one trial call after 30 s; the budget has a
-	 * floor of 10 retries per 10 s window.
+	 * Breakers open at half of 4 calls failing and allow one trial call after 30 s; the
+	 * budget has a floor of 10 retries per 10 s window.
 	 */
 	private static final String CONFIG = """
 			defaultPreset: once-retried
@@ -135,10 +139,11 @@ class ResilienceGatewayFilterTests {
 			    retryBudget: {ratio: 0.2, minRetriesPerSecond: 1, window: 10s}
 			    pool: {maxConnections: 4, pendingAcquireMaxCount: 100, pendingAcquireTimeout: 2s, maxIdleTime: 200ms, maxLifeTime: 1m, evictionInterval: 100ms}
 			    healthCheck: {enabled: false, path: /health, interval: 1s, timeout: 500ms, healthyThreshold: 1, unhealthyThreshold: 1}
-			""".formatted(PRESET.formatted(2), PRESET.formatted(4));
+			"""
+		.formatted(PRESET.formatted(2), PRESET.formatted(4));
 
-	private static final ResilienceConfig POLICIES = ResilienceConfigLoader.loadFiles(
-			ConfigFiles.of("filters-conf", new TreeMap<>(Map.of("resilience.yml", CONFIG)), new TreeMap<>()));
+	private static final ResilienceConfig POLICIES = ResilienceConfigLoader
+		.loadFiles(ConfigFiles.of("filters-conf", new TreeMap<>(Map.of("resilience.yml", CONFIG)), new TreeMap<>()));
 
 	private static final ResilienceConfig.UpstreamPolicy UPSTREAM = POLICIES.upstream("flask-api");
 
@@ -159,8 +164,8 @@ class ResilienceGatewayFilterTests {
 	/** Colours whose health check fails. */
 	private final Set<String> unhealthy = new HashSet<>();
 
-	private final ResilienceGatewayFilter filter = new ResilienceGatewayFilter(() -> POLICIES, breakers, budgets, clients,
-			new ResilienceMetrics(meters), (service, colour) -> !unhealthy.contains(colour),
+	private final ResilienceGatewayFilter filter = new ResilienceGatewayFilter(() -> POLICIES, breakers, budgets,
+			clients, new ResilienceMetrics(meters), (service, colour) -> !unhealthy.contains(colour),
 			new RetryBuffers(1 << 20, 1 << 20, meters), clock);
 
 	private final ScriptedUpstream upstream = new ScriptedUpstream();
@@ -170,7 +175,7 @@ class ResilienceGatewayFilterTests {
 		clients.destroy();
 	}
 
-	// ---- The matrix ----------------------------------------------------------------------------------
+	// The matrix
 
 	/** How the first attempt failed. */
 	enum Reason {
@@ -202,13 +207,18 @@ class ResilienceGatewayFilterTests {
 			};
 		}
 
-		/** Not retried, the failure reaches the client as the upstream gave it, or as a timeout problem. */
+		/**
+		 * Not retried, the failure reaches the client as the upstream gave it, or as a
+		 * timeout problem.
+		 */
 		void assertPassedOn(Answer answer, ServerWebExchange exchange, RetryAfter retryAfter) {
 			switch (this) {
 				case STATUS_502, STATUS_503, STATUS_504 -> {
 					assertThat(answer.error()).isNull();
-					assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatusCode.valueOf(Integer.parseInt(label)));
-					assertThat(exchange.getResponse().getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo(retryAfter.value);
+					assertThat(exchange.getResponse().getStatusCode())
+						.isEqualTo(HttpStatusCode.valueOf(Integer.parseInt(label)));
+					assertThat(exchange.getResponse().getHeaders().getFirst(HttpHeaders.RETRY_AFTER))
+						.isEqualTo(retryAfter.value);
 				}
 				case CONNECT_FAILURE -> assertThat(answer.error()).isInstanceOf(ConnectException.class);
 				case RESET -> assertThat(answer.error()).isSameAs(PrematureCloseException.TEST_EXCEPTION);
@@ -227,17 +237,25 @@ class ResilienceGatewayFilterTests {
 
 	}
 
-	/** The request, and the failures it is retried on: the decision on method and body, written out. */
+	/**
+	 * The request, and the failures it is retried on: the decision on method and body,
+	 * written out.
+	 */
 	enum Request {
 
 		GET(HttpMethod.GET, false, false, EnumSet.allOf(Reason.class)),
 		DELETE(HttpMethod.DELETE, false, false, EnumSet.allOf(Reason.class)),
 		PUT_WITH_BODY(HttpMethod.PUT, true, false, EnumSet.allOf(Reason.class)),
 		POST_WITH_BODY_AND_IDEMPOTENCY_KEY(HttpMethod.POST, true, true, EnumSet.allOf(Reason.class)),
-		/** Not idempotent, and its body may have reached the upstream: never sent twice. */
+		/**
+		 * Not idempotent, and its body may have reached the upstream: never sent twice.
+		 */
 		POST_WITH_BODY(HttpMethod.POST, true, false, EnumSet.noneOf(Reason.class)),
 		PATCH_WITH_BODY(HttpMethod.PATCH, true, false, EnumSet.noneOf(Reason.class)),
-		/** Not idempotent, but nothing reached the upstream when the connection was refused. */
+		/**
+		 * Not idempotent, but nothing reached the upstream when the connection was
+		 * refused.
+		 */
 		POST_WITHOUT_BODY(HttpMethod.POST, false, false, EnumSet.of(Reason.CONNECT_FAILURE));
 
 		final HttpMethod method;
@@ -265,9 +283,11 @@ class ResilienceGatewayFilterTests {
 	/** The first attempt's {@code Retry-After}: only an answer with a status has one. */
 	enum RetryAfter {
 
-		ABSENT(null, true, BACKOFF, ""),
-		WITHIN_MAX("1", true, Duration.ofSeconds(1), " with Retry-After 1 s"),
-		/** Longer than maxRetryAfter: the client is told to come back, the gateway does not wait. */
+		ABSENT(null, true, BACKOFF, ""), WITHIN_MAX("1", true, Duration.ofSeconds(1), " with Retry-After 1 s"),
+		/**
+		 * Longer than maxRetryAfter: the client is told to come back, the gateway does
+		 * not wait.
+		 */
 		BEYOND_MAX("30", false, null, " with Retry-After 30 s");
 
 		final String value;
@@ -296,8 +316,7 @@ class ResilienceGatewayFilterTests {
 	enum Budget {
 
 		LEFT("budget left", budget -> {
-		}),
-		SPENT("budget spent", budget -> {
+		}), SPENT("budget spent", budget -> {
 			while (budget.tryRetry()) {
 				// Another request's retries took the whole window.
 			}
@@ -319,10 +338,14 @@ class ResilienceGatewayFilterTests {
 
 	}
 
-	/** The picked colour's breaker, and the calls it lets through: a half-open one only its trial call. */
+	/**
+	 * The picked colour's breaker, and the calls it lets through: a half-open one only
+	 * its trial call.
+	 */
 	enum Breaker {
 
-		CLOSED("breaker closed", true, true), HALF_OPEN("breaker half-open", true, false), OPEN("breaker open", false, false);
+		CLOSED("breaker closed", true, true), HALF_OPEN("breaker half-open", true, false),
+		OPEN("breaker open", false, false);
 
 		final String label;
 
@@ -345,7 +368,10 @@ class ResilienceGatewayFilterTests {
 			}
 		}
 
-		/** The state after a failed first attempt: a failed trial call opens the breaker again. */
+		/**
+		 * The state after a failed first attempt: a failed trial call opens the breaker
+		 * again.
+		 */
 		State after() {
 			return this == CLOSED ? State.CLOSED : State.OPEN;
 		}
@@ -363,7 +389,9 @@ class ResilienceGatewayFilterTests {
 		REFUSED,
 		/** One attempt; its failure is the answer. */
 		PASSED_ON,
-		/** Retried once, after the backoff or Retry-After; the retry's 200 is the answer. */
+		/**
+		 * Retried once, after the backoff or Retry-After; the retry's 200 is the answer.
+		 */
 		RETRIED
 
 	}
@@ -372,12 +400,13 @@ class ResilienceGatewayFilterTests {
 		List<Arguments> rows = new ArrayList<>();
 		for (Request request : Request.values()) {
 			for (Reason reason : Reason.values()) {
-				for (RetryAfter retryAfter : reason.isStatus() ? RetryAfter.values() : new RetryAfter[] { RetryAfter.ABSENT }) {
+				for (RetryAfter retryAfter : reason.isStatus() ? RetryAfter.values()
+						: new RetryAfter[] { RetryAfter.ABSENT }) {
 					for (Budget budget : Budget.values()) {
 						for (Breaker breaker : Breaker.values()) {
 							Verdict verdict = !breaker.allowsFirstAttempt ? Verdict.REFUSED
-									: wantsRetry(request, reason, retryAfter) && budget == Budget.LEFT && breaker.allowsRetry ? Verdict.RETRIED
-											: Verdict.PASSED_ON;
+									: wantsRetry(request, reason, retryAfter) && budget == Budget.LEFT
+											&& breaker.allowsRetry ? Verdict.RETRIED : Verdict.PASSED_ON;
 							rows.add(arguments(request, reason, retryAfter, budget, breaker, verdict));
 						}
 					}
@@ -387,14 +416,18 @@ class ResilienceGatewayFilterTests {
 		return rows.stream();
 	}
 
-	/** Whether the request would be retried after this failure, budget and breaker permitting. */
+	/**
+	 * Whether the request would be retried after this failure, budget and breaker
+	 * permitting.
+	 */
 	private static boolean wantsRetry(Request request, Reason reason, RetryAfter retryAfter) {
 		return request.retriedOn.contains(reason) && retryAfter.allowsRetry;
 	}
 
 	@ParameterizedTest(name = "{0} answered {1}{2}, {3}, {4}: {5}")
 	@MethodSource("matrix")
-	void decision(Request request, Reason reason, RetryAfter retryAfter, Budget budget, Breaker breaker, Verdict verdict) {
+	void decision(Request request, Reason reason, RetryAfter retryAfter, Budget budget, Breaker breaker,
+			Verdict verdict) {
 		budget.prepare.accept(budgets.get(BLUE, UPSTREAM.budget()));
 		CircuitBreaker blue = breakers.get(BLUE, UPSTREAM.breaker());
 		breaker.prepare(blue, clock);
@@ -424,7 +457,8 @@ class ResilienceGatewayFilterTests {
 				assertThat(answer.error()).isNull();
 				assertThat(exchange.getResponse().getStatusCode()).isEqualTo(HttpStatusCode.valueOf(200));
 				assertThat(exchange.getResponse().getHeaders().getFirst(HttpHeaders.RETRY_AFTER))
-					.as("the failed attempt's headers are gone").isNull();
+					.as("the failed attempt's headers are gone")
+					.isNull();
 			}
 		}
 		RequestState state = RequestState.of(exchange);
@@ -435,11 +469,12 @@ class ResilienceGatewayFilterTests {
 		});
 		assertThat(count("gateway.retries", "reason", reason.tag)).isEqualTo(verdict == Verdict.RETRIED ? 1 : 0);
 		assertThat(count("gateway.retry.budget.exhausted"))
-			.isEqualTo(wantsRetry(request, reason, retryAfter) && breaker.allowsFirstAttempt && budget == Budget.SPENT ? 1 : 0);
+			.isEqualTo(wantsRetry(request, reason, retryAfter) && breaker.allowsFirstAttempt && budget == Budget.SPENT
+					? 1 : 0);
 		assertThat(blue.getState()).isEqualTo(breaker.after());
 	}
 
-	// ---- Each dimension's finer cases ----------------------------------------------------------------
+	// Each dimension's finer cases
 
 	@ParameterizedTest(name = "{0}: retried {1}, a breaker failure {2}")
 	@CsvSource(delimiter = '|', textBlock = """
@@ -454,7 +489,8 @@ class ResilienceGatewayFilterTests {
 			560 | false | false
 			""")
 	void statusesRetriedAndChargedToTheBreaker(int status, boolean retried, boolean breakerFailure) {
-		// 560 lies outside HTTP's registry: Convex's own answer for a function that threw, not an outage.
+		// 560 lies outside HTTP's registry: Convex's own answer for a function that
+		// threw, not an outage.
 		upstream.script(Reply.status(status, null), Reply.status(200));
 		MockServerWebExchange exchange = exchange("flask-api", Request.GET, true);
 		send(exchange);
@@ -466,27 +502,29 @@ class ResilienceGatewayFilterTests {
 
 	static Stream<Arguments> errors() {
 		return Stream.of(
-				arguments("connection refused", Reply.refused(new ConnectException("Connection refused")), "connect_failure"),
+				arguments("connection refused", Reply.refused(new ConnectException("Connection refused")),
+						"connect_failure"),
 				arguments("connect timeout", Reply.refused(new ConnectTimeoutException("connection timed out")),
 						"connect_failure"),
 				arguments("no route to host", Reply.refused(new NoRouteToHostException("No route to host")),
 						"connect_failure"),
 				arguments("unknown host", Reply.refused(new UnknownHostException("flask")), "connect_failure"),
-				arguments("connection refused, wrapped", Reply.refused(new IllegalStateException(new ConnectException())),
-						"connect_failure"),
+				arguments("connection refused, wrapped",
+						Reply.refused(new IllegalStateException(new ConnectException())), "connect_failure"),
 				arguments("closed before the response was whole", Reply.failure(PrematureCloseException.TEST_EXCEPTION),
 						"reset"),
 				arguments("reset by peer", Reply.failure(new IOException("Connection reset by peer")), "reset"),
 				arguments("response timeout", Reply.failure(ReadTimeoutException.INSTANCE), "timeout"),
-				arguments("no free pooled connection", Reply.refused(new PoolAcquireTimeoutException(Duration.ofSeconds(2))),
-						null),
-				arguments("request body over the edge's cap", Reply.failure(new IllegalStateException("body too large")),
-						null));
+				arguments("no free pooled connection",
+						Reply.refused(new PoolAcquireTimeoutException(Duration.ofSeconds(2))), null),
+				arguments("request body over the edge's cap",
+						Reply.failure(new IllegalStateException("body too large")), null));
 	}
 
 	@ParameterizedTest(name = "{0}: {2}")
 	@MethodSource("errors")
-	void errorsAreRetriedByTheirReasonOrPassedOnWithoutAVerdictOnTheUpstream(String kind, Reply failure, String reason) {
+	void errorsAreRetriedByTheirReasonOrPassedOnWithoutAVerdictOnTheUpstream(String kind, Reply failure,
+			String reason) {
 		upstream.script(failure, Reply.status(200));
 		MockServerWebExchange exchange = exchange("flask-api", Request.GET, true);
 		Answer answer = send(exchange);
@@ -505,15 +543,11 @@ class ResilienceGatewayFilterTests {
 	}
 
 	static Stream<Arguments> retryAfters() {
-		return Stream.of(
-				arguments("1", Duration.ofSeconds(1)),
-				arguments("2, the longest allowed", Duration.ofSeconds(2)),
-				arguments("3", null),
-				arguments("0, shorter than the backoff", BACKOFF),
-				arguments("-5", BACKOFF),
+		return Stream.of(arguments("1", Duration.ofSeconds(1)),
+				arguments("2, the longest allowed", Duration.ofSeconds(2)), arguments("3", null),
+				arguments("0, shorter than the backoff", BACKOFF), arguments("-5", BACKOFF),
 				arguments("soon, which is no Retry-After", BACKOFF),
-				arguments("an HTTP date 2 s ahead", Duration.ofSeconds(2)),
-				arguments("an HTTP date 3 s ahead", null),
+				arguments("an HTTP date 2 s ahead", Duration.ofSeconds(2)), arguments("an HTTP date 3 s ahead", null),
 				arguments("an HTTP date 1 min ago", BACKOFF));
 	}
 
@@ -527,7 +561,8 @@ class ResilienceGatewayFilterTests {
 			assertThat(upstream.attempts).hasSize(1);
 			assertThat(answer.after()).isZero();
 			assertThat(exchange.getResponse().getHeaders().getFirst(HttpHeaders.RETRY_AFTER))
-				.as("passed on to the client").isEqualTo(headerValue(retryAfter));
+				.as("passed on to the client")
+				.isEqualTo(headerValue(retryAfter));
 		}
 		else {
 			assertThat(upstream.attempts).hasSize(2);
@@ -535,7 +570,10 @@ class ResilienceGatewayFilterTests {
 		}
 	}
 
-	/** The header value a row names: a number as it is, an HTTP date relative to the clock. */
+	/**
+	 * The header value a row names: a number as it is, an HTTP date relative to the
+	 * clock.
+	 */
 	private String headerValue(String retryAfter) {
 		if (!retryAfter.startsWith("an HTTP date")) {
 			return retryAfter.split("[ ,]")[0];
@@ -566,7 +604,8 @@ class ResilienceGatewayFilterTests {
 
 	@Test
 	void backoffDoublesUpToItsCapUntilTheAttemptsAreUsedUp() {
-		upstream.script(Reply.status(503, null), Reply.status(503, null), Reply.status(503, null), Reply.status(503, null));
+		upstream.script(Reply.status(503, null), Reply.status(503, null), Reply.status(503, null),
+				Reply.status(503, null));
 		MockServerWebExchange exchange = exchange("persistent", Request.GET, true);
 		StepVerifier.withVirtualTime(() -> filter.filter(exchange, upstream))
 			.expectSubscription()
@@ -579,8 +618,8 @@ class ResilienceGatewayFilterTests {
 			.then(() -> assertThat(upstream.attempts).hasSize(3))
 			.thenAwait(Duration.ofMillis(1))
 			.verifyComplete();
-		assertThat(upstream.attempts).extracting(Attempt::at).containsExactly(Duration.ZERO, Duration.ofMillis(100),
-				Duration.ofMillis(300), Duration.ofMillis(600));
+		assertThat(upstream.attempts).extracting(Attempt::at)
+			.containsExactly(Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofMillis(600));
 		assertThat(exchange.getResponse().getStatusCode()).as("the last attempt's answer")
 			.isEqualTo(HttpStatusCode.valueOf(503));
 		assertThat(RequestState.of(exchange).attempts()).isEqualTo(4);
@@ -599,7 +638,7 @@ class ResilienceGatewayFilterTests {
 		assertThat(blue.tryAcquirePermission()).as("the trial call is free for the next request").isTrue();
 	}
 
-	// ---- Fallbacks -----------------------------------------------------------------------------------
+	// Fallbacks
 
 	/** The picked colour, blue, and what becomes of a request it cannot take. */
 	enum Blue {
@@ -617,33 +656,40 @@ class ResilienceGatewayFilterTests {
 
 	static Stream<Arguments> fallbacks() {
 		return Stream.of(
-				arguments("with-fallback", Blue.BREAKER_OPEN, Request.GET, "healthy", List.of(GREEN), "breaker_open", OK),
+				arguments("with-fallback", Blue.BREAKER_OPEN, Request.GET, "healthy", List.of(GREEN), "breaker_open",
+						OK),
 				arguments("with-fallback", Blue.UNHEALTHY, Request.GET, "healthy", List.of(GREEN), "unhealthy", OK),
-				arguments("with-fallback", Blue.REFUSES, Request.GET, "healthy", List.of(BLUE, GREEN), "connect_failure", OK),
+				arguments("with-fallback", Blue.REFUSES, Request.GET, "healthy", List.of(BLUE, GREEN),
+						"connect_failure", OK),
 				// Nothing reached blue, so even a POST goes on to green, body and all.
 				arguments("with-fallback", Blue.REFUSES, Request.POST_WITH_BODY, "healthy", List.of(BLUE, GREEN),
 						"connect_failure", OK),
 				arguments("with-fallback", Blue.BREAKER_OPEN, Request.POST_WITH_BODY, "healthy", List.of(GREEN),
 						"breaker_open", OK),
 				arguments("with-fallback-uri", Blue.BREAKER_OPEN, Request.GET, "healthy",
-						List.of(new UpstreamTarget("flask-api", "fallback", "http://127.0.0.1:9109")), "breaker_open", OK),
+						List.of(new UpstreamTarget("flask-api", "fallback", "http://127.0.0.1:9109")), "breaker_open",
+						OK),
 				arguments("with-fallback", Blue.BREAKER_OPEN, Request.GET, "failing its health check", List.of(), null,
 						ProblemType.UPSTREAM_UNAVAILABLE),
 				arguments("with-fallback", Blue.BREAKER_OPEN, Request.GET, "with its breaker open", List.of(), null,
 						ProblemType.UPSTREAM_UNAVAILABLE),
 				arguments("with-fallback", Blue.UNHEALTHY, Request.GET, "failing its health check", List.of(), null,
 						ProblemType.NO_HEALTHY_UPSTREAM),
-				arguments("flask-api", Blue.UNHEALTHY, Request.GET, "absent", List.of(), null, ProblemType.NO_HEALTHY_UPSTREAM),
-				// Green cannot take it: blue's own retry policy applies, a GET is retried on blue after the backoff...
-				arguments("with-fallback", Blue.REFUSES, Request.GET, "failing its health check", List.of(BLUE, BLUE), null,
-						OK),
-				// ...and a POST with a body is not, though nothing reached blue: the body cannot be resent.
-				arguments("with-fallback", Blue.REFUSES, Request.POST_WITH_BODY, "failing its health check", List.of(BLUE), null,
-						ConnectException.class));
+				arguments("flask-api", Blue.UNHEALTHY, Request.GET, "absent", List.of(), null,
+						ProblemType.NO_HEALTHY_UPSTREAM),
+				// Green cannot take it: blue's own retry policy applies, a GET is retried
+				// on blue after the backoff...
+				arguments("with-fallback", Blue.REFUSES, Request.GET, "failing its health check", List.of(BLUE, BLUE),
+						null, OK),
+				// ...and a POST with a body is not, though nothing reached blue: the body
+				// cannot be resent.
+				arguments("with-fallback", Blue.REFUSES, Request.POST_WITH_BODY, "failing its health check",
+						List.of(BLUE), null, ConnectException.class));
 	}
 
 	/**
-	 * @param answer the status the client gets, the problem the filter raises, or the upstream error it passes on
+	 * @param answer the status the client gets, the problem the filter raises, or the
+	 * upstream error it passes on
 	 */
 	@ParameterizedTest(name = "{0}: blue {1}, {2}, fallback {3}: called {4}, fallback for {5}, answer {6}")
 	@MethodSource("fallbacks")
@@ -689,9 +735,12 @@ class ResilienceGatewayFilterTests {
 		assertThat(RequestState.of(exchange).attempts()).isEqualTo(called.size());
 	}
 
-	// ---- The scripted upstream -----------------------------------------------------------------------
+	// The scripted upstream
 
-	/** One scripted answer: a status (with a Retry-After or not), or a failure with or without a connection. */
+	/**
+	 * One scripted answer: a status (with a Retry-After or not), or a failure with or
+	 * without a connection.
+	 */
 	record Reply(int status, String retryAfter, Throwable error, boolean connected, boolean hangs) {
 
 		static Reply status(int status) {
@@ -702,7 +751,10 @@ class ResilienceGatewayFilterTests {
 			return new Reply(status, retryAfter, null, true, false);
 		}
 
-		/** Failed once connected: the request, body and all, may have reached the upstream. */
+		/**
+		 * Failed once connected: the request, body and all, may have reached the
+		 * upstream.
+		 */
 		static Reply failure(Throwable error) {
 			return new Reply(0, null, error, true, false);
 		}
@@ -718,7 +770,10 @@ class ResilienceGatewayFilterTests {
 
 	}
 
-	/** One attempt as the upstream saw it: where it went, the body it got (null: not connected), and when. */
+	/**
+	 * One attempt as the upstream saw it: where it went, the body it got (null: not
+	 * connected), and when.
+	 */
 	record Attempt(UpstreamTarget target, URI url, String body, Duration at) {
 
 		boolean connected() {
@@ -728,9 +783,10 @@ class ResilienceGatewayFilterTests {
 	}
 
 	/**
-	 * Stands in for the routing filter and the upstream behind it: marks the exchange routed (so the filter
-	 * must reset it for another attempt), reads the request body once connected, and answers each attempt
-	 * with the next scripted reply, setting the status and headers as the routing filter does.
+	 * Stands in for the routing filter and the upstream behind it: marks the exchange
+	 * routed (so the filter must reset it for another attempt), reads the request body
+	 * once connected, and answers each attempt with the next scripted reply, setting the
+	 * status and headers as the routing filter does.
 	 */
 	private static final class ScriptedUpstream implements GatewayFilterChain {
 
@@ -745,7 +801,8 @@ class ResilienceGatewayFilterTests {
 		@Override
 		public Mono<Void> filter(ServerWebExchange exchange) {
 			return Mono.defer(() -> {
-				assertThat(ServerWebExchangeUtils.isAlreadyRouted(exchange)).as("reset before another attempt").isFalse();
+				assertThat(ServerWebExchangeUtils.isAlreadyRouted(exchange)).as("reset before another attempt")
+					.isFalse();
 				assertThat(replies).as("an attempt more than scripted").isNotEmpty();
 				ServerWebExchangeUtils.setAlreadyRouted(exchange);
 				Reply reply = replies.remove();
@@ -776,8 +833,8 @@ class ResilienceGatewayFilterTests {
 					exchange.getResponse().setStatusCode(HttpStatusCode.valueOf(reply.status()));
 					if (reply.retryAfter() != null) {
 						exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, reply.retryAfter());
-						exchange.getAttributes().put(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES,
-								Set.of(HttpHeaders.RETRY_AFTER));
+						exchange.getAttributes()
+							.put(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES, Set.of(HttpHeaders.RETRY_AFTER));
 					}
 					return Mono.empty();
 				});
@@ -786,13 +843,16 @@ class ResilienceGatewayFilterTests {
 
 	}
 
-	// ---- Helpers -------------------------------------------------------------------------------------
+	// Helpers
 
 	/** How the filter answered, and after how much virtual time. */
 	record Answer(Duration after, Throwable error) {
 	}
 
-	/** Runs the filter on virtual time until it answers: backoffs and Retry-After pass without waiting. */
+	/**
+	 * Runs the filter on virtual time until it answers: backoffs and Retry-After pass
+	 * without waiting.
+	 */
 	private Answer send(ServerWebExchange exchange) {
 		AtomicReference<Answer> answer = new AtomicReference<>();
 		StepVerifier.withVirtualTime(() -> filter.filter(exchange, upstream).materialize().elapsed())
@@ -806,16 +866,25 @@ class ResilienceGatewayFilterTests {
 		return signal.isOnError() ? signal.getThrowable() : null;
 	}
 
-	/** A request on {@code routeId}, routed to blue: its pick, and the URL the routing filter will call. */
+	/**
+	 * A request on {@code routeId}, routed to blue: its pick, and the URL the routing
+	 * filter will call.
+	 */
 	private static MockServerWebExchange exchange(String routeId, Request request, boolean pickHealthy) {
 		MockServerHttpRequest.BodyBuilder builder = MockServerHttpRequest.method(request.method, PATH);
 		if (request.idempotencyKey) {
 			builder.header("Idempotency-Key", "k-1");
 		}
-		MockServerWebExchange exchange = MockServerWebExchange.from(request.body
-				? builder.contentType(MediaType.APPLICATION_JSON).contentLength(BODY.length()).body(BODY) : builder.build());
-		exchange.getAttributes().put(GATEWAY_ROUTE_ATTR, Route.async().id(routeId).uri(URI.create(BLUE.origin()))
-			.asyncPredicate(any -> Mono.just(true)).build());
+		MockServerWebExchange exchange = MockServerWebExchange
+			.from(request.body ? builder.contentType(MediaType.APPLICATION_JSON).contentLength(BODY.length()).body(BODY)
+					: builder.build());
+		exchange.getAttributes()
+			.put(GATEWAY_ROUTE_ATTR,
+					Route.async()
+						.id(routeId)
+						.uri(URI.create(BLUE.origin()))
+						.asyncPredicate(any -> Mono.just(true))
+						.build());
 		exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create(BLUE.origin() + PATH));
 		RequestState.of(exchange).pick(new Pick(pickHealthy));
 		return exchange;
@@ -848,7 +917,10 @@ class ResilienceGatewayFilterTests {
 		}
 	}
 
-	/** A counter's count over all its series with these tags; 0 when it was never incremented. */
+	/**
+	 * A counter's count over all its series with these tags; 0 when it was never
+	 * incremented.
+	 */
 	private double count(String name, String... tags) {
 		return meters.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
 	}

@@ -13,16 +13,19 @@ import org.springframework.http.MediaType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The shipped {@code resilience.yml} as operators get it: invalid edits are rejected whole
- * with file, key and value named; an RDKit cold start is waited for, not retried and not
- * held against the breaker; pools report their metrics.
+ * The shipped {@code resilience.yml} as operators get it: invalid edits are rejected
+ * whole with file, key and value named; an RDKit cold start is waited for, not retried
+ * and not held against the breaker; pools report their metrics.
  */
 class ResiliencePolicyIntegrationTests extends GatewayIntegrationTest {
 
 	@Autowired
 	private ConfigReloader<ResilienceConfig> resilience;
 
-	/** One rejection end to end: each way an edit is rejected is pinned by {@code ResilienceConfigLoaderTests}. */
+	/**
+	 * One rejection end to end: each way an edit is rejected is pinned by
+	 * {@code ResilienceConfigLoaderTests}.
+	 */
 	@Test
 	void invalidEditIsRejectedWithFileKeyAndValueAndTheLastGoodPolicyStaysLive() {
 		String from = "responseTimeout: 30s";
@@ -35,31 +38,51 @@ class ResiliencePolicyIntegrationTests extends GatewayIntegrationTest {
 		assertThat(resilience.lastRejection().problems()).map(ConfigProblem::toString)
 			.anySatisfy(text -> assertThat(text).startsWith(FILTERS.path() + "/resilience.yml").contains(message));
 		assertThat(resilience.live().version()).isEqualTo(version);
-		management().get().uri("/actuator/health/readiness").exchange().expectStatus().isOk().expectBody().returnResult();
+		management().get()
+			.uri("/actuator/health/readiness")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.returnResult();
 	}
 
 	@Test
 	void rdkitColdStartIsWaitedForNotRetriedAndNotHeldAgainstTheBreaker() {
 		RDKIT.slow(Duration.ofMillis(1500));
-		client().post().uri("/rdkit/calculate-properties").contentType(MediaType.APPLICATION_JSON)
+		client().post()
+			.uri("/rdkit/calculate-properties")
+			.contentType(MediaType.APPLICATION_JSON)
 			.bodyValue("{\"molecule_data\":\"OCC(O)CO\",\"input_format\":\"smiles\"}")
 			.exchange()
-			.expectStatus().isOk()
-			.expectBody().returnResult();
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.returnResult();
 		assertThat(RDKIT.count()).isEqualTo(1);
-		management().get().uri("/actuator/gatewayupstreams").exchange().expectBody()
-			.jsonPath("$.breakers['rdkit/blue']").isEqualTo("CLOSED");
+		management().get()
+			.uri("/actuator/gatewayupstreams")
+			.exchange()
+			.expectBody()
+			.jsonPath("$.breakers['rdkit/blue']")
+			.isEqualTo("CLOSED");
 	}
 
 	@Test
 	void upstreamPoolsReportActiveIdlePendingAndAcquireTime() {
 		client().get().uri("/api/v1/molecules").exchange().expectStatus().isOk().expectBody().returnResult();
-		String metrics = management().get().uri("/actuator/prometheus").exchange().expectBody(String.class)
-			.returnResult().getResponseBody();
-		assertThat(metrics).containsPattern("reactor_netty_connection_provider_active_connections\\{[^}]*name=\"flask-api/blue\"")
+		String metrics = management().get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		assertThat(metrics)
+			.containsPattern("reactor_netty_connection_provider_active_connections\\{[^}]*name=\"flask-api/blue\"")
 			.containsPattern("reactor_netty_connection_provider_idle_connections\\{[^}]*name=\"flask-api/blue\"")
 			.containsPattern("reactor_netty_connection_provider_pending_connections\\{[^}]*name=\"flask-api/blue\"")
-			.containsPattern("reactor_netty_connection_provider_pending_connections_time_seconds_count\\{[^}]*name=\"flask-api/blue\"");
+			.containsPattern(
+					"reactor_netty_connection_provider_pending_connections_time_seconds_count\\{[^}]*name=\"flask-api/blue\"");
 	}
 
 }

@@ -17,10 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * How upstream bodies reach the client (gateway.edge.response-buffer-size, 64 KB): a response
- * with a Content-Length within the buffer is read whole, then sent with its headers in one
- * write; a larger one, and a streaming media type whatever its size, is forwarded as it arrives.
- * The stub sends the headers and a first part of the body, then holds the rest.
+ * How upstream bodies reach the client (gateway.edge.response-buffer-size, 64 KB): a
+ * response with a Content-Length within the buffer is read whole, then sent with its
+ * headers in one write; a larger one, and a streaming media type whatever its size, is
+ * forwarded as it arrives. The stub sends the headers and a first part of the body, then
+ * holds the rest.
  */
 class ResponseBufferingIntegrationTests extends GatewayIntegrationTest {
 
@@ -28,22 +29,26 @@ class ResponseBufferingIntegrationTests extends GatewayIntegrationTest {
 
 	/** The length of the stub's JSON answer to /api/v1/molecules. */
 	private static final long MOLECULES_JSON_LENGTH = ("{\"upstream\":\"" + FLASK_BLUE.name()
-			+ "\",\"path\":\"api/v1/molecules\"}").length();
+			+ "\",\"path\":\"api/v1/molecules\"}")
+		.length();
 
 	@Test
 	void aSmallResponseIsSentWholeWithItsHeadersInOneWrite() throws IOException {
 		try (Socket socket = getHeldAfterFirstPart("application/json", 1000, 100)) {
-			// The upstream has sent the headers and 100 bytes; a streaming proxy would pass them on within a millisecond.
+			// The upstream has sent the headers and 100 bytes; a streaming proxy would
+			// pass them on within a millisecond.
 			socket.setSoTimeout(300);
 			InputStream in = socket.getInputStream();
-			assertThatThrownBy(in::read).as("bytes before the whole body arrived").isInstanceOf(SocketTimeoutException.class);
+			assertThatThrownBy(in::read).as("bytes before the whole body arrived")
+				.isInstanceOf(SocketTimeoutException.class);
 			FLASK_BLUE.release();
 			socket.setSoTimeout(5_000);
 			byte[] buffer = new byte[16_384];
 			int n = in.read(buffer);
 			String first = new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
 			assertThat(first).startsWith("HTTP/1.1 200 ").contains("Content-Length: 1000\r\n");
-			assertThat(first.substring(first.indexOf("\r\n\r\n") + 4)).as("body in the first read").hasSize(1000)
+			assertThat(first.substring(first.indexOf("\r\n\r\n") + 4)).as("body in the first read")
+				.hasSize(1000)
 				.startsWith("a".repeat(100) + "b");
 		}
 	}
@@ -70,16 +75,23 @@ class ResponseBufferingIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void aHeadAnswerKeepsItsLengthAndHasNoBody() {
-		byte[] body = client().head().uri("/api/v1/molecules").exchange()
-			.expectStatus().isOk()
-			.expectHeader().contentLength(MOLECULES_JSON_LENGTH)
-			.expectBody().returnResult().getResponseBodyContent();
+		byte[] body = client().head()
+			.uri("/api/v1/molecules")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.contentLength(MOLECULES_JSON_LENGTH)
+			.expectBody()
+			.returnResult()
+			.getResponseBodyContent();
 		assertThat(body).isNullOrEmpty();
 	}
 
 	/**
-	 * Sends the GET over a new socket, the stub answering with {@code length} bytes of {@code contentType}
-	 * of which it sends the first {@code first} and holds the rest until released; returns once that part is out.
+	 * Sends the GET over a new socket, the stub answering with {@code length} bytes of
+	 * {@code contentType} of which it sends the first {@code first} and holds the rest
+	 * until released; returns once that part is out.
 	 */
 	private Socket getHeldAfterFirstPart(String contentType, int length, int first) throws IOException {
 		// Armed before the request is sent: the gateway may forward it at once.

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link RetryBudget} and {@link RetryBudgets} on a hand-moved nanosecond clock: the window slides without waiting. */
+/**
+ * {@link RetryBudget} and {@link RetryBudgets} on a hand-moved nanosecond clock: the
+ * window slides without waiting.
+ */
 class RetryBudgetTests {
 
 	private static final UpstreamTarget BLUE = new UpstreamTarget("flask-api", "blue", "http://127.0.0.1:1");
@@ -74,7 +77,8 @@ class RetryBudgetTests {
 		// Just inside the window of the first slot: nothing has left yet.
 		advance(Duration.ofSeconds(5).minusNanos(1));
 		assertThat(budget.tryRetry()).isFalse();
-		// The first slot (10 requests, 5 retries) leaves: 10 requests and 5 retries remain, the share is spent.
+		// The first slot (10 requests, 5 retries) leaves: 10 requests and 5 retries
+		// remain, the share is spent.
 		advance(Duration.ofNanos(1));
 		assertThat(budget.tryRetry()).isFalse();
 		requests(budget, 2);
@@ -113,7 +117,10 @@ class RetryBudgetTests {
 		assertThat(budget.tryRetry()).isFalse();
 	}
 
-	/** Runs {@code task} on {@code threads} threads released together, and returns their answers. */
+	/**
+	 * Runs {@code task} on {@code threads} threads released together, and returns their
+	 * answers.
+	 */
 	private static List<Integer> race(int threads, Callable<Integer> task) throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(threads);
 		try {
@@ -141,9 +148,12 @@ class RetryBudgetTests {
 		RetryBudgets budgets = new RetryBudgets(nanos::get);
 		ResilienceConfig.BudgetSettings settings = new ResilienceConfig.BudgetSettings(0.2, 0, Duration.ofSeconds(10));
 		RetryBudget budget = budgets.get(BLUE, settings);
-		assertThat(budgets.get(BLUE, new ResilienceConfig.BudgetSettings(0.2, 0, Duration.ofSeconds(10)))).isSameAs(budget);
-		assertThat(budgets.get(new UpstreamTarget("flask-api", "green", "http://127.0.0.1:2"), settings)).isNotSameAs(budget);
-		assertThat(budgets.get(BLUE, new ResilienceConfig.BudgetSettings(0.3, 0, Duration.ofSeconds(10)))).isNotSameAs(budget);
+		assertThat(budgets.get(BLUE, new ResilienceConfig.BudgetSettings(0.2, 0, Duration.ofSeconds(10))))
+			.isSameAs(budget);
+		assertThat(budgets.get(new UpstreamTarget("flask-api", "green", "http://127.0.0.1:2"), settings))
+			.isNotSameAs(budget);
+		assertThat(budgets.get(BLUE, new ResilienceConfig.BudgetSettings(0.3, 0, Duration.ofSeconds(10))))
+			.isNotSameAs(budget);
 
 		RetryBudget current = budgets.get(BLUE, settings);
 		requests(current, 10);

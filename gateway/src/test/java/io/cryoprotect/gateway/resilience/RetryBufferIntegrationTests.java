@@ -18,10 +18,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The memory budget of request bodies held for retry, with the shared gateway's budget of 80 KB
- * (81,920 bytes) and edge body cap of 64 KB, on the shipped policies: PUT on flask-api is retried
- * once. A held body counts from before it is read until its exchange ends (answered, failed or
- * abandoned by the client); a body that does not fit is streamed once and never retried.
+ * The memory budget of request bodies held for retry, with the shared gateway's budget of
+ * 80 KB (81,920 bytes) and edge body cap of 64 KB, on the shipped policies: PUT on
+ * flask-api is retried once. A held body counts from before it is read until its exchange
+ * ends (answered, failed or abandoned by the client); a body that does not fit is
+ * streamed once and never retried.
  */
 class RetryBufferIntegrationTests extends GatewayIntegrationTest {
 
@@ -40,7 +41,8 @@ class RetryBufferIntegrationTests extends GatewayIntegrationTest {
 			.mapToObj(i -> put("/api/v1/molecules/m-" + i, bodies.get(i)))
 			.toList();
 
-		// Every request reached the upstream and waits for its answer: two bodies of 30,000 bytes fit in
+		// Every request reached the upstream and waits for its answer: two bodies of
+		// 30,000 bytes fit in
 		// 81,920, a third would not, so six streamed through uncached.
 		await().until(() -> FLASK_BLUE.count() == bodies.size());
 		Scrape during = scrape();
@@ -68,7 +70,8 @@ class RetryBufferIntegrationTests extends GatewayIntegrationTest {
 		await().until(() -> FLASK_BLUE.count() == 1);
 		assertThat(scrape().value(HELD)).isEqualTo(60_000);
 
-		// 60,000 + 30,000 bytes exceed the budget: the second body is streamed, and its 503 is final.
+		// 60,000 + 30,000 bytes exceed the budget: the second body is streamed, and its
+		// 503 is final.
 		FLASK_BLUE.burst(503, 1, null);
 		byte[] second = body(30_000, 2);
 		assertThat(put("/api/v1/molecules/streamed", second).join().statusCode()).isEqualTo(503);
@@ -145,8 +148,14 @@ class RetryBufferIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	private Scrape scrape() {
-		return new Scrape(management().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-			.expectBody(String.class).returnResult().getResponseBody());
+		return new Scrape(management().get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody());
 	}
 
 }

@@ -38,11 +38,12 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Retry buffers in a gateway JVM of its own, sized as the production image sizes it: the
- * Dockerfile's JAVA_TOOL_OPTIONS (heap share, direct memory, serial GC) and {@code -XX:MaxRAM=512m}
- * for the 512 MiB container. Forty 9 MiB PUTs are in flight at once (the upstream answers none
- * until it has read all forty bodies), ten times the default budget of 64 MB: seven bodies are
- * held, thirty-three stream through uncached, every request is answered by the upstream, and the
- * JVM's peak resident memory stays inside the container.
+ * Dockerfile's JAVA_TOOL_OPTIONS (heap share, direct memory, serial GC) and
+ * {@code -XX:MaxRAM=512m} for the 512 MiB container. Forty 9 MiB PUTs are in flight at
+ * once (the upstream answers none until it has read all forty bodies), ten times the
+ * default budget of 64 MB: seven bodies are held, thirty-three stream through uncached,
+ * every request is answered by the upstream, and the JVM's peak resident memory stays
+ * inside the container.
  */
 @Tag("slow")
 class RetryBufferMemoryTests {
@@ -98,29 +99,34 @@ class RetryBufferMemoryTests {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		// Surefire's class path (a manifest-only jar) serves the child JVM as well.
 		ProcessBuilder builder = new ProcessBuilder(java, "-XX:MaxRAM=512m", "-Dio.netty.leakDetection.level=paranoid",
-				"-cp", System.getProperty("java.class.path"), GatewayApplication.class.getName(), "--server.port=" + port,
-				"--management.server.port=" + managementPort, "--gateway.drain.delay=0s",
-				"--gateway.routing.dir=" + Path.of("..", "routes"), "--gateway.filters-conf.dir=" + filtersConf().path())
+				"-cp", System.getProperty("java.class.path"), GatewayApplication.class.getName(),
+				"--server.port=" + port, "--management.server.port=" + managementPort, "--gateway.drain.delay=0s",
+				"--gateway.routing.dir=" + Path.of("..", "routes"),
+				"--gateway.filters-conf.dir=" + filtersConf().path())
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile());
 		builder.environment().put("JAVA_TOOL_OPTIONS", imageJavaToolOptions());
 		builder.environment().put("FLASK_BLUE_URL", upstreamUrl);
 		builder.environment().put("FLASK_GREEN_URL", upstreamUrl);
 		gateway = builder.start();
-		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+		await().atMost(Duration.ofSeconds(90))
+			.pollInterval(Duration.ofMillis(200))
 			.until(() -> status(managementPort, "/actuator/health/readiness") == 200);
 
 		byte[] body = new byte[BODY_BYTES];
 		List<CompletableFuture<HttpResponse<Void>>> puts = new ArrayList<>();
 		for (int i = 0; i < REQUESTS; i++) {
-			puts.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/molecules/m-" + i))
-				.header("Content-Type", "application/octet-stream")
-				.PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-				.build(), HttpResponse.BodyHandlers.discarding()));
+			puts.add(http
+				.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/molecules/m-" + i))
+					.header("Content-Type", "application/octet-stream")
+					.PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+					.build(), HttpResponse.BodyHandlers.discarding()));
 		}
-		assertThat(allBodiesRead.await(2, TimeUnit.MINUTES)).as("the upstream read all %d bodies; gateway output:%n%s",
-				REQUESTS, Files.readString(log)).isTrue();
-		// All forty exchanges are open: seven 9 MiB bodies fit in 64 MiB, the other thirty-three streamed.
+		assertThat(allBodiesRead.await(2, TimeUnit.MINUTES))
+			.as("the upstream read all %d bodies; gateway output:%n%s", REQUESTS, Files.readString(log))
+			.isTrue();
+		// All forty exchanges are open: seven 9 MiB bodies fit in 64 MiB, the other
+		// thirty-three streamed.
 		Scrape during = scrape(managementPort);
 		assertThat(during.value("gateway_retry_buffer_bytes")).isEqualTo(7.0 * BODY_BYTES);
 		assertThat(during.value("gateway_retry_buffer_max_bytes")).isEqualTo(BUDGET);
@@ -131,7 +137,8 @@ class RetryBufferMemoryTests {
 			assertThat(put.get(1, TimeUnit.MINUTES).statusCode()).isEqualTo(200);
 		}
 		assertThat(bodyBytes.get()).isEqualTo((long) REQUESTS * BODY_BYTES);
-		await().atMost(Duration.ofSeconds(30)).until(() -> scrape(managementPort).value("gateway_retry_buffer_bytes") == 0);
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> scrape(managementPort).value("gateway_retry_buffer_bytes") == 0);
 		long peakResident = peakResidentBytes(gateway.pid());
 		String output = Files.readString(log);
 		assertThat(peakResident).as("peak RSS of the gateway; output:%n%s", output).isLessThan(CONTAINER);
@@ -140,14 +147,17 @@ class RetryBufferMemoryTests {
 	}
 
 	/**
-	 * The repository's policies, with rate limits counted only, timeouts long enough for a slow machine, and no
-	 * health checks (a probe timing out on a busy machine would take the upstream out of the pick).
+	 * The repository's policies, with rate limits counted only, timeouts long enough for
+	 * a slow machine, and no health checks (a probe timing out on a busy machine would
+	 * take the upstream out of the pick).
 	 */
 	private static TestConfigDir filtersConf() {
-		return new TestConfigDir("filters-conf", Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS,
-				"resilience.yml", text -> replace(replace(replace(text, "responseTimeout: 15s", "responseTimeout: 2m"),
-						"requestTimeout: 20s", "requestTimeout: 3m"), "healthCheck:\n      enabled: true",
-						"healthCheck:\n      enabled: false")));
+		return new TestConfigDir("filters-conf",
+				Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS, "resilience.yml",
+						text -> replace(
+								replace(replace(text, "responseTimeout: 15s", "responseTimeout: 2m"),
+										"requestTimeout: 20s", "requestTimeout: 3m"),
+								"healthCheck:\n      enabled: true", "healthCheck:\n      enabled: false")));
 	}
 
 	private static String replace(String text, String from, String to) {
@@ -157,7 +167,10 @@ class RetryBufferMemoryTests {
 		return text.replace(from, to);
 	}
 
-	/** The JVM flags the production image runs with, read from the Dockerfile so the test follows it. */
+	/**
+	 * The JVM flags the production image runs with, read from the Dockerfile so the test
+	 * follows it.
+	 */
 	private static String imageJavaToolOptions() throws IOException {
 		Matcher env = Pattern.compile("(?m)^ENV JAVA_TOOL_OPTIONS=\"([^\"]+)\"$")
 			.matcher(Files.readString(Path.of("..", "Dockerfile")));
@@ -178,8 +191,11 @@ class RetryBufferMemoryTests {
 
 	private int status(int port, String path) {
 		try {
-			return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-				.timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+			return http
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+					.timeout(Duration.ofSeconds(2))
+					.build(), HttpResponse.BodyHandlers.discarding())
+				.statusCode();
 		}
 		catch (IOException ex) {
 			return -1;
@@ -191,8 +207,10 @@ class RetryBufferMemoryTests {
 	}
 
 	private Scrape scrape(int managementPort) throws IOException, InterruptedException {
-		return new Scrape(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
-				+ "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body());
+		return new Scrape(http
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
+				.build(), HttpResponse.BodyHandlers.ofString())
+			.body());
 	}
 
 	private static long discard(InputStream in) throws IOException {

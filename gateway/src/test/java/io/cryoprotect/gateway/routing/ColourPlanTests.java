@@ -118,7 +118,8 @@ class ColourPlanTests {
 		assertThat(green.target()).isEqualTo(new UpstreamTarget("flask-api", "green", "http://127.0.0.1:9102"));
 		assertThat(green.target().key()).isEqualTo("flask-api/green");
 		assertThat(green.url()).hasToString("http://127.0.0.1:9102/api/v1/molecules/a%20b?q=x%26y");
-		assertThat(plan.retarget("flask-api", "purple", URI.create("http://127.0.0.1:9101/"))).as("no such colour").isNull();
+		assertThat(plan.retarget("flask-api", "purple", URI.create("http://127.0.0.1:9101/"))).as("no such colour")
+			.isNull();
 	}
 
 }

@@ -15,10 +15,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The upstream's answer reaches the client as the upstream sent it: status (204, 206, an HTML
- * 404, Convex's 560), body, {@code Content-Type}, every {@code Set-Cookie}, Flask-Limiter's
- * {@code X-RateLimit-*}; and the client's query string reaches the upstream byte for byte.
- * Read and written as raw bytes where the wire matters.
+ * The upstream's answer reaches the client as the upstream sent it: status (204, 206, an
+ * HTML 404, Convex's 560), body, {@code Content-Type}, every {@code Set-Cookie},
+ * Flask-Limiter's {@code X-RateLimit-*}; and the client's query string reaches the
+ * upstream byte for byte. Read and written as raw bytes where the wire matters.
  */
 class PassThroughIntegrationTests extends GatewayIntegrationTest {
 
@@ -91,8 +91,10 @@ class PassThroughIntegrationTests extends GatewayIntegrationTest {
 	@Test
 	void convexs560IsAnAnswerNeitherRetriedNorABreakerFailure() {
 		String error = "{\"status\":\"error\",\"errorMessage\":\"Uncaught Error: molecule exists\"}";
-		CONVEX.answer(560, error, "Content-Type", "application/json", "Content-Length", Integer.toString(error.length()));
-		// More than the breaker's minimum number of calls, all with an Idempotency-Key, which makes a POST retryable.
+		CONVEX.answer(560, error, "Content-Type", "application/json", "Content-Length",
+				Integer.toString(error.length()));
+		// More than the breaker's minimum number of calls, all with an Idempotency-Key,
+		// which makes a POST retryable.
 		int calls = 25;
 		for (int i = 0; i < calls; i++) {
 			RawHttp.Response response = RawHttp.send(port,
@@ -102,13 +104,20 @@ class PassThroughIntegrationTests extends GatewayIntegrationTest {
 			assertThat(response.body()).isEqualTo(error);
 		}
 		assertThat(CONVEX.count()).as("one upstream call per request: no retry").isEqualTo(calls);
-		management().get().uri("/actuator/gatewayupstreams").exchange().expectStatus().isOk()
-			.expectBody().jsonPath("$.breakers['convex/blue']").isEqualTo("CLOSED");
+		management().get()
+			.uri("/actuator/gatewayupstreams")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.breakers['convex/blue']")
+			.isEqualTo("CLOSED");
 	}
 
 	@Test
 	void everySetCookieArrivesAsItsOwnHeaderWithItsAttributes() {
-		List<String> cookies = List.of("access_token=eyJhbGciOiJIUzI1NiJ9.e30.c2ln; Path=/; HttpOnly; Secure; SameSite=Lax",
+		List<String> cookies = List.of(
+				"access_token=eyJhbGciOiJIUzI1NiJ9.e30.c2ln; Path=/; HttpOnly; Secure; SameSite=Lax",
 				"refresh_token=r-1; Path=/auth; Max-Age=604800; HttpOnly; Secure; SameSite=Strict",
 				"csrf_token=t-1; Path=/; Secure; SameSite=Strict",
 				"session=s-1; Expires=Wed, 09 Jun 2027 10:18:14 GMT; Path=/; HttpOnly; Secure");
@@ -124,7 +133,10 @@ class PassThroughIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void flaskLimitersHeadersAndItsOwn429PassUnchangedNextToTheGatewaysOwn() {
-		ConfigReloader<?> rateLimits = reloaders.stream().filter(r -> r.name().equals("ratelimits")).findFirst().orElseThrow();
+		ConfigReloader<?> rateLimits = reloaders.stream()
+			.filter(r -> r.name().equals("ratelimits"))
+			.findFirst()
+			.orElseThrow();
 		long rejected = rateLimits.rejectedCount();
 		FILTERS.swap("ratelimits.yml", """
 				mode: enforce
@@ -148,8 +160,8 @@ class PassThroughIntegrationTests extends GatewayIntegrationTest {
 		assertThat(header(allowed, "RateLimit")).singleElement().asString().startsWith("\"pass-through-probe/1m\";r=");
 
 		String tooMany = "{\"status\":\"error\",\"message\":\"50 per 1 minute\"}";
-		FLASK_BLUE.answer(429, tooMany, "Content-Type", "application/json", "Retry-After", "42",
-				"X-RateLimit-Limit", "50", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "1767225642");
+		FLASK_BLUE.answer(429, tooMany, "Content-Type", "application/json", "Retry-After", "42", "X-RateLimit-Limit",
+				"50", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "1767225642");
 		RawHttp.Response limited = RawHttp.get(port, "/api/v1/molecules");
 		assertThat(limited.status()).isEqualTo(429);
 		assertThat(limited.body()).isEqualTo(tooMany);

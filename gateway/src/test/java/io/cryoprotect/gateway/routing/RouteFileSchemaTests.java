@@ -16,7 +16,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The published JSON Schema accepts the shipped route files and refuses what the gateway refuses. */
+/**
+ * The published JSON Schema accepts the shipped route files and refuses what the gateway
+ * refuses.
+ */
 class RouteFileSchemaTests {
 
 	private static final Path ROUTES = Path.of("..", "routes");
@@ -67,7 +70,8 @@ class RouteFileSchemaTests {
 		assertThat(errors(withCors)).isEmpty();
 		assertThat(errors(withCors.replace("      allowedOrigins: [https://app.cryoprotect.io]\n", "")
 			.replace("      allowedOriginPatterns: [\"https://*.netlify.app\"]\n", ""))).isNotEmpty();
-		assertThat(errors(withCors.replace("https://app.cryoprotect.io]", "https://app.cryoprotect.io/path]"))).isNotEmpty();
+		assertThat(errors(withCors.replace("https://app.cryoprotect.io]", "https://app.cryoprotect.io/path]")))
+			.isNotEmpty();
 		assertThat(errors(withCors.replace("maxAge: 600", "maxAge: -1"))).isNotEmpty();
 		assertThat(errors(withCors.replace("allowCredentials", "allowCookies"))).isNotEmpty();
 	}

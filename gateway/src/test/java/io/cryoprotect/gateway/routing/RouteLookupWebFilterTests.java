@@ -26,9 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The synchronous route lookup in front of the DispatcherHandler: a match goes straight to SCG's
- * filtering handler with the route set, as SCG's mapping would set it; whatever the lookup
- * cannot decide exactly as SCG does goes on to the DispatcherHandler (here: the chain).
+ * The synchronous route lookup in front of the DispatcherHandler: a match goes straight
+ * to SCG's filtering handler with the route set, as SCG's mapping would set it; whatever
+ * the lookup cannot decide exactly as SCG does goes on to the DispatcherHandler (here:
+ * the chain).
  */
 class RouteLookupWebFilterTests {
 
@@ -51,7 +52,10 @@ class RouteLookupWebFilterTests {
 	};
 
 	private static RouteConfig.LoadedRoute route(String id, int order, Predicate<ServerWebExchange> test) {
-		Route route = Route.async().id(id).uri(URI.create("http://127.0.0.1:9101")).order(order)
+		Route route = Route.async()
+			.id(id)
+			.uri(URI.create("http://127.0.0.1:9101"))
+			.order(order)
 			.asyncPredicate(test == null ? exchange -> Mono.just(true) : AsyncPredicate.from(test))
 			.build();
 		return new RouteConfig.LoadedRoute("routes.yml", id, null, null, route, test, null);
@@ -62,10 +66,10 @@ class RouteLookupWebFilterTests {
 	}
 
 	private RouteLookupWebFilter filter(boolean routesFromFilesOnly, RouteConfig.LoadedRoute... routes) {
-		RouteFileRouteLocator locator = new RouteFileRouteLocator();
-		locator.swap(new RouteConfig(List.of(routes)));
-		return new RouteLookupWebFilter(locator, new FilteringWebHandler(List.of(recorder), false), new ManagementPort(),
-				routesFromFilesOnly, Duration.ofMillis(250));
+		RouteConfig config = new RouteConfig(List.of(routes));
+		RouteFileRouteLocator locator = new RouteFileRouteLocator(() -> config);
+		return new RouteLookupWebFilter(locator, new FilteringWebHandler(List.of(recorder), false),
+				new ManagementPort(), routesFromFilesOnly, Duration.ofMillis(250));
 	}
 
 	private void send(RouteLookupWebFilter filter, MockServerHttpRequest request) {
@@ -74,8 +78,8 @@ class RouteLookupWebFilterTests {
 
 	@Test
 	void theFirstMatchingRouteInRouteOrderGetsTheRequestWithoutTheDispatcher() {
-		RouteLookupWebFilter filter = filter(true, route("wide", 10, prefix("/api/")), route("narrow", 0, prefix("/api/v1/")),
-				route("other", 0, prefix("/rdkit/")));
+		RouteLookupWebFilter filter = filter(true, route("wide", 10, prefix("/api/")),
+				route("narrow", 0, prefix("/api/v1/")), route("other", 0, prefix("/rdkit/")));
 		send(filter, MockServerHttpRequest.get("/api/v1/molecules").build());
 		send(filter, MockServerHttpRequest.get("/api/v2/molecules").build());
 		assertThat(routed).containsExactly("narrow", "wide");
@@ -102,9 +106,15 @@ class RouteLookupWebFilterTests {
 	@Test
 	void corsRequestsAndPreflightsOfARouteWithoutACorsBlockAreRoutedLikeAnyRequest() {
 		RouteLookupWebFilter filter = filter(true, route("api", 0, prefix("/api/")));
-		send(filter, MockServerHttpRequest.get("http://gateway.test/api/v1/molecules").header("Origin", "https://app.test").build());
-		send(filter, MockServerHttpRequest.options("http://gateway.test/api/v1/molecules").header("Origin", "https://app.test")
-			.header("Access-Control-Request-Method", "POST").build());
+		send(filter,
+				MockServerHttpRequest.get("http://gateway.test/api/v1/molecules")
+					.header("Origin", "https://app.test")
+					.build());
+		send(filter,
+				MockServerHttpRequest.options("http://gateway.test/api/v1/molecules")
+					.header("Origin", "https://app.test")
+					.header("Access-Control-Request-Method", "POST")
+					.build());
 		assertThat(routed).containsExactly("api", "api");
 		assertThat(dispatched).isEmpty();
 	}
@@ -121,7 +131,7 @@ class RouteLookupWebFilterTests {
 
 	@Test
 	void beforeTheFirstRouteSetLoadsEveryRequestIsNotReadyRatherThanNoRoute() {
-		RouteLookupWebFilter filter = new RouteLookupWebFilter(new RouteFileRouteLocator(),
+		RouteLookupWebFilter filter = new RouteLookupWebFilter(new RouteFileRouteLocator(() -> null),
 				new FilteringWebHandler(List.of(recorder), false), new ManagementPort(), true, Duration.ofMillis(1500));
 		assertThatThrownBy(() -> send(filter, MockServerHttpRequest.get("/api/v1/molecules").build()))
 			.isInstanceOfSatisfying(ProblemException.class, problem -> {

@@ -15,8 +15,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Operators shift traffic by editing the route file: splits follow the weights, edits are
- * live within a second (in place or by ConfigMap symlink swap), and no request fails while
- * weights change under load (docs/reliability.md F10).
+ * live within a second (in place or by ConfigMap symlink swap), and no request fails
+ * while weights change under load (docs/reliability.md F10).
  */
 class WeightShiftIntegrationTests extends GatewayIntegrationTest {
 
@@ -45,11 +45,14 @@ class WeightShiftIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void inPlaceFileEditMovesEveryRequestToGreenOnTheNextPoll() {
-		// Nobody calls reloadNow(): the poll (every 100 ms here, 250 ms shipped) finds the edit. The wait is a guard
-		// against a poll that never comes, not a measurement: a 1 s bound flaked on a loaded machine.
+		// Nobody calls reloadNow(): the poll (every 100 ms here, 250 ms shipped) finds
+		// the edit. The wait is a guard
+		// against a poll that never comes, not a measurement: a 1 s bound flaked on a
+		// loaded machine.
 		assertThat(upstreamOf("/api/v1/molecules")).isEqualTo("200 flask-blue");
 		ROUTES.editInPlace(FLASK, flask("user", 0, 100));
-		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+		await().atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(20))
 			.until(() -> upstreamOf("/api/v1/molecules").equals("200 flask-green"));
 		for (int i = 0; i < 20; i++) {
 			assertThat(upstreamOf("/auth/validate")).isEqualTo("200 flask-green");
@@ -58,9 +61,11 @@ class WeightShiftIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void configMapSymlinkSwapIsLiveOnTheNextPoll() {
-		// As above: the poll finds the swap; the wait only guards against a poll that never comes.
+		// As above: the poll finds the swap; the wait only guards against a poll that
+		// never comes.
 		ROUTES.swap(FLASK, flask("user", 0, 100));
-		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+		await().atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(20))
 			.until(() -> upstreamOf("/api/v1/molecules").equals("200 flask-green"));
 	}
 
@@ -90,17 +95,36 @@ class WeightShiftIntegrationTests extends GatewayIntegrationTest {
 	void cookieStickinessKeepsEachBrowserOnOneColour() {
 		ROUTES.swap(FLASK, flask("cookie", 50, 50));
 		reloader.reloadNow();
-		String setCookie = client().get().uri("/api/v1/molecules").exchange().expectStatus().isOk()
-			.expectBody().returnResult().getResponseHeaders().getFirst("Set-Cookie");
+		String setCookie = client().get()
+			.uri("/api/v1/molecules")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.returnResult()
+			.getResponseHeaders()
+			.getFirst("Set-Cookie");
 		assertThat(setCookie).startsWith("cp_sticky=").containsIgnoringCase("HttpOnly").contains("SameSite=Lax");
 		String cookie = setCookie.substring("cp_sticky=".length(), setCookie.indexOf(';'));
-		String first = client().get().uri("/api/v1/molecules").cookie("cp_sticky", cookie).exchange()
-			.expectBody().returnResult().getResponseHeaders().getFirst("X-Upstream");
+		String first = client().get()
+			.uri("/api/v1/molecules")
+			.cookie("cp_sticky", cookie)
+			.exchange()
+			.expectBody()
+			.returnResult()
+			.getResponseHeaders()
+			.getFirst("X-Upstream");
 		for (int i = 0; i < 20; i++) {
-			client().get().uri("/api/v1/mixtures").cookie("cp_sticky", cookie).exchange()
-				.expectHeader().valueEquals("X-Upstream", first)
-				.expectHeader().doesNotExist("Set-Cookie")
-			.expectBody().returnResult();
+			client().get()
+				.uri("/api/v1/mixtures")
+				.cookie("cp_sticky", cookie)
+				.exchange()
+				.expectHeader()
+				.valueEquals("X-Upstream", first)
+				.expectHeader()
+				.doesNotExist("Set-Cookie")
+				.expectBody()
+				.returnResult();
 		}
 	}
 

@@ -18,13 +18,14 @@ import uk.ac.ebi.beam.Graph;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link SmilesSyntax} against an independent parser: Beam, in its strict (OpenSMILES) mode, over a
- * corpus generated from a fixed seed. Every string Beam accepts must pass the checker, unless it
- * falls in a {@link BeamOnly} class, a refusal this checker makes on purpose. Strings only the
- * checker accepts must fall in an {@link OursOnly} class, a matter of chemistry beyond grammar.
- * Each class must still occur in the corpus, so its explanation cannot outlive the behaviour.
- * Beam's lenient mode is not the oracle: it also reads bare {@code H}, {@code D} and {@code T} and
- * keeps any unknown bracket text as a label, none of which RDKit parses.
+ * {@link SmilesSyntax} against an independent parser: Beam, in its strict (OpenSMILES)
+ * mode, over a corpus generated from a fixed seed. Every string Beam accepts must pass
+ * the checker, unless it falls in a {@link BeamOnly} class, a refusal this checker makes
+ * on purpose. Strings only the checker accepts must fall in an {@link OursOnly} class, a
+ * matter of chemistry beyond grammar. Each class must still occur in the corpus, so its
+ * explanation cannot outlive the behaviour. Beam's lenient mode is not the oracle: it
+ * also reads bare {@code H}, {@code D} and {@code T} and keeps any unknown bracket text
+ * as a label, none of which RDKit parses.
  */
 class SmilesSyntaxDifferentialTests {
 
@@ -45,57 +46,68 @@ class SmilesSyntaxDifferentialTests {
 	}
 
 	/**
-	 * Strings Beam accepts and the checker refuses, recognised by the checker's message. Beam is
-	 * forgiving where OpenSMILES and RDKit are not; the checker sides with the grammar and with
-	 * the backend behind it.
+	 * Strings Beam accepts and the checker refuses, recognised by the checker's message.
+	 * Beam is forgiving where OpenSMILES and RDKit are not; the checker sides with the
+	 * grammar and with the backend behind it.
 	 */
 	enum BeamOnly implements Disagreement {
 
 		/**
-		 * Beam stops at whitespace and takes the rest for a title; a field holds one molecule, so the rest would be
-		 * silently lost.
+		 * Beam stops at whitespace and takes the rest for a title; a field holds one
+		 * molecule, so the rest would be silently lost.
 		 */
 		WHITESPACE("unexpected whitespace"),
 
-		/** Beam reads the empty string as a molecule without atoms; a request naming no molecule is refused. */
+		/**
+		 * Beam reads the empty string as a molecule without atoms; a request naming no
+		 * molecule is refused.
+		 */
 		EMPTY("^SMILES is empty$"),
 
 		/**
-		 * Beam carries a bond into the branch after it, C=(O)C; OpenSMILES puts the bond inside the branch, and
-		 * RDKit refuses it.
+		 * Beam carries a bond into the branch after it, C=(O)C; OpenSMILES puts the bond
+		 * inside the branch, and RDKit refuses it.
 		 */
 		BOND_BEFORE_BRANCH("^bond '.' at position \\d+ must be followed by an atom or ring bond, found '\\('"),
 
 		/**
-		 * Beam skips a branch with no atom, C() or C(=); the grammar's branch holds a chain of at least one atom.
+		 * Beam skips a branch with no atom, C() or C(=); the grammar's branch holds a
+		 * chain of at least one atom.
 		 */
 		EMPTY_BRANCH("^empty branch|^bond '.' at position \\d+ must be followed by an atom, found '\\)'"),
 
 		/**
-		 * Beam ignores a bond or dot with no atom on one side (.C, =C, C., C=, C(O=)C, C.(C)); the grammar puts
-		 * a dot and a bond only between two atoms.
+		 * Beam ignores a bond or dot with no atom on one side (.C, =C, C., C=, C(O=)C,
+		 * C.(C)); the grammar puts a dot and a bond only between two atoms.
 		 */
 		DANGLING_BOND_OR_DOT("^SMILES must start with an atom, found '[-=#$:/\\\\.]'|is not followed by an atom$"
 				+ "|^'\\.' at position \\d+ must be followed by an atom, found '[()]'"
 				+ "|^bond '.' at position \\d+ must be followed by an atom or ring bond, found '\\)'"),
 
 		/**
-		 * Beam reads a doubled backslash as one, C\\C, undoing the escape of a string literal; unescaping is the
-		 * client's job, and RDKit refuses the doubled bond.
+		 * Beam reads a doubled backslash as one, C\\C, undoing the escape of a string
+		 * literal; unescaping is the client's job, and RDKit refuses the doubled bond.
 		 */
 		DOUBLED_BACKSLASH("^bond '\\\\' at position \\d+ directly follows bond '\\\\'"),
 
 		/**
-		 * Beam sums any run of signs and takes any magnitude, [Fe+++], [C+-], [C+16]; OpenSMILES allows only
-		 * -15 to +15, written as one sign with an optional number, or as ++ and --.
+		 * Beam sums any run of signs and takes any magnitude, [Fe+++], [C+-], [C+16];
+		 * OpenSMILES allows only -15 to +15, written as one sign with an optional number,
+		 * or as ++ and --.
 		 */
 		CHARGE("^charge '[-+]\\d+' at position \\d+ is out of range"
 				+ "|^unexpected '[-+]' at position \\d+ in bracket atom"),
 
-		/** Beam takes an isotope of any length; no nuclide has a mass number above three digits. */
+		/**
+		 * Beam takes an isotope of any length; no nuclide has a mass number above three
+		 * digits.
+		 */
 		LONG_ISOTOPE("^isotope at position \\d+ has more than 3 digits$"),
 
-		/** Beam reads a hydrogen count of several digits, [CH12]; the OpenSMILES hydrogen count is one digit. */
+		/**
+		 * Beam reads a hydrogen count of several digits, [CH12]; the OpenSMILES hydrogen
+		 * count is one digit.
+		 */
 		HYDROGEN_COUNT("^unexpected '\\d' at position \\d+ in bracket atom");
 
 		private final Pattern message;
@@ -112,33 +124,40 @@ class SmilesSyntaxDifferentialTests {
 	}
 
 	/**
-	 * Strings the checker accepts and Beam refuses, recognised by Beam's message. Each needs the
-	 * molecule's graph or geometry, which a linear grammar check does not build; the backend answers
-	 * such a molecule itself.
+	 * Strings the checker accepts and Beam refuses, recognised by Beam's message. Each
+	 * needs the molecule's graph or geometry, which a linear grammar check does not
+	 * build; the backend answers such a molecule itself.
 	 */
 	enum OursOnly implements Disagreement {
 
-		/** A ring bond joining two atoms already bonded, C1C1: a graph fact, not a grammar rule. */
+		/**
+		 * A ring bond joining two atoms already bonded, C1C1: a graph fact, not a grammar
+		 * rule.
+		 */
 		DUPLICATE_BOND("^Endpoints of ringbond are already connected"),
 
 		/**
-		 * A ring bond opened and closed with single bonds of differing direction marks, C/1CC/1: direction is
-		 * cis/trans stereo, checked by whoever reads the geometry.
+		 * A ring bond opened and closed with single bonds of differing direction marks,
+		 * C/1CC/1: direction is cis/trans stereo, checked by whoever reads the geometry.
 		 */
 		RING_BOND_DIRECTION("^Ring closure bonds did not match"),
 
-		/** An aromatic element OpenSMILES does not list, [te]: RDKit reads it, so the checker lets it through. */
+		/**
+		 * An aromatic element OpenSMILES does not list, [te]: RDKit reads it, so the
+		 * checker lets it through.
+		 */
 		ABNORMAL_AROMATIC("^abnormal aromatic element"),
 
 		/**
-		 * Ring bond labels %00 to %09: OpenSMILES writes a ring bond as % and two digits, and RDKit reads them as
-		 * rings 0 to 9; Beam refuses a leading zero.
+		 * Ring bond labels %00 to %09: OpenSMILES writes a ring bond as % and two digits,
+		 * and RDKit reads them as rings 0 to 9; Beam refuses a leading zero.
 		 */
 		PERCENT_LEADING_ZERO("^two digits must follow '%'"),
 
 		/**
-		 * A chirality or cis/trans mark that does not fit its atom's neighbours ([C@OH1], an allene mark away from
-		 * an allene, C=7/F...): stereo is read from the geometry, not the grammar.
+		 * A chirality or cis/trans mark that does not fit its atom's neighbours ([C@OH1],
+		 * an allene mark away from an allene, C=7/F...): stereo is read from the
+		 * geometry, not the grammar.
 		 */
 		STEREO("(?i)^Inva\\w* number of vert|^Cannot have <= 1 vertices|explicit neighbours$|^Invalid Allene stereo"
 				+ "|^Ignored invalid Cis/Trans|^stereo topology failed");
@@ -169,8 +188,8 @@ class SmilesSyntaxDifferentialTests {
 	}
 
 	/**
-	 * Every outcome for which {@code refusal} gives the one side's message, the other side having accepted,
-	 * falls in a documented kind, and every documented kind occurs.
+	 * Every outcome for which {@code refusal} gives the one side's message, the other
+	 * side having accepted, falls in a documented kind, and every documented kind occurs.
 	 */
 	private static <K extends Enum<K> & Disagreement> void assertEachDisagreementIsDocumented(Class<K> kinds,
 			Function<Outcome, String> refusal, String description) {
@@ -195,12 +214,15 @@ class SmilesSyntaxDifferentialTests {
 		long bothAccept = OUTCOMES.stream().filter((o) -> o.ours() == null && o.beam() == null).count();
 		long bothRefuse = OUTCOMES.stream().filter((o) -> o.ours() != null && o.beam() != null).count();
 		assertThat(OUTCOMES).hasSizeGreaterThan(GENERATED);
-		// Random stereo marks and ring bond symbols make most generated molecules wrong for one of the two.
+		// Random stereo marks and ring bond symbols make most generated molecules wrong
+		// for one of the two.
 		assertThat(bothAccept).as("strings both accept").isGreaterThan(OUTCOMES.size() / 20);
 		assertThat(bothRefuse).as("strings both refuse").isGreaterThan(OUTCOMES.size() / 5);
 	}
 
-	/** One string's verdicts: {@code null} for accepted, otherwise the refusal's message. */
+	/**
+	 * One string's verdicts: {@code null} for accepted, otherwise the refusal's message.
+	 */
 	record Outcome(String smiles, String ours, String beam) {
 
 		static Outcome of(String smiles) {
@@ -216,7 +238,11 @@ class SmilesSyntaxDifferentialTests {
 				return ex.getMessage().lines().findFirst().orElse("");
 			}
 			catch (RuntimeException ex) {
-				// Beam fails outright on some input, such as a bracket atom cut off by the end of the string.
+				// Beam fails outright on some input, such as a bracket atom cut off by
+				// the end of the string.
+				// Told apart by where it was thrown: Surefire runs with
+				// -XX:-OmitStackTraceInFastThrow, so an
+				// exception the JIT has seen many times still has its stack trace.
 				boolean stereo = Arrays.stream(ex.getStackTrace())
 					.anyMatch((frame) -> frame.getMethodName().equals("createTopologies"));
 				return (stereo ? "stereo topology failed: " : "parser failed: ") + ex;
@@ -226,8 +252,9 @@ class SmilesSyntaxDifferentialTests {
 	}
 
 	/**
-	 * SMILES built from the grammar's parts, some of them out of range, half of them then broken by
-	 * random edits, plus hand-picked molecules and their mutations. The same seed gives the same corpus.
+	 * SMILES built from the grammar's parts, some of them out of range, half of them then
+	 * broken by random edits, plus hand-picked molecules and their mutations. The same
+	 * seed gives the same corpus.
 	 */
 	static final class Corpus {
 
@@ -240,7 +267,8 @@ class SmilesSyntaxDifferentialTests {
 		private static final String[] ORGANIC = { "B", "C", "N", "O", "P", "S", "F", "Cl", "Br", "I", "*", "b", "c",
 				"n", "o", "p", "s" };
 
-		// Each part of a bracket atom as the grammar allows it, and as it is sometimes written out of range.
+		// Each part of a bracket atom as the grammar allows it, and as it is sometimes
+		// written out of range.
 		private static final String[] ISOTOPES = { "", "", "", "", "1", "2", "13", "235", "0" };
 
 		private static final String[] WILD_ISOTOPES = { "1234", "00000" };
@@ -300,7 +328,8 @@ class SmilesSyntaxDifferentialTests {
 			StringBuilder out = new StringBuilder();
 			List<String> open = new ArrayList<>();
 			chain(out, open, 0);
-			// Most rings are closed, so that not every string with a ring bond is refused for it.
+			// Most rings are closed, so that not every string with a ring bond is refused
+			// for it.
 			for (String label : open) {
 				if (this.random.nextInt(10) > 0) {
 					out.append(pick(BONDS)).append('C').append(pick(BONDS)).append(label);
@@ -344,7 +373,10 @@ class SmilesSyntaxDifferentialTests {
 			}
 		}
 
-		/** Closes an open ring or opens a new one, as a digit, %nn or, rarely, a malformed %n. */
+		/**
+		 * Closes an open ring or opens a new one, as a digit, %nn or, rarely, a malformed
+		 * %n.
+		 */
 		private String ringLabel(List<String> open) {
 			if (!open.isEmpty() && this.random.nextBoolean()) {
 				return open.remove(this.random.nextInt(open.size()));
@@ -364,7 +396,10 @@ class SmilesSyntaxDifferentialTests {
 			return label;
 		}
 
-		/** One to three edits: insert a character the grammar cares about, delete, swap or repeat a slice. */
+		/**
+		 * One to three edits: insert a character the grammar cares about, delete, swap or
+		 * repeat a slice.
+		 */
 		private String mutate(String molecule) {
 			StringBuilder out = new StringBuilder(molecule);
 			int edits = 1 + this.random.nextInt(3);

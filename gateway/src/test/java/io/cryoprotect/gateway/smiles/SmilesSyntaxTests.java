@@ -18,13 +18,13 @@ class SmilesSyntaxTests {
 
 	private static final String SUCROSE = "OC[C@H]1O[C@@](CO)(O[C@H]2O[C@H](CO)[C@@H](O)[C@H](O)[C@H]2O)[C@@H](O)[C@@H]1O";
 
-	private static final List<String> ELEMENTS = List.of("H", "He", "Li", "Be", "B", "C", "N", "O", "F", "Ne", "Na", "Mg",
-			"Al", "Si", "P", "S", "Cl", "Ar", "K", "Ca", "Sc", "Ti", "V", "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn", "Ga",
-			"Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y", "Zr", "Nb", "Mo", "Tc", "Ru", "Rh", "Pd", "Ag", "Cd", "In", "Sn",
-			"Sb", "Te", "I", "Xe", "Cs", "Ba", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er",
-			"Tm", "Yb", "Lu", "Hf", "Ta", "W", "Re", "Os", "Ir", "Pt", "Au", "Hg", "Tl", "Pb", "Bi", "Po", "At", "Rn",
-			"Fr", "Ra", "Ac", "Th", "Pa", "U", "Np", "Pu", "Am", "Cm", "Bk", "Cf", "Es", "Fm", "Md", "No", "Lr", "Rf",
-			"Db", "Sg", "Bh", "Hs", "Mt", "Ds", "Rg", "Cn", "Nh", "Fl", "Mc", "Lv", "Ts", "Og");
+	private static final List<String> ELEMENTS = List.of("H", "He", "Li", "Be", "B", "C", "N", "O", "F", "Ne", "Na",
+			"Mg", "Al", "Si", "P", "S", "Cl", "Ar", "K", "Ca", "Sc", "Ti", "V", "Cr", "Mn", "Fe", "Co", "Ni", "Cu",
+			"Zn", "Ga", "Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y", "Zr", "Nb", "Mo", "Tc", "Ru", "Rh", "Pd", "Ag",
+			"Cd", "In", "Sn", "Sb", "Te", "I", "Xe", "Cs", "Ba", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb",
+			"Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Hf", "Ta", "W", "Re", "Os", "Ir", "Pt", "Au", "Hg", "Tl", "Pb", "Bi",
+			"Po", "At", "Rn", "Fr", "Ra", "Ac", "Th", "Pa", "U", "Np", "Pu", "Am", "Cm", "Bk", "Cf", "Es", "Fm", "Md",
+			"No", "Lr", "Rf", "Db", "Sg", "Bh", "Hs", "Mt", "Ds", "Rg", "Cn", "Nh", "Fl", "Mc", "Lv", "Ts", "Og");
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("molecules")
@@ -112,7 +112,8 @@ class SmilesSyntaxTests {
 				Arguments.of("first unclosed branch is reported", "C(C(C", "unclosed branch '(' opened at position 1"),
 				Arguments.of("unmatched close is rejected", "OCC)O", "unmatched ')' at position 3"),
 				Arguments.of("unclosed ring is rejected", "C1CC", "unclosed ring bond 1 opened at position 1"),
-				Arguments.of("earliest unclosed ring is reported", "C1CC2", "unclosed ring bond 1 opened at position 1"),
+				Arguments.of("earliest unclosed ring is reported", "C1CC2",
+						"unclosed ring bond 1 opened at position 1"),
 				Arguments.of("unclosed percent ring is rejected", "C%10CCCCC%11",
 						"unclosed ring bond %10 opened at position 1"),
 				Arguments.of("empty branch is rejected", "C()C", "empty branch '()' at position 1"),
@@ -129,8 +130,10 @@ class SmilesSyntaxTests {
 				Arguments.of("doubled bond is rejected", "C==C",
 						"bond '=' at position 2 directly follows bond '=' at position 1"),
 				Arguments.of("trailing bond is rejected", "C=", "bond '=' at position 1 is not followed by an atom"),
-				Arguments.of("leading bond is rejected", "=C", "SMILES must start with an atom, found '=' at position 0"),
-				Arguments.of("leading dot is rejected", ".C", "SMILES must start with an atom, found '.' at position 0"),
+				Arguments.of("leading bond is rejected", "=C",
+						"SMILES must start with an atom, found '=' at position 0"),
+				Arguments.of("leading dot is rejected", ".C",
+						"SMILES must start with an atom, found '.' at position 0"),
 				Arguments.of("trailing dot is rejected", "C.", "'.' at position 1 is not followed by an atom"),
 				Arguments.of("doubled dot is rejected", "C..C", "'.' at position 2 directly follows '.' at position 1"),
 				Arguments.of("bond after dot is rejected", "C.=C",

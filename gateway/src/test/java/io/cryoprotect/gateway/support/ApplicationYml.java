@@ -14,16 +14,20 @@ import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ClassPathResource;
 
 /**
- * The gateway's {@code application.yml} as a binder, with no environment: its placeholders resolve to
- * their defaults. Binding a {@code @ConfigurationProperties} class through it gives the settings a
- * gateway started without any configuration has, whether a default lives in the file or in the class.
+ * The gateway's {@code application.yml} as a binder, with no environment: its
+ * placeholders resolve to their defaults. Binding a {@code @ConfigurationProperties}
+ * class through it gives the settings a gateway started without any configuration has,
+ * whether a default lives in the file or in the class.
  */
 public final class ApplicationYml {
 
 	private ApplicationYml() {
 	}
 
-	/** The raw (unresolved) properties of the file, e.g. {@code ${GATEWAY_ROUTES_DIR:routes}}. */
+	/**
+	 * The raw (unresolved) properties of the file, e.g.
+	 * {@code ${GATEWAY_ROUTES_DIR:routes}}.
+	 */
 	public static PropertySource<?> raw() {
 		try {
 			return new YamlPropertySourceLoader().load("application.yml", new ClassPathResource("application.yml"))
@@ -34,7 +38,10 @@ public final class ApplicationYml {
 		}
 	}
 
-	/** A binder over the file, with {@code overrides} (property name to value) taking precedence. */
+	/**
+	 * A binder over the file, with {@code overrides} (property name to value) taking
+	 * precedence.
+	 */
 	public static Binder binder(Map<String, Object> overrides) {
 		MutablePropertySources sources = new MutablePropertySources();
 		sources.addLast(new MapPropertySource("overrides", overrides));

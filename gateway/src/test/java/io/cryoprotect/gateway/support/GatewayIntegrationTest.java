@@ -27,12 +27,13 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * Base of the integration tests: one running gateway (one Spring context, shared by every
- * subclass through the context cache) in front of real stub upstreams on loopback, reading
- * route files from a ConfigMap-shaped temp directory.
+ * subclass through the context cache) in front of real stub upstreams on loopback,
+ * reading route files from a ConfigMap-shaped temp directory.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "gateway.drain.delay=0s", "gateway.routing.poll-interval=100ms",
-				"gateway.edge.max-body-size=64KB", "gateway.resilience.retry-buffer.max-bytes=80KB", "gateway.edge.max-header-size=8KB", "gateway.edge.max-header-count=40",
+				"gateway.edge.max-body-size=64KB", "gateway.resilience.retry-buffer.max-bytes=80KB",
+				"gateway.edge.max-header-size=8KB", "gateway.edge.max-header-count=40",
 				"gateway.edge.max-url-length=2048", "gateway.identity.jwt.hmac-secret=" + TestTokens.HMAC_SECRET,
 				"gateway.identity.authenticated-endpoints=" + GatewayIntegrationTest.AUTHENTICATED,
 				"gateway.observability.slow-request.routes.convex=100ms",
@@ -40,7 +41,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 				"gateway.websocket.max-connections=" + GatewayIntegrationTest.WEBSOCKETS })
 public abstract class GatewayIntegrationTest {
 
-	/** The endpoint that needs a token in these tests, chosen so no other test's requests need one. */
+	/**
+	 * The endpoint that needs a token in these tests, chosen so no other test's requests
+	 * need one.
+	 */
 	protected static final String AUTHENTICATED = "POST /api/v1/mixtures/{id}/predictions";
 
 	/** Open WebSockets per caller, and in total, in these tests. */
@@ -59,16 +63,16 @@ public abstract class GatewayIntegrationTest {
 	protected static final TestConfigDir ROUTES = new TestConfigDir("routes");
 
 	/**
-	 * The shipped policies, rate limits in shadow mode (this gateway's tests send far more than
-	 * 20 requests a minute from one address; rate-limit tests swap in their own limits) and
-	 * every response checked against its schema, not a sample.
+	 * The shipped policies, rate limits in shadow mode (this gateway's tests send far
+	 * more than 20 requests a minute from one address; rate-limit tests swap in their own
+	 * limits) and every response checked against its schema, not a sample.
 	 */
-	protected static final TestConfigDir FILTERS = new TestConfigDir("filters-conf",
-			Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS, "validation.yml", TestConfigDir.CHECK_EVERY_RESPONSE));
+	protected static final TestConfigDir FILTERS = new TestConfigDir("filters-conf", Map.of("ratelimits.yml",
+			TestConfigDir.SHADOW_RATE_LIMITS, "validation.yml", TestConfigDir.CHECK_EVERY_RESPONSE));
 
 	/**
-	 * HTTP/1.1 only (not the JDK client's default HTTP/2 upgrade attempt on cleartext), with a
-	 * timeout so a stalled connection fails loudly.
+	 * HTTP/1.1 only (not the JDK client's default HTTP/2 upgrade attempt on cleartext),
+	 * with a timeout so a stalled connection fails loudly.
 	 */
 	private static final HttpClient PLAIN_CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -94,7 +98,10 @@ public abstract class GatewayIntegrationTest {
 		registry.add("gateway.filters-conf.dir", FILTERS::path);
 	}
 
-	/** Back to the shipped files and fresh breakers and retry budgets: no test inherits another's failures. */
+	/**
+	 * Back to the shipped files and fresh breakers and retry budgets: no test inherits
+	 * another's failures.
+	 */
 	@AfterEach
 	void restoreRoutesAndStubs() {
 		ROUTES.restore();
@@ -105,15 +112,22 @@ public abstract class GatewayIntegrationTest {
 	}
 
 	protected WebTestClient client() {
-		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(10)).build();
+		return WebTestClient.bindToServer()
+			.baseUrl("http://127.0.0.1:" + port)
+			.responseTimeout(Duration.ofSeconds(10))
+			.build();
 	}
 
-	/** The upstream that answered a GET of {@code path}, read with a client that keeps no Netty buffers. */
+	/**
+	 * The upstream that answered a GET of {@code path}, read with a client that keeps no
+	 * Netty buffers.
+	 */
 	protected String upstreamOf(String path) {
 		try {
-			HttpResponse<Void> response = PLAIN_CLIENT.send(
-					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(3)).build(),
-					HttpResponse.BodyHandlers.discarding());
+			HttpResponse<Void> response = PLAIN_CLIENT
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+					.timeout(Duration.ofSeconds(3))
+					.build(), HttpResponse.BodyHandlers.discarding());
 			return response.statusCode() + " " + response.headers().firstValue("X-Upstream").orElse("-");
 		}
 		catch (IOException ex) {
@@ -126,7 +140,8 @@ public abstract class GatewayIntegrationTest {
 	}
 
 	protected WebTestClient management() {
-		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort)
+		return WebTestClient.bindToServer()
+			.baseUrl("http://127.0.0.1:" + managementPort)
 			.responseTimeout(Duration.ofSeconds(10))
 			.build();
 	}

@@ -17,7 +17,10 @@ import java.util.Locale;
  */
 public final class RawHttp {
 
-	/** The status line's code, the whole response text as received, and whether the server closed the connection. */
+	/**
+	 * The status line's code, the whole response text as received, and whether the server
+	 * closed the connection.
+	 */
 	public record Response(int status, String text, boolean closedByServer) {
 
 		public String body() {
@@ -30,7 +33,10 @@ public final class RawHttp {
 	private RawHttp() {
 	}
 
-	/** Sends {@code request} (with {@code Connection: close} expected inside) and reads until the server closes. */
+	/**
+	 * Sends {@code request} (with {@code Connection: close} expected inside) and reads
+	 * until the server closes.
+	 */
 	public static Response send(int port, String request) {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
@@ -48,11 +54,13 @@ public final class RawHttp {
 				}
 			}
 			catch (SocketTimeoutException ex) {
-				// A server that keeps the connection open after answering: what arrived is the answer.
+				// A server that keeps the connection open after answering: what arrived
+				// is the answer.
 				closed = false;
 			}
 			String text = received.toString(StandardCharsets.ISO_8859_1);
-			int status = text.startsWith("HTTP/1.") && text.length() >= 12 ? Integer.parseInt(text.substring(9, 12)) : -1;
+			int status = text.startsWith("HTTP/1.") && text.length() >= 12 ? Integer.parseInt(text.substring(9, 12))
+					: -1;
 			return new Response(status, text, closed);
 		}
 		catch (IOException ex) {
@@ -74,9 +82,9 @@ public final class RawHttp {
 	}
 
 	/**
-	 * One connection kept open across requests. {@link #read()} parses one response framed
-	 * by Content-Length or chunked encoding; a server that stops answering fails it with a
-	 * {@link SocketTimeoutException} after 5 s.
+	 * One connection kept open across requests. {@link #read()} parses one response
+	 * framed by Content-Length or chunked encoding; a server that stops answering fails
+	 * it with a {@link SocketTimeoutException} after 5 s.
 	 */
 	public static final class KeptAlive implements AutoCloseable {
 
@@ -136,7 +144,10 @@ public final class RawHttp {
 			}
 		}
 
-		/** Reads until the server closes the connection and returns how long that took, in milliseconds. */
+		/**
+		 * Reads until the server closes the connection and returns how long that took, in
+		 * milliseconds.
+		 */
 		public long millisUntilClosed() {
 			long start = System.nanoTime();
 			try {

@@ -19,8 +19,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A real {@code redis-server} process (Debian's package) on a free loopback port, keeping
- * nothing on disk, optionally requiring a password. Tests kill it, pause it and start it again
- * on the same port; it is always ended by its own PID.
+ * nothing on disk, optionally requiring a password. Tests kill it, pause it and start it
+ * again on the same port; it is always ended by its own PID.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -36,7 +36,10 @@ public final class RedisServer implements AutoCloseable {
 		this(null);
 	}
 
-	/** A server that answers only clients authenticated with {@code password} ({@code requirepass}). */
+	/**
+	 * A server that answers only clients authenticated with {@code password}
+	 * ({@code requirepass}).
+	 */
 	public RedisServer(String password) {
 		this.password = password;
 		try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -66,15 +69,17 @@ public final class RedisServer implements AutoCloseable {
 			if (password != null) {
 				command.addAll(List.of("--requirepass", password));
 			}
-			process = new ProcessBuilder(command)
-				.redirectErrorStream(true)
+			process = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(log))
 				.start();
 		}
 		catch (IOException ex) {
-			throw new IllegalStateException("redis-server is needed for these tests (Debian: apt-get install -y redis-server)", ex);
+			throw new IllegalStateException(
+					"redis-server is needed for these tests (Debian: apt-get install -y redis-server)", ex);
 		}
-		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+		await().atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(20))
+			.ignoreExceptions()
 			.until(() -> command("PING").equals("+PONG"));
 	}
 
@@ -97,8 +102,9 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * {@code CLIENT PAUSE millis WRITE}: Redis accepts connections but answers no write command (every
-	 * command a rate-limit decision or heartbeat sends writes) until then or {@link #unpause()}.
+	 * {@code CLIENT PAUSE millis WRITE}: Redis accepts connections but answers no write
+	 * command (every command a rate-limit decision or heartbeat sends writes) until then
+	 * or {@link #unpause()}.
 	 */
 	public void pause(Duration duration) {
 		String reply = command("CLIENT PAUSE " + duration.toMillis() + " WRITE");
@@ -107,7 +113,9 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
-	/** Ends a {@link #pause}: {@code CLIENT UNPAUSE}, which a write pause still answers. */
+	/**
+	 * Ends a {@link #pause}: {@code CLIENT UNPAUSE}, which a write pause still answers.
+	 */
 	public void unpause() {
 		String reply = command("CLIENT UNPAUSE");
 		if (!reply.equals("+OK")) {
@@ -116,15 +124,16 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * Sends one inline command on a fresh connection (authenticated first, if the server requires a password)
-	 * and returns the first reply line.
+	 * Sends one inline command on a fresh connection (authenticated first, if the server
+	 * requires a password) and returns the first reply line.
 	 */
 	public String command(String inline) {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
 			socket.setSoTimeout(2_000);
 			OutputStream out = socket.getOutputStream();
-			BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+			BufferedReader in = new BufferedReader(
+					new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
 			if (password != null) {
 				out.write(("AUTH " + password + "\r\n").getBytes(StandardCharsets.US_ASCII));
 				out.flush();

@@ -14,7 +14,10 @@ import org.springframework.web.server.ServerWebExchange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
-/** The ownership rules of the per-request state: one object per exchange, write-once facts, and the verdicts' names. */
+/**
+ * The ownership rules of the per-request state: one object per exchange, write-once
+ * facts, and the verdicts' names.
+ */
 class RequestStateTests {
 
 	private static final UpstreamTarget BLUE = new UpstreamTarget("flask-api", "blue", "http://127.0.0.1:9101");
@@ -69,10 +72,12 @@ class RequestStateTests {
 		state.caller(caller);
 		state.validation(ValidationVerdict.SHADOW_FAILED);
 
-		assertThatIllegalStateException().isThrownBy(() -> state.requestId("req-2")).withMessageContaining("request id");
+		assertThatIllegalStateException().isThrownBy(() -> state.requestId("req-2"))
+			.withMessageContaining("request id");
 		assertThatIllegalStateException().isThrownBy(() -> state.clientAddress("198.51.100.1"))
 			.withMessageContaining("client address");
-		assertThatIllegalStateException().isThrownBy(() -> state.caller(new Caller("user-2", null, "admin", null, Instant.EPOCH)))
+		assertThatIllegalStateException()
+			.isThrownBy(() -> state.caller(new Caller("user-2", null, "admin", null, Instant.EPOCH)))
 			.withMessageContaining("caller");
 		assertThatIllegalStateException().isThrownBy(() -> state.validation(ValidationVerdict.PASSED))
 			.withMessageContaining("validation verdict");
@@ -93,7 +98,8 @@ class RequestStateTests {
 
 		state.rateLimit(RateLimitVerdict.SHADOW_LIMITED);
 		state.rateLimit(RateLimitVerdict.ALLOWED);
-		assertThat(state.rateLimit()).as("the body stage's verdict replaces the keyed stage's").isEqualTo(RateLimitVerdict.ALLOWED);
+		assertThat(state.rateLimit()).as("the body stage's verdict replaces the keyed stage's")
+			.isEqualTo(RateLimitVerdict.ALLOWED);
 
 		assertThat(state.rateLimitShown()).as("no RateLimit header yet").isEqualTo(Long.MAX_VALUE);
 		state.rateLimitShown(9);
@@ -132,10 +138,10 @@ class RequestStateTests {
 
 	@Test
 	void verdictsAreNamedAsTheAccessLogWritesThem() {
-		assertThat(Arrays.stream(RateLimitVerdict.values()).map(RateLimitVerdict::value))
-			.containsExactly("allowed", "limited", "shadow_limited", "degraded");
-		assertThat(Arrays.stream(ValidationVerdict.values()).map(ValidationVerdict::value))
-			.containsExactly("passed", "failed", "shadow_failed");
+		assertThat(Arrays.stream(RateLimitVerdict.values()).map(RateLimitVerdict::value)).containsExactly("allowed",
+				"limited", "shadow_limited", "degraded");
+		assertThat(Arrays.stream(ValidationVerdict.values()).map(ValidationVerdict::value)).containsExactly("passed",
+				"failed", "shadow_failed");
 		assertThat(RateLimitVerdict.SHADOW_LIMITED).hasToString("shadow_limited");
 		assertThat(ValidationVerdict.SHADOW_FAILED).hasToString("shadow_failed");
 	}

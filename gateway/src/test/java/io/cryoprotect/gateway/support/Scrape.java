@@ -3,7 +3,9 @@ package io.cryoprotect.gateway.support;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Reads series out of a Prometheus text exposition, for assertions on exact label sets. */
+/**
+ * Reads series out of a Prometheus text exposition, for assertions on exact label sets.
+ */
 public final class Scrape {
 
 	private final String text;
@@ -12,7 +14,10 @@ public final class Scrape {
 		this.text = text;
 	}
 
-	/** The value of the series written exactly as {@code series} (name and sorted labels), or 0 when absent. */
+	/**
+	 * The value of the series written exactly as {@code series} (name and sorted labels),
+	 * or 0 when absent.
+	 */
 	public double value(String series) {
 		for (String line : text.split("\n")) {
 			if (line.startsWith(series + " ")) {

@@ -25,18 +25,19 @@ public final class StandaloneGateway {
 		List<String> all = new ArrayList<>(List.of(args));
 		for (String fallback : List.of("--server.port=0", "--management.server.port=0", "--gateway.drain.delay=0s",
 				"--gateway.filters-conf.dir=" + new TestConfigDir("filters-conf",
-						java.util.Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS)).path())) {
+						java.util.Map.of("ratelimits.yml", TestConfigDir.SHADOW_RATE_LIMITS))
+					.path())) {
 			String key = fallback.substring(0, fallback.indexOf('=') + 1);
 			if (all.stream().noneMatch(arg -> arg.startsWith(key))) {
 				all.add(fallback);
 			}
 		}
-		return new SpringApplicationBuilder(GatewayApplication.class)
-			.initializers(context -> ((GenericApplicationContext) context).registerBean(ReactorResourceFactory.class, () -> {
-				ReactorResourceFactory resources = new ReactorResourceFactory();
-				resources.setUseGlobalResources(false);
-				return resources;
-			}))
+		return new SpringApplicationBuilder(GatewayApplication.class).initializers(
+				context -> ((GenericApplicationContext) context).registerBean(ReactorResourceFactory.class, () -> {
+					ReactorResourceFactory resources = new ReactorResourceFactory();
+					resources.setUseGlobalResources(false);
+					return resources;
+				}))
 			.listeners(listeners.toArray(ApplicationListener[]::new))
 			.run(all.toArray(String[]::new));
 	}

@@ -28,9 +28,9 @@ import reactor.netty.resources.LoopResources;
 
 /**
  * A real HTTP upstream on a loopback port for tests. It answers JSON naming itself in
- * {@code X-Upstream} and records what it received. Tests switch it between the fault modes
- * of docs/reliability.md: ok, down, hang, slow, reset-mid-body, 5xx-burst and close-idle-after.
- * A WebSocket upgrade is accepted on any path (see {@link #websocket}).
+ * {@code X-Upstream} and records what it received. Tests switch it between the fault
+ * modes of docs/reliability.md: ok, down, hang, slow, reset-mid-body, 5xx-burst and
+ * close-idle-after. A WebSocket upgrade is accepted on any path (see {@link #websocket}).
  */
 public final class StubUpstream implements AutoCloseable {
 
@@ -88,7 +88,10 @@ public final class StubUpstream implements AutoCloseable {
 
 	}
 
-	/** What a {@link #split} response sends: its type, its promised length, the part sent before the hold. */
+	/**
+	 * What a {@link #split} response sends: its type, its promised length, the part sent
+	 * before the hold.
+	 */
 	private record Split(String contentType, int length, int first, Sinks.Empty<Void> firstSent) {
 	}
 
@@ -102,7 +105,8 @@ public final class StubUpstream implements AutoCloseable {
 
 	public StubUpstream(String name) {
 		this.name = name;
-		// Own event loops: a Spring context closing in another test disposes Reactor Netty's global ones.
+		// Own event loops: a Spring context closing in another test disposes Reactor
+		// Netty's global ones.
 		this.loops = LoopResources.create("stub-" + name, 1, true);
 		this.server = bind(0);
 		this.port = server.port();
@@ -114,7 +118,8 @@ public final class StubUpstream implements AutoCloseable {
 			.host("127.0.0.1")
 			.port(bindPort)
 			.doOnConnection(connection -> {
-				// Tracks the channel: the Connection object is disposed after each keep-alive exchange.
+				// Tracks the channel: the Connection object is disposed after each
+				// keep-alive exchange.
 				Channel channel = connection.channel();
 				channels.add(channel);
 				channel.closeFuture().addListener(future -> channels.remove(channel));
@@ -145,8 +150,11 @@ public final class StubUpstream implements AutoCloseable {
 		Mono<Void> wait = gate == null ? Mono.empty() : gate.asMono();
 		String json = "{\"upstream\":\"" + name + "\",\"path\":\"" + req.path() + "\"}";
 		if (req.requestHeaders().contains(HOP_BY_HOP_PROBE)) {
-			// Hop-by-hop response headers, for the gateway to drop: standard ones and one that Connection names.
-			res.header("Connection", "keep-alive, X-Hop").header("Keep-Alive", "timeout=5").header("X-Hop", "1")
+			// Hop-by-hop response headers, for the gateway to drop: standard ones and one
+			// that Connection names.
+			res.header("Connection", "keep-alive, X-Hop")
+				.header("Keep-Alive", "timeout=5")
+				.header("X-Hop", "1")
 				.header("X-End-To-End", "1");
 		}
 		Answer canned = answer;
@@ -171,16 +179,19 @@ public final class StubUpstream implements AutoCloseable {
 	}
 
 	/**
-	 * A WebSocket upgrade: the stub first sends a text frame naming itself and the path it was
-	 * asked for, then echoes every text frame as {@code echo:<text>}, and records the close status
-	 * the other end sends.
+	 * A WebSocket upgrade: the stub first sends a text frame naming itself and the path
+	 * it was asked for, then echoes every text frame as {@code echo:<text>}, and records
+	 * the close status the other end sends.
 	 */
 	private Mono<Void> websocket(HttpServerRequest req, HttpServerResponse res) {
 		String hello = "{\"upstream\":\"" + name + "\",\"path\":\"" + req.path() + "\"}";
 		return res.sendWebsocket((in, out) -> {
 			in.receiveCloseStatus().subscribe(status -> webSocketCloses.add(status.code() + " " + status.reasonText()));
-			Flux<String> echoes = in.receive().asString().concatMap(text -> text.equals("close")
-					? out.sendClose(4000, "closed by upstream").then(Mono.<String>empty()) : Mono.just("echo:" + text));
+			Flux<String> echoes = in.receive()
+				.asString()
+				.concatMap(text -> text.equals("close")
+						? out.sendClose(4000, "closed by upstream").then(Mono.<String>empty())
+						: Mono.just("echo:" + text));
 			return out.sendString(Flux.concat(Mono.just(hello), echoes));
 		});
 	}
@@ -199,26 +210,31 @@ public final class StubUpstream implements AutoCloseable {
 	private Mono<Void> resetMidBody(HttpServerResponse res) {
 		byte[] part = new byte[100];
 		Arrays.fill(part, (byte) 'x');
-		res.status(200).header("Content-Type", "application/octet-stream").header("X-Upstream", name)
+		res.status(200)
+			.header("Content-Type", "application/octet-stream")
+			.header("X-Upstream", name)
 			.header("Content-Length", "1000");
 		NettyOutbound outbound = res.send(Mono.just(Unpooled.wrappedBuffer(part)), b -> true);
 		return Mono.from(outbound).then(Mono.fromRunnable(() -> res.withConnection(c -> c.channel().close())));
 	}
 
 	/**
-	 * Sends the headers and the first {@code first} bytes of a {@code length}-byte body, then the rest
-	 * once {@code gate} opens.
+	 * Sends the headers and the first {@code first} bytes of a {@code length}-byte body,
+	 * then the rest once {@code gate} opens.
 	 */
 	private Mono<Void> split(HttpServerResponse res, Split split, Mono<Void> gate) {
 		byte[] head = new byte[split.first()];
 		byte[] rest = new byte[split.length() - split.first()];
 		Arrays.fill(head, (byte) 'a');
 		Arrays.fill(rest, (byte) 'b');
-		res.status(200).header("Content-Type", split.contentType()).header("X-Upstream", name)
+		res.status(200)
+			.header("Content-Type", split.contentType())
+			.header("X-Upstream", name)
 			.header("Content-Length", Integer.toString(split.length()));
 		// The first part is flushed once the stream stalls at the gate.
-		return res.sendByteArray(Flux.concat(Mono.just(head),
-				Mono.fromRunnable(split.firstSent()::tryEmitEmpty).then(gate).then(Mono.empty()), Mono.just(rest)))
+		return res
+			.sendByteArray(Flux.concat(Mono.just(head),
+					Mono.fromRunnable(split.firstSent()::tryEmitEmpty).then(gate).then(Mono.empty()), Mono.just(rest)))
 			.then();
 	}
 
@@ -277,8 +293,9 @@ public final class StubUpstream implements AutoCloseable {
 	}
 
 	/**
-	 * Responses promise {@code length} bytes of {@code contentType}, send the first {@code first}
-	 * and hold the rest until {@link #release()}; the returned Mono completes when the first part is sent.
+	 * Responses promise {@code length} bytes of {@code contentType}, send the first
+	 * {@code first} and hold the rest until {@link #release()}; the returned Mono
+	 * completes when the first part is sent.
 	 */
 	public Mono<Void> split(String contentType, int length, int first) {
 		Split next = new Split(contentType, length, first, Sinks.empty());
@@ -293,7 +310,10 @@ public final class StubUpstream implements AutoCloseable {
 		mode.set(Mode.RESET_MID_BODY);
 	}
 
-	/** The next {@code count} requests get {@code status}, with {@code Retry-After} when not null. */
+	/**
+	 * The next {@code count} requests get {@code status}, with {@code Retry-After} when
+	 * not null.
+	 */
 	public void burst(int status, int count, String retryAfter) {
 		this.burstStatus = status;
 		this.burstRetryAfter = retryAfter;
@@ -301,8 +321,9 @@ public final class StubUpstream implements AutoCloseable {
 	}
 
 	/**
-	 * Every request from now on gets exactly this answer: {@code status}, the header lines given as
-	 * name, value, name, value... in that order (a name may repeat), and {@code body} (none if empty).
+	 * Every request from now on gets exactly this answer: {@code status}, the header
+	 * lines given as name, value, name, value... in that order (a name may repeat), and
+	 * {@code body} (none if empty).
 	 */
 	public void answer(int status, String body, String... headerNamesAndValues) {
 		List<String[]> headers = new ArrayList<>();
@@ -323,7 +344,10 @@ public final class StubUpstream implements AutoCloseable {
 		channels.forEach(channel -> channel.close().syncUninterruptibly());
 	}
 
-	/** Listens again on the same port, closing keep-alive connections idle longer than {@code idle} (null: never). */
+	/**
+	 * Listens again on the same port, closing keep-alive connections idle longer than
+	 * {@code idle} (null: never).
+	 */
 	public void up(Duration idle) {
 		down();
 		this.idleTimeout = idle;

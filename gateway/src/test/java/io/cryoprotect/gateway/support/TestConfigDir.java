@@ -13,15 +13,19 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
- * A copy of one of the repository's config directories ({@code routes/}, {@code filters-conf/})
- * laid out the way a Kubernetes ConfigMap volume is: each top-level entry is a symlink into
- * {@code ..data}, itself a symlink to a versioned directory. {@link #swap} publishes new
- * content the way the kubelet does, by atomically re-pointing {@code ..data};
- * {@link #editInPlace} rewrites a file where it lies, as an editor would.
+ * A copy of one of the repository's config directories ({@code routes/},
+ * {@code filters-conf/}) laid out the way a Kubernetes ConfigMap volume is: each
+ * top-level entry is a symlink into {@code ..data}, itself a symlink to a versioned
+ * directory. {@link #swap} publishes new content the way the kubelet does, by atomically
+ * re-pointing {@code ..data}; {@link #editInPlace} rewrites a file where it lies, as an
+ * editor would.
  */
 public final class TestConfigDir {
 
-	/** Turns the shipped ratelimits.yml's top-level mode to shadow: counted, never rejected. */
+	/**
+	 * Turns the shipped ratelimits.yml's top-level mode to shadow: counted, never
+	 * rejected.
+	 */
 	public static final UnaryOperator<String> SHADOW_RATE_LIMITS = text -> {
 		String edited = text.replaceFirst("(?m)^mode: enforce$", "mode: shadow");
 		if (edited.equals(text)) {
@@ -30,7 +34,10 @@ public final class TestConfigDir {
 		return edited;
 	};
 
-	/** Turns the shipped validation.yml's response sampling to every response, so each test's response is checked. */
+	/**
+	 * Turns the shipped validation.yml's response sampling to every response, so each
+	 * test's response is checked.
+	 */
 	public static final UnaryOperator<String> CHECK_EVERY_RESPONSE = text -> {
 		String edited = text.replaceFirst("(?m)^  responseSampleRate: [0-9.]+", "  responseSampleRate: 1.0");
 		if (edited.equals(text)) {
@@ -47,12 +54,18 @@ public final class TestConfigDir {
 
 	private int version;
 
-	/** Copies every file below {@code ../<name>} (this module's sibling directory), keyed by relative path. */
+	/**
+	 * Copies every file below {@code ../<name>} (this module's sibling directory), keyed
+	 * by relative path.
+	 */
 	public TestConfigDir(String name) {
 		this(name, Map.of());
 	}
 
-	/** As {@link #TestConfigDir(String)}, with some files' repository content edited: the baseline {@link #restore()} returns to. */
+	/**
+	 * As {@link #TestConfigDir(String)}, with some files' repository content edited: the
+	 * baseline {@link #restore()} returns to.
+	 */
 	public TestConfigDir(String name, Map<String, UnaryOperator<String>> edits) {
 		Path source = Path.of("..", name);
 		try {
@@ -61,7 +74,8 @@ public final class TestConfigDir {
 				try (Stream<Path> files = Files.walk(source)) {
 					for (Path file : (Iterable<Path>) files::iterator) {
 						if (Files.isRegularFile(file)) {
-							originals.put(source.relativize(file).toString().replace('\\', '/'), Files.readString(file));
+							originals.put(source.relativize(file).toString().replace('\\', '/'),
+									Files.readString(file));
 						}
 					}
 				}
@@ -93,7 +107,10 @@ public final class TestConfigDir {
 		return originals.get(name);
 	}
 
-	/** Publishes new content for one file (others unchanged) through a {@code ..data} symlink swap. */
+	/**
+	 * Publishes new content for one file (others unchanged) through a {@code ..data}
+	 * symlink swap.
+	 */
 	public void swap(String name, String content) {
 		Map<String, String> next = current();
 		next.put(name, content);
@@ -146,7 +163,8 @@ public final class TestConfigDir {
 			Path tmp = root.resolve("..data_tmp");
 			Files.deleteIfExists(tmp);
 			Files.createSymbolicLink(tmp, dir.getFileName());
-			Files.move(tmp, root.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+			Files.move(tmp, root.resolve("..data"), StandardCopyOption.ATOMIC_MOVE,
+					StandardCopyOption.REPLACE_EXISTING);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

@@ -15,7 +15,10 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
-/** Mints JWTs for tests, signed like Supabase's (HS256 secret or RS256 key), and forged ones. */
+/**
+ * Mints JWTs for tests, signed like Supabase's (HS256 secret or RS256 key), and forged
+ * ones.
+ */
 public final class TestTokens {
 
 	/** The HS256 secret the shared test gateway verifies with. */
@@ -49,7 +52,8 @@ public final class TestTokens {
 
 	public static String rs256(JWTClaimsSet claims, RSAKey key) {
 		try {
-			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
+			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
+					claims);
 			jwt.sign(new RSASSASigner(key));
 			return jwt.serialize();
 		}

@@ -4,7 +4,10 @@ import java.util.List;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 
-/** The stub upstreams of a test JVM, started once and shared by every gateway the tests start. */
+/**
+ * The stub upstreams of a test JVM, started once and shared by every gateway the tests
+ * start.
+ */
 public final class TestUpstreams {
 
 	public static final StubUpstream FLASK_BLUE = new StubUpstream("flask-blue");
@@ -21,7 +24,10 @@ public final class TestUpstreams {
 	/** The secret the gateway sends to RDKit as {@code X-API-Key}. */
 	public static final String RDKIT_API_KEY = "test-rdkit-secret";
 
-	/** Points the route files' URL placeholders at the stubs and gives the gateway its RDKit key. */
+	/**
+	 * Points the route files' URL placeholders at the stubs and gives the gateway its
+	 * RDKit key.
+	 */
 	public static void register(DynamicPropertyRegistry registry) {
 		registry.add("RDKIT_API_KEY", () -> RDKIT_API_KEY);
 		registry.add("FLASK_BLUE_URL", FLASK_BLUE::url);

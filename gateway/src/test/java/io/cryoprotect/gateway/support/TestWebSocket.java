@@ -17,13 +17,16 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.LoopResources;
 
 /**
- * A real WebSocket client (Reactor Netty's) for tests: it connects to the gateway, sends text
- * frames on demand, and collects what comes back, the close frame the other end sends, and a
- * handshake the gateway refused.
+ * A real WebSocket client (Reactor Netty's) for tests: it connects to the gateway, sends
+ * text frames on demand, and collects what comes back, the close frame the other end
+ * sends, and a handshake the gateway refused.
  */
 public final class TestWebSocket implements AutoCloseable {
 
-	/** Own event loops: a Spring context closing in another test disposes Reactor Netty's global ones. */
+	/**
+	 * Own event loops: a Spring context closing in another test disposes Reactor Netty's
+	 * global ones.
+	 */
 	private static final LoopResources LOOPS = LoopResources.create("test-websocket", 1, true);
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
@@ -41,7 +44,10 @@ public final class TestWebSocket implements AutoCloseable {
 	private TestWebSocket() {
 	}
 
-	/** Opens {@code ws://127.0.0.1:<port><path>}; {@link #awaitOpen} or {@link #awaitRefusal} tells how it went. */
+	/**
+	 * Opens {@code ws://127.0.0.1:<port><path>}; {@link #awaitOpen} or
+	 * {@link #awaitRefusal} tells how it went.
+	 */
 	public static TestWebSocket connect(int port, String path, Consumer<HttpHeaders> headers) {
 		TestWebSocket socket = new TestWebSocket();
 		HttpClient.newConnection()

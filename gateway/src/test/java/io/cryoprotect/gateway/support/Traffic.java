@@ -17,7 +17,10 @@ import reactor.netty.resources.ConnectionProvider;
  */
 public final class Traffic implements AutoCloseable {
 
-	/** What one request got back; {@code upstream} is the {@code X-Upstream} header, or null. */
+	/**
+	 * What one request got back; {@code upstream} is the {@code X-Upstream} header, or
+	 * null.
+	 */
 	public record Outcome(int status, String upstream) {
 	}
 
@@ -27,16 +30,22 @@ public final class Traffic implements AutoCloseable {
 
 	public Traffic(int port, int maxConnections) {
 		this.connections = ConnectionProvider.builder("test-traffic").maxConnections(maxConnections).build();
-		this.client = HttpClient.create(connections).baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(10));
+		this.client = HttpClient.create(connections)
+			.baseUrl("http://127.0.0.1:" + port)
+			.responseTimeout(Duration.ofSeconds(10));
 	}
 
-	/** GETs {@code path} {@code count} times, at most {@code concurrency} at once; {@code before} runs before request i. */
+	/**
+	 * GETs {@code path} {@code count} times, at most {@code concurrency} at once;
+	 * {@code before} runs before request i.
+	 */
 	public List<Outcome> get(String path, int count, int concurrency, IntFunction<Mono<Void>> before) {
 		return Flux.range(0, count)
 			.flatMap(i -> before.apply(i)
 				.then(client.get()
 					.uri(path)
-					.response((res, body) -> body.then(Mono.just(new Outcome(res.status().code(), res.responseHeaders().get("X-Upstream")))))
+					.response((res, body) -> body
+						.then(Mono.just(new Outcome(res.status().code(), res.responseHeaders().get("X-Upstream")))))
 					.single()), concurrency)
 			.collectList()
 			.block(Duration.ofMinutes(2));
@@ -47,7 +56,8 @@ public final class Traffic implements AutoCloseable {
 	}
 
 	public static Map<String, Long> byUpstream(List<Outcome> outcomes) {
-		return outcomes.stream().collect(Collectors.groupingBy(o -> String.valueOf(o.upstream()), Collectors.counting()));
+		return outcomes.stream()
+			.collect(Collectors.groupingBy(o -> String.valueOf(o.upstream()), Collectors.counting()));
 	}
 
 	@Override

@@ -21,10 +21,11 @@ import org.springframework.http.MediaType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every path through validation (forwarded, 400, 413 by length and by stream, 415, shadow,
- * response check, client gone mid-body) leaves no Netty buffer unreleased. Paranoid detection
- * tracks every buffer; forcing collections makes it report what was dropped unreleased, and
- * Netty's leak listener turns a report into a failed assertion rather than only a log line.
+ * Every path through validation (forwarded, 400, 413 by length and by stream, 415,
+ * shadow, response check, client gone mid-body) leaves no Netty buffer unreleased.
+ * Paranoid detection tracks every buffer; forcing collections makes it report what was
+ * dropped unreleased, and Netty's leak listener turns a report into a failed assertion
+ * rather than only a log line.
  */
 class BufferLeakIntegrationTests extends ValidationIntegrationTest {
 
@@ -54,22 +55,33 @@ class BufferLeakIntegrationTests extends ValidationIntegrationTest {
 		postJson("/api/v1/molecules", "{\"cid\": 962}").expectStatus().isOk().expectBody().returnResult();
 		postJson("/api/v1/mixtures", "{\"name\": \"\"}").expectStatus().isBadRequest().expectBody().returnResult();
 		postJson("/api/v1/mixtures", "{\"name\": ").expectStatus().isBadRequest().expectBody().returnResult();
-		postJson("/api/v1/molecules", "{\"cid\": \"" + "9".repeat(5_000) + "\"}").expectStatus().isEqualTo(413)
-			.expectBody().returnResult();
-		client().post().uri("/api/v1/molecules").contentType(MediaType.TEXT_PLAIN).bodyValue("962").exchange()
-			.expectStatus().isEqualTo(415)
-			.expectBody().returnResult();
+		postJson("/api/v1/molecules", "{\"cid\": \"" + "9".repeat(5_000) + "\"}").expectStatus()
+			.isEqualTo(413)
+			.expectBody()
+			.returnResult();
+		client().post()
+			.uri("/api/v1/molecules")
+			.contentType(MediaType.TEXT_PLAIN)
+			.bodyValue("962")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(415)
+			.expectBody()
+			.returnResult();
 		// Shadow mode: an invalid body is counted and still forwarded.
 		postJson("/auth/register", "{\"email\": 5}").expectStatus().isOk().expectBody().returnResult();
-		postJson("/convex/api/query", "{\"path\": \"molecules:listMolecules\"}").expectStatus().isOk()
-			.expectBody().returnResult();
+		postJson("/convex/api/query", "{\"path\": \"molecules:listMolecules\"}").expectStatus()
+			.isOk()
+			.expectBody()
+			.returnResult();
 		byte[] chunk = " ".repeat(1024).getBytes(StandardCharsets.US_ASCII);
 		String tooLarge = HttpClient.create()
 			.headers(h -> h.set("Content-Type", "application/json"))
 			.post()
 			.uri("http://127.0.0.1:" + port + "/api/v1/molecules")
 			.send(Flux.range(0, 8).map(n -> Unpooled.wrappedBuffer(chunk)))
-			.responseSingle((res, content) -> content.asString().defaultIfEmpty("").map(text -> res.status().code() + " " + text))
+			.responseSingle((res,
+					content) -> content.asString().defaultIfEmpty("").map(text -> res.status().code() + " " + text))
 			.block(Duration.ofSeconds(10));
 		assertThat(tooLarge).startsWith("413 ");
 		abandonMidBody();
@@ -80,7 +92,8 @@ class BufferLeakIntegrationTests extends ValidationIntegrationTest {
 			socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
 			OutputStream out = socket.getOutputStream();
 			out.write(("POST /api/v1/mixtures HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-					+ "Content-Length: 2000\r\n\r\n{\"name\": \"m").getBytes(StandardCharsets.US_ASCII));
+					+ "Content-Length: 2000\r\n\r\n{\"name\": \"m")
+				.getBytes(StandardCharsets.US_ASCII));
 			out.flush();
 		}
 		catch (IOException ex) {

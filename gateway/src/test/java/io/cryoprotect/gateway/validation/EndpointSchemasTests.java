@@ -14,8 +14,8 @@ import org.springframework.util.MultiValueMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every shipped schema of filters-conf/, with a valid body and invalid ones, asserting the
- * exact list of violations (JSON Pointer, keyword, message) a client gets back.
+ * Every shipped schema of filters-conf/, with a valid body and invalid ones, asserting
+ * the exact list of violations (JSON Pointer, keyword, message) a client gets back.
  */
 class EndpointSchemasTests {
 
@@ -39,20 +39,20 @@ class EndpointSchemasTests {
 
 	@Test
 	void mixtureCreateChecksNameComponentsConcentrationsAndUnits() {
-		assertBody("mixture-create", """
-				{"name": "Glycerol 10%", "description": "slow-cooling base",
-				 "components": [
-				   {"molecule_id": "3f1c9a52-7d4e-4b5e-9a3c-1234567890ab", "concentration": 10, "concentration_unit": "%v/v"},
-				   {"molecule_id": "0b7e3c1a-2f4d-4e8a-9c6b-abcdefabcdef", "concentration": 0, "concentration_unit": "µM"}]}
-				""");
+		assertBody("mixture-create",
+				"""
+						{"name": "Glycerol 10%", "description": "slow-cooling base",
+						 "components": [
+						   {"molecule_id": "3f1c9a52-7d4e-4b5e-9a3c-1234567890ab", "concentration": 10, "concentration_unit": "%v/v"},
+						   {"molecule_id": "0b7e3c1a-2f4d-4e8a-9c6b-abcdefabcdef", "concentration": 0, "concentration_unit": "µM"}]}
+						""");
 		assertBody("mixture-create", """
 				{"name": "", "description": 7,
 				 "components": [
 				   {"molecule_id": "x", "concentration": -1, "concentration_unit": "kg"},
 				   {"molecule_id": "3f1c9a52-7d4e-4b5e-9a3c-1234567890ab"}],
 				 "extra": 1}
-				""",
-				"'/name' minLength: must be at least 1 characters long",
+				""", "'/name' minLength: must be at least 1 characters long",
 				"'/description' type: integer found, string expected",
 				"'/components/0/molecule_id' format: does not match the uuid pattern must be a valid RFC 4122 UUID",
 				"'/components/0/concentration' minimum: must have a minimum value of 0",
@@ -69,7 +69,8 @@ class EndpointSchemasTests {
 	@Test
 	void loginNeedsAnEmailAndAPassword() {
 		assertBody("auth-login", "{\"email\": \"a@b.org\", \"password\": \"secret\"}");
-		// RFC 5321 takes any domain; whether it exists is the upstream's question, not the gateway's.
+		// RFC 5321 takes any domain; whether it exists is the upstream's question, not
+		// the gateway's.
 		assertBody("auth-login", "{\"email\": \"a@b.c\", \"password\": \"secret\"}");
 		assertBody("auth-login", "{\"email\": \"not-an-email\", \"password\": \"\"}",
 				"'/email' format: does not match the email pattern must be a valid RFC 5321 Mailbox",
@@ -82,10 +83,12 @@ class EndpointSchemasTests {
 	void registerNeedsEmailAndPasswordAndBoundsOtherFields() {
 		assertBody("auth-register", "{\"email\": \"a@b.org\", \"password\": \"pw\", \"name\": \"Ada\"}");
 		assertBody("auth-register",
-				"{\"email\": \"a@b.org\", \"password\": \"pw\", \"profile\": {\"x\": 1}, \"name\": \"" + "n".repeat(1001) + "\"}",
+				"{\"email\": \"a@b.org\", \"password\": \"pw\", \"profile\": {\"x\": 1}, \"name\": \""
+						+ "n".repeat(1001) + "\"}",
 				"'/profile' type: object found, [string, number, boolean, null] expected",
 				"'/name' maxLength: must be at most 1000 characters long");
-		assertBody("auth-register", "{\"email\": \"a@b.org\"}", "'/password' required: required property 'password' not found");
+		assertBody("auth-register", "{\"email\": \"a@b.org\"}",
+				"'/password' required: required property 'password' not found");
 	}
 
 	@Test
@@ -116,8 +119,10 @@ class EndpointSchemasTests {
 
 	@Test
 	void similarityChecksBothMoleculesAndTheFingerprintType() {
-		assertBody("rdkit-similarity", "{\"mol1_data\": \"CCO\", \"mol2_data\": \"c1ccccc1\", \"fingerprint_type\": \"morgan\"}");
-		assertBody("rdkit-similarity", "{\"mol1_data\": \"CCO\", \"mol2_data\": \"c1ccccc1)\", \"fingerprint_type\": \"ecfp\"}",
+		assertBody("rdkit-similarity",
+				"{\"mol1_data\": \"CCO\", \"mol2_data\": \"c1ccccc1\", \"fingerprint_type\": \"morgan\"}");
+		assertBody("rdkit-similarity",
+				"{\"mol1_data\": \"CCO\", \"mol2_data\": \"c1ccccc1)\", \"fingerprint_type\": \"ecfp\"}",
 				"'/fingerprint_type' enum: does not have a value in the enumeration [\"morgan\", \"maccs\", \"topological\"]",
 				"'/mol2_data' format: is not valid SMILES: unmatched ')' at position 8");
 		assertBody("rdkit-similarity", "{\"mol1_data\": \"C1CC\", \"mol1_format\": \"sdf\", \"mol2_data\": \"CCO\"}");
@@ -125,7 +130,8 @@ class EndpointSchemasTests {
 
 	@Test
 	void substructureSearchChecksTheTargetAndASmilesQueryButNotSmarts() {
-		assertBody("rdkit-substructure-search", "{\"query_mol_data\": \"[#6]~[#8]\", \"target_mol_data\": \"OCC(O)CO\"}");
+		assertBody("rdkit-substructure-search",
+				"{\"query_mol_data\": \"[#6]~[#8]\", \"target_mol_data\": \"OCC(O)CO\"}");
 		assertBody("rdkit-substructure-search", "{\"query_mol_data\": \"[#6]~[#8]\", \"target_mol_data\": \"OCC(O\"}",
 				"'/target_mol_data' format: is not valid SMILES: unclosed branch '(' opened at position 3");
 		assertBody("rdkit-substructure-search",
@@ -148,7 +154,8 @@ class EndpointSchemasTests {
 	@Test
 	void convexCallsNeedAModuleFunctionPathObjectArgsAndJsonFormat() {
 		for (String endpoint : new String[] { "convex-query", "convex-mutation", "convex-action" }) {
-			assertBody(endpoint, "{\"path\": \"molecules/query:searchMolecules\", \"args\": {\"filter\": {}}, \"format\": \"json\"}");
+			assertBody(endpoint,
+					"{\"path\": \"molecules/query:searchMolecules\", \"args\": {\"filter\": {}}, \"format\": \"json\"}");
 			assertBody(endpoint, "{\"path\": \"molecules:listMolecules\"}");
 			assertBody(endpoint, "{\"path\": \"molecules.listMolecules\", \"args\": \"x\", \"format\": \"csv\"}",
 					"'/path' pattern: does not match the regex pattern ^[A-Za-z0-9_][A-Za-z0-9_./-]*:[A-Za-z_][A-Za-z0-9_]*$",
@@ -171,25 +178,30 @@ class EndpointSchemasTests {
 
 	@Test
 	void rdkitResultsAreWrappedInItsSuccessEnvelope() {
-		assertResponse("rdkit-calculate-properties", """
-				{"status": "success", "data": {"hydrogen_bonding": {"donors": 3, "acceptors": 3, "total": 6},
-				 "logp": -1.76, "tpsa": 60.69, "molecular_properties": {"molecular_weight": 92.094, "heavy_atom_count": 6},
-				 "functional_groups": {"hydroxyl": 3}, "permeability": {"rule_of_5_violations": 0},
-				 "smiles": "OCC(O)CO", "inchi": "InChI=1S/C3H8O3", "inchi_key": "PEDCQBHIVMGVHV-UHFFFAOYSA-N"}}
-				""");
+		assertResponse("rdkit-calculate-properties",
+				"""
+						{"status": "success", "data": {"hydrogen_bonding": {"donors": 3, "acceptors": 3, "total": 6},
+						 "logp": -1.76, "tpsa": 60.69, "molecular_properties": {"molecular_weight": 92.094, "heavy_atom_count": 6},
+						 "functional_groups": {"hydroxyl": 3}, "permeability": {"rule_of_5_violations": 0},
+						 "smiles": "OCC(O)CO", "inchi": "InChI=1S/C3H8O3", "inchi_key": "PEDCQBHIVMGVHV-UHFFFAOYSA-N"}}
+						""");
 		assertResponse("rdkit-calculate-properties", "{\"logp\": -1.76, \"tpsa\": 60.69, \"smiles\": \"OCC(O)CO\"}",
 				"'/status' required: required property 'status' not found",
 				"'/data' required: required property 'data' not found");
-		assertResponse("rdkit-similarity", "{\"status\": \"success\", \"data\": {\"tanimoto\": 0.42, \"dice\": 0.59, \"fingerprint_type\": \"maccs\"}}");
-		assertResponse("rdkit-similarity", "{\"status\": \"success\", \"data\": {\"tanimoto\": 1.5, \"dice\": 0.59, \"fingerprint_type\": \"ecfp\"}}",
+		assertResponse("rdkit-similarity",
+				"{\"status\": \"success\", \"data\": {\"tanimoto\": 0.42, \"dice\": 0.59, \"fingerprint_type\": \"maccs\"}}");
+		assertResponse("rdkit-similarity",
+				"{\"status\": \"success\", \"data\": {\"tanimoto\": 1.5, \"dice\": 0.59, \"fingerprint_type\": \"ecfp\"}}",
 				"'/data/tanimoto' maximum: must have a maximum value of 1",
 				"'/data/fingerprint_type' enum: does not have a value in the enumeration [\"morgan\", \"maccs\", \"topological\"]");
 		assertResponse("rdkit-substructure-search",
 				"{\"status\": \"success\", \"data\": {\"match\": true, \"match_count\": 1, \"matches\": [[0, 1]], \"visualization\": \"<svg/>\"}}");
-		assertResponse("rdkit-substructure-search", "{\"status\": \"success\", \"data\": {\"match\": \"yes\", \"matches\": []}}",
+		assertResponse("rdkit-substructure-search",
+				"{\"status\": \"success\", \"data\": {\"match\": \"yes\", \"matches\": []}}",
 				"'/data/match' type: string found, boolean expected",
 				"'/data/match_count' required: required property 'match_count' not found");
-		assertResponse("rdkit-visualization", "{\"status\": \"success\", \"data\": {\"svg\": \"<svg/>\", \"width\": 400, \"height\": 300}}");
+		assertResponse("rdkit-visualization",
+				"{\"status\": \"success\", \"data\": {\"svg\": \"<svg/>\", \"width\": 400, \"height\": 300}}");
 		assertResponse("rdkit-visualization", "{\"status\": \"error\", \"message\": \"boom\"}",
 				"'/status' const: must be the constant value 'success'",
 				"'/data' required: required property 'data' not found");
@@ -221,9 +233,11 @@ class EndpointSchemasTests {
 	void mixtureIdInThePathMustBeAUuid() {
 		EndpointRule rule = rule("mixture-get");
 		assertThat(rule.parameterViolations(new LinkedMultiValueMap<>(),
-				Map.of("id", "3f1c9a52-7d4e-4b5e-9a3c-1234567890ab"))).isEmpty();
+				Map.of("id", "3f1c9a52-7d4e-4b5e-9a3c-1234567890ab")))
+			.isEmpty();
 		assertThat(rule.parameterViolations(new LinkedMultiValueMap<>(), Map.of("id", "abc"))).map(Violation::toString)
-			.containsExactly("path parameter 'id' format: does not match the uuid pattern must be a valid RFC 4122 UUID");
+			.containsExactly(
+					"path parameter 'id' format: does not match the uuid pattern must be a valid RFC 4122 UUID");
 	}
 
 	@Test

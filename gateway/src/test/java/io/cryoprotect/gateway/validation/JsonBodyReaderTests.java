@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Malformed and hostile JSON (docs/reliability.md H3, H4) becomes one violation with the parse
- * position, never an exception, and never a tree that would mislead the schema.
+ * Malformed and hostile JSON (docs/reliability.md H3, H4) becomes one violation with the
+ * parse position, never an exception, and never a tree that would mislead the schema.
  */
 class JsonBodyReaderTests {
 
@@ -25,7 +25,8 @@ class JsonBodyReaderTests {
 	void truncatedDocumentNamesWhereItEnded() {
 		assertProblem("{\"molecule_data\": \"CCO\", \"input_format\": \"smi",
 				"'' json: Unexpected end-of-input in VALUE_STRING at line 1, column 46");
-		assertProblem("{\"a\": 1,", "'' json: Unexpected end-of-input within/between Object entries at line 1, column 9");
+		assertProblem("{\"a\": 1,",
+				"'' json: Unexpected end-of-input within/between Object entries at line 1, column 9");
 	}
 
 	@Test
@@ -52,7 +53,8 @@ class JsonBodyReaderTests {
 
 	@Test
 	void pointerToTheOverflowEscapesSlashAndTilde() {
-		assertProblem("{\"a/b\": [0, {\"~c\": 1, \"d\": 1e999}]}", "'/a~1b/1/d' json: Number is too large to represent");
+		assertProblem("{\"a/b\": [0, {\"~c\": 1, \"d\": 1e999}]}",
+				"'/a~1b/1/d' json: Number is too large to represent");
 		assertProblem("{\"ok\": 1, \"~/\": {\"\": 2e999}}", "'/~0~1/' json: Number is too large to represent");
 	}
 
@@ -67,7 +69,8 @@ class JsonBodyReaderTests {
 	@Test
 	void invalidUtf8IsRejected() {
 		byte[] body = { '{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}' };
-		assertThat(reader.read(body).problem()).hasToString("'' json: Invalid UTF-8 middle byte 0x28 at line 1, column 9");
+		assertThat(reader.read(body).problem())
+			.hasToString("'' json: Invalid UTF-8 middle byte 0x28 at line 1, column 9");
 	}
 
 	@Test
@@ -75,7 +78,8 @@ class JsonBodyReaderTests {
 		assertProblem("", "'' json: The body is empty; a JSON document is required");
 		assertProblem("  \n ", "'' json: The body is empty; a JSON document is required");
 		assertProblem("{\"a\": 1} {\"b\": 2}", "'' json: Unexpected data after the JSON document at line 1, column 10");
-		assertProblem("{\"a\": 1}}", "'' json: Unexpected close marker '}': no open Object to close at line 1, column 9");
+		assertProblem("{\"a\": 1}}",
+				"'' json: Unexpected close marker '}': no open Object to close at line 1, column 9");
 	}
 
 	@Test

@@ -4,7 +4,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code "format": "email"}: every RFC 5321 Mailbox passes, whatever its top-level domain; other text fails. */
+/**
+ * {@code "format": "email"}: every RFC 5321 Mailbox passes, whatever its top-level
+ * domain; other text fails.
+ */
 class MailboxFormatTests {
 
 	@Test
@@ -26,7 +29,8 @@ class MailboxFormatTests {
 
 	@Test
 	void aLongHostileValueIsCheckedInLinearTime() {
-		// Backtracking over a label of hyphens and letters would take minutes; possessive matching takes microseconds.
+		// Backtracking over a label of hyphens and letters would take minutes; possessive
+		// matching takes microseconds.
 		String hostile = "a@" + "a-".repeat(50_000) + "!";
 		assertThat(MailboxFormat.isMailbox(hostile)).isFalse();
 		assertThat(MailboxFormat.isMailbox("a".repeat(50_000) + "@" + "b.".repeat(25_000) + "c")).isTrue();

@@ -5,9 +5,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Upstream responses of endpoints with a response schema are checked in shadow: a violation
- * is counted, and the response reaches the client unchanged either way. The stub upstreams
- * answer {@code {"upstream":"convex","path":"api/query"}}, which is not a Convex result.
+ * Upstream responses of endpoints with a response schema are checked in shadow: a
+ * violation is counted, and the response reaches the client unchanged either way. The
+ * stub upstreams answer {@code {"upstream":"convex","path":"api/query"}}, which is not a
+ * Convex result.
  */
 class ResponseCheckIntegrationTests extends ValidationIntegrationTest {
 
@@ -18,9 +19,11 @@ class ResponseCheckIntegrationTests extends ValidationIntegrationTest {
 	@Test
 	void responseBreakingItsSchemaIsCountedAndPassedThroughUnchanged() {
 		double violations = responseViolations("convex", "convex-query");
-		String body = postJson("/convex/api/query", CALL)
-			.expectStatus().isOk()
-			.expectBody(String.class).returnResult().getResponseBody();
+		String body = postJson("/convex/api/query", CALL).expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
 		assertThat(body).isEqualTo(STUB_ANSWER);
 		assertThat(responseViolations("convex", "convex-query")).isEqualTo(violations + 1);
 	}
@@ -48,15 +51,18 @@ class ResponseCheckIntegrationTests extends ValidationIntegrationTest {
 		editValidationYml("    path: /convex/api/query\n", "    path: /convex/api/query\n    mode: shadow\n");
 		double violations = responseViolations("convex", "convex-query");
 		double shadowRejected = requests("convex", "convex-query", "shadow_rejected");
-		postJson("/convex/api/query", "{\"path\": \"no-colon\"}").expectStatus().isOk()
-			.expectBody(String.class).isEqualTo(STUB_ANSWER);
+		postJson("/convex/api/query", "{\"path\": \"no-colon\"}").expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.isEqualTo(STUB_ANSWER);
 		assertThat(requests("convex", "convex-query", "shadow_rejected")).isEqualTo(shadowRejected + 1);
 		assertThat(responseViolations("convex", "convex-query")).isEqualTo(violations + 1);
 	}
 
 	@Test
 	void responsesAreCheckedAtTheirSampleRate() {
-		editValidationYml("    path: /convex/api/query\n", "    path: /convex/api/query\n    responseSampleRate: 0.0\n");
+		editValidationYml("    path: /convex/api/query\n",
+				"    path: /convex/api/query\n    responseSampleRate: 0.0\n");
 		double violations = responseViolations("convex", "convex-query");
 		for (int i = 0; i < 5; i++) {
 			postJson("/convex/api/query", CALL).expectStatus().isOk().expectBody(String.class).isEqualTo(STUB_ANSWER);

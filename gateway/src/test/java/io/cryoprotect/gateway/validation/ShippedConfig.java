@@ -12,7 +12,10 @@ import java.util.stream.Stream;
 import io.cryoprotect.gateway.configfile.ConfigFiles;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-/** The repository's filters-conf/ validation files, loaded without Spring, optionally with edits. */
+/**
+ * The repository's filters-conf/ validation files, loaded without Spring, optionally with
+ * edits.
+ */
 final class ShippedConfig {
 
 	static final String DIR = "../filters-conf";

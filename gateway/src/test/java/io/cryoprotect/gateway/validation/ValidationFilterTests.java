@@ -31,9 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 /**
- * {@link ValidationFilter} over a {@link MockServerWebExchange}, as Spring Cloud Gateway tests its
- * filters: what it answers (the problem's status, detail and errors), whether the chain was called,
- * the body the chain saw, and the outcome it counted.
+ * {@link ValidationFilter} over a {@link MockServerWebExchange}, as Spring Cloud Gateway
+ * tests its filters: what it answers (the problem's status, detail and errors), whether
+ * the chain was called, the body the chain saw, and the outcome it counted.
  */
 class ValidationFilterTests {
 
@@ -74,15 +74,16 @@ class ValidationFilterTests {
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-	private final ValidationFilter filter = new ValidationFilter();
+	private final ValidationFilter filter;
 
 	private final RecordingChain chain = new RecordingChain();
 
 	ValidationFilterTests() {
 		SortedMap<String, String> files = new TreeMap<>(
 				Map.of("validation.yml", VALIDATION_YML, "schemas/molecule.json", MOLECULE_SCHEMA));
-		this.filter.use(new ValidationConfigLoader(new ValidationMetrics(this.meters), null)
-			.load(ConfigFiles.of("conf", files, new TreeMap<>())));
+		ValidationConfig config = new ValidationConfigLoader(new ValidationMetrics(this.meters), null)
+			.load(ConfigFiles.of("conf", files, new TreeMap<>()));
+		this.filter = new ValidationFilter(() -> config);
 	}
 
 	@Test
@@ -153,9 +154,9 @@ class ValidationFilterTests {
 	@Test
 	void shadowModeForwardsAnUnsupportedMediaType() {
 		String body = "{\"smiles\": \"C\"}";
-		assertThat(forwarded(MockServerHttpRequest.post("http://gateway/drafts")
-			.contentType(MediaType.TEXT_PLAIN)
-			.body(body))).isEqualTo(body);
+		assertThat(forwarded(
+				MockServerHttpRequest.post("http://gateway/drafts").contentType(MediaType.TEXT_PLAIN).body(body)))
+			.isEqualTo(body);
 		assertThat(counted("molecule-draft", "shadow_rejected")).isEqualTo(1);
 	}
 
@@ -177,9 +178,8 @@ class ValidationFilterTests {
 		DefaultDataBufferFactory buffers = DefaultDataBufferFactory.sharedInstance;
 		Flux<DataBuffer> chunks = Flux.just("{\"smiles\": \"", "C".repeat(40), "\"}", " ".repeat(20))
 			.map((chunk) -> buffers.wrap(chunk.getBytes(StandardCharsets.UTF_8)));
-		ProblemException problem = problemOf(run(MockServerHttpRequest.post("http://gateway/molecules")
-			.contentType(MediaType.TEXT_PLAIN)
-			.body(chunks)));
+		ProblemException problem = problemOf(run(
+				MockServerHttpRequest.post("http://gateway/molecules").contentType(MediaType.TEXT_PLAIN).body(chunks)));
 		assertThat(problem.problemType()).isEqualTo(ProblemType.PAYLOAD_TOO_LARGE);
 		assertThat(this.chain.called).isFalse();
 		assertThat(counted("molecule-create", "rejected")).isEqualTo(1);
@@ -213,18 +213,20 @@ class ValidationFilterTests {
 	@Test
 	void requestOfAnotherEndpointPassesUnread() {
 		String body = "not json at all";
-		assertThat(forwarded(MockServerHttpRequest.put("http://gateway/molecules")
-			.contentType(MediaType.TEXT_PLAIN)
-			.body(body))).isEqualTo(body);
+		assertThat(forwarded(
+				MockServerHttpRequest.put("http://gateway/molecules").contentType(MediaType.TEXT_PLAIN).body(body)))
+			.isEqualTo(body);
 		assertThat(this.meters.find("gateway.validation.requests").counters())
 			.allSatisfy((counter) -> assertThat(counter.count()).isZero());
 	}
 
 	@Test
 	void corsPreflightIsNeverValidated() {
-		StepVerifier.create(run(MockServerHttpRequest.options("http://gateway/molecules/not-a-uuid")
-			.header("Origin", "https://app.example")
-			.header("Access-Control-Request-Method", "GET"))).verifyComplete();
+		StepVerifier
+			.create(run(MockServerHttpRequest.options("http://gateway/molecules/not-a-uuid")
+				.header("Origin", "https://app.example")
+				.header("Access-Control-Request-Method", "GET")))
+			.verifyComplete();
 		assertThat(this.chain.called).isTrue();
 	}
 
@@ -245,11 +247,12 @@ class ValidationFilterTests {
 	private Mono<Void> run(MockServerHttpRequest request) {
 		MockServerWebExchange exchange = MockServerWebExchange.from(request);
 		exchange.getAttributes()
-			.put(GATEWAY_ROUTE_ATTR, Route.async()
-				.id("api")
-				.uri(URI.create("http://upstream"))
-				.asyncPredicate((candidate) -> Mono.just(true))
-				.build());
+			.put(GATEWAY_ROUTE_ATTR,
+					Route.async()
+						.id("api")
+						.uri(URI.create("http://upstream"))
+						.asyncPredicate((candidate) -> Mono.just(true))
+						.build());
 		return this.filter.filter(exchange, this.chain);
 	}
 
@@ -287,15 +290,11 @@ class ValidationFilterTests {
 		@Override
 		public Mono<Void> filter(ServerWebExchange exchange) {
 			this.called = true;
-			return DataBufferUtils.join(exchange.getRequest().getBody())
-				.map((buffer) -> {
-					String text = buffer.toString(StandardCharsets.UTF_8);
-					DataBufferUtils.release(buffer);
-					return text;
-				})
-				.defaultIfEmpty("")
-				.doOnNext((text) -> this.body = text)
-				.then();
+			return DataBufferUtils.join(exchange.getRequest().getBody()).map((buffer) -> {
+				String text = buffer.toString(StandardCharsets.UTF_8);
+				DataBufferUtils.release(buffer);
+				return text;
+			}).defaultIfEmpty("").doOnNext((text) -> this.body = text).then();
 		}
 
 	}

@@ -11,7 +11,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The shared gateway of the integration tests, plus what validation tests need: counters and live edits. */
+/**
+ * The shared gateway of the integration tests, plus what validation tests need: counters
+ * and live edits.
+ */
 abstract class ValidationIntegrationTest extends GatewayIntegrationTest {
 
 	@Autowired
@@ -40,14 +43,20 @@ abstract class ValidationIntegrationTest extends GatewayIntegrationTest {
 		return counter == null ? 0 : counter.count();
 	}
 
-	/** Publishes an edit of the shipped validation.yml and applies it now; the base class restores it. */
+	/**
+	 * Publishes an edit of the shipped validation.yml and applies it now; the base class
+	 * restores it.
+	 */
 	protected void editValidationYml(String from, String to) {
 		String original = FILTERS.original(ValidationConfigLoader.FILE);
 		assertThat(original).as("the edit must apply").contains(from);
 		publish(ValidationConfigLoader.FILE, original.replace(from, to));
 	}
 
-	/** Publishes new content for a file of filters-conf/ and applies it now, asserting it was accepted. */
+	/**
+	 * Publishes new content for a file of filters-conf/ and applies it now, asserting it
+	 * was accepted.
+	 */
 	protected void publish(String file, String content) {
 		long applied = validation.appliedCount();
 		long rejected = validation.rejectedCount();

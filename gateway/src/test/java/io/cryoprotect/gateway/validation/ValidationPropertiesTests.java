@@ -10,7 +10,10 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code gateway.validation.mode-override}, which application.yml fills from GATEWAY_VALIDATION_MODE or leaves empty. */
+/**
+ * {@code gateway.validation.mode-override}, which application.yml fills from
+ * GATEWAY_VALIDATION_MODE or leaves empty.
+ */
 class ValidationPropertiesTests {
 
 	@Test
@@ -25,7 +28,8 @@ class ValidationPropertiesTests {
 	}
 
 	private static ValidationProperties bind(String value) {
-		Binder binder = new Binder(new MapConfigurationPropertySource(Map.of("gateway.validation.mode-override", value)));
+		Binder binder = new Binder(
+				new MapConfigurationPropertySource(Map.of("gateway.validation.mode-override", value)));
 		return binder.bindOrCreate("gateway.validation", ValidationProperties.class);
 	}
 

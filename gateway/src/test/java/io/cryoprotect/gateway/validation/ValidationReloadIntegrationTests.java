@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * validation.yml and its schemas are hot-reloaded: a valid edit is live at once, an invalid
- * schema is rejected whole with file, key and value named, and the last good set keeps
- * validating while readiness stays UP.
+ * validation.yml and its schemas are hot-reloaded: a valid edit is live at once, an
+ * invalid schema is rejected whole with file, key and value named, and the last good set
+ * keeps validating while readiness stays UP.
  */
 class ValidationReloadIntegrationTests extends ValidationIntegrationTest {
 
@@ -22,9 +22,11 @@ class ValidationReloadIntegrationTests extends ValidationIntegrationTest {
 	void editedSchemaIsLiveAfterReload() {
 		postJson("/api/v1/molecules", "{\"cid\": 962}").expectStatus().isOk().expectBody().returnResult();
 		publish(SCHEMA, FILTERS.original(SCHEMA).replace("\"maximum\": 2147483647", "\"maximum\": 100"));
-		postJson("/api/v1/molecules", "{\"cid\": 962}")
-			.expectStatus().isBadRequest()
-			.expectBody().jsonPath("$.errors[0].message").isEqualTo("must have a maximum value of 100");
+		postJson("/api/v1/molecules", "{\"cid\": 962}").expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.errors[0].message")
+			.isEqualTo("must have a maximum value of 100");
 		assertThat(FLASK_BLUE.count()).isEqualTo(1);
 	}
 
@@ -39,9 +41,11 @@ class ValidationReloadIntegrationTests extends ValidationIntegrationTest {
 				    path: /api/v1/batch
 				    requestSchema: molecule-import.json
 				""");
-		postJson("/api/v1/batch", "{}")
-			.expectStatus().isBadRequest()
-			.expectBody().jsonPath("$.endpoint").isEqualTo("batch");
+		postJson("/api/v1/batch", "{}").expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.endpoint")
+			.isEqualTo("batch");
 		assertThat(FLASK_BLUE.count()).isEqualTo(1);
 	}
 
@@ -52,17 +56,25 @@ class ValidationReloadIntegrationTests extends ValidationIntegrationTest {
 		validation.reloadNow();
 
 		assertThat(validation.live()).isSameAs(live);
-		assertThat(validation.lastRejection().problems()).map(ConfigProblem::toString).containsExactly(
-				FILTERS.path() + "/schemas/molecule-import.json: key '/properties/cid/minimum' value 'one': string found, number expected",
-				FILTERS.path() + "/validation.yml: key 'endpoints[1].requestSchema' value 'molecule-import.json': "
-						+ "the schema file is invalid (see its own problems)");
-		postJson("/api/v1/molecules", "{\"cid\": 0}")
-			.expectStatus().isBadRequest()
-			.expectBody().jsonPath("$.errors[0].message").isEqualTo("must have a minimum value of 1");
+		assertThat(validation.lastRejection().problems()).map(ConfigProblem::toString)
+			.containsExactly(FILTERS.path()
+					+ "/schemas/molecule-import.json: key '/properties/cid/minimum' value 'one': string found, number expected",
+					FILTERS.path() + "/validation.yml: key 'endpoints[1].requestSchema' value 'molecule-import.json': "
+							+ "the schema file is invalid (see its own problems)");
+		postJson("/api/v1/molecules", "{\"cid\": 0}").expectStatus()
+			.isBadRequest()
+			.expectBody()
+			.jsonPath("$.errors[0].message")
+			.isEqualTo("must have a minimum value of 1");
 		postJson("/api/v1/molecules", "{\"cid\": 962}").expectStatus().isOk().expectBody().returnResult();
-		management().get().uri("/actuator/health/readiness").exchange()
-			.expectStatus().isOk()
-			.expectBody().jsonPath("$.status").isEqualTo("UP");
+		management().get()
+			.uri("/actuator/health/readiness")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo("UP");
 	}
 
 	@Test
@@ -71,18 +83,28 @@ class ValidationReloadIntegrationTests extends ValidationIntegrationTest {
 		FILTERS.swap("validation.yml", original.replace("mode: shadow", "mode: shadowed"));
 		long line = original.substring(0, original.indexOf("mode: shadow")).chars().filter(c -> c == '\n').count() + 1;
 		validation.reloadNow();
-		Map<?, ?> status = management().get().uri("/actuator/gatewayconfig").exchange()
-			.expectStatus().isOk()
-			.expectBody(Map.class).returnResult().getResponseBody();
+		Map<?, ?> status = management().get()
+			.uri("/actuator/gatewayconfig")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(Map.class)
+			.returnResult()
+			.getResponseBody();
 		Map<?, ?> problem = (Map<?, ?>) ((List<?>) ((Map<?, ?>) ((Map<?, ?>) status.get("validation"))
 			.get("lastRejection")).get("problems")).get(0);
 		assertThat(problem.get("file")).isEqualTo(FILTERS.path() + "/validation.yml:" + line);
 		assertThat(problem.get("key")).isEqualTo("endpoints[3].mode");
 		assertThat(problem.get("value")).isEqualTo("shadowed");
 		assertThat(problem.get("reason")).isEqualTo("expected one of [off, shadow, enforce]");
-		String metrics = management().get().uri("/actuator/prometheus").exchange()
-			.expectStatus().isOk()
-			.expectBody(String.class).returnResult().getResponseBody();
+		String metrics = management().get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
 		assertThat(metrics)
 			.containsPattern("gateway_config_reloads_total\\{config=\"validation\",result=\"rejected\"\\} [1-9]")
 			.containsPattern("gateway_config_reloads_total\\{config=\"validation\",result=\"applied\"\\} [1-9]")

@@ -18,10 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * WebSocket proxying on the Convex sync route ({@code websocket: true} in routes/convex.yml),
- * with a real WebSocket client through the gateway to the Convex stub's WebSocket. The shared
- * test gateway allows {@value #WEBSOCKETS_PER_CALLER} sockets per caller and {@value #WEBSOCKETS}
- * in total.
+ * WebSocket proxying on the Convex sync route ({@code websocket: true} in
+ * routes/convex.yml), with a real WebSocket client through the gateway to the Convex
+ * stub's WebSocket. The shared test gateway allows {@value #WEBSOCKETS_PER_CALLER}
+ * sockets per caller and {@value #WEBSOCKETS} in total.
  */
 class WebSocketIntegrationTests extends GatewayIntegrationTest {
 
@@ -43,7 +43,8 @@ class WebSocketIntegrationTests extends GatewayIntegrationTest {
 	void framesGoBothWaysUnchangedToTheRewrittenPathWithoutAToken() throws Exception {
 		double clientClosed = scrape().value(sessions("client"));
 		TestWebSocket socket = open(SYNC, headers -> headers.set("X-Request-Id", "ws-sync-1"));
-		// The stub's first frame names the path it was asked for: /convex stripped, as for Convex's HTTP API.
+		// The stub's first frame names the path it was asked for: /convex stripped, as
+		// for Convex's HTTP API.
 		assertThat(socket.next()).isEqualTo("{\"upstream\":\"convex\",\"path\":\"api/1.24.1/sync\"}");
 		socket.send("{\"type\":\"Connect\",\"sessionId\":\"s-1\",\"connectionCount\":0}");
 		assertThat(socket.next()).isEqualTo("echo:{\"type\":\"Connect\",\"sessionId\":\"s-1\",\"connectionCount\":0}");
@@ -85,7 +86,8 @@ class WebSocketIntegrationTests extends GatewayIntegrationTest {
 		CONVEX.down();
 		TestWebSocket socket = open(SYNC, headers -> {
 		});
-		// The client's handshake is answered before the upstream's: the socket then closes with 1014.
+		// The client's handshake is answered before the upstream's: the socket then
+		// closes with 1014.
 		assertThat(socket.awaitCloseFrame()).isEqualTo("1014 bad gateway");
 		await().atMost(Duration.ofSeconds(10)).until(() -> scrape().value(sessions("error")) == failed + 1);
 	}
@@ -115,8 +117,10 @@ class WebSocketIntegrationTests extends GatewayIntegrationTest {
 		assertThat(third.awaitRefusal()).as("the anonymous caller's share is taken").isEqualTo(429);
 		assertThat(third.refusalHeader("Retry-After")).isEqualTo("5");
 
-		// Another caller (a verified user) gets the last place in total, the next one none.
-		TestWebSocket user = open(SYNC, headers -> headers.set("Authorization", "Bearer " + TestTokens.hs256("ws-user-1")));
+		// Another caller (a verified user) gets the last place in total, the next one
+		// none.
+		TestWebSocket user = open(SYNC,
+				headers -> headers.set("Authorization", "Bearer " + TestTokens.hs256("ws-user-1")));
 		assertThat(user.next()).contains("\"upstream\":\"convex\"");
 		TestWebSocket full = TestWebSocket.connect(port, SYNC,
 				headers -> headers.set("Authorization", "Bearer " + TestTokens.hs256("ws-user-2")));
@@ -142,8 +146,14 @@ class WebSocketIntegrationTests extends GatewayIntegrationTest {
 
 	@Test
 	void aPlainRequestOnTheWebSocketRouteIsForwardedAsHttp() {
-		client().get().uri(SYNC).exchange().expectStatus().isOk().expectBody()
-			.jsonPath("$.path").isEqualTo("api/1.24.1/sync");
+		client().get()
+			.uri(SYNC)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.path")
+			.isEqualTo("api/1.24.1/sync");
 	}
 
 	private TestWebSocket open(String path, Consumer<HttpHeaders> headers) throws Exception {
@@ -157,8 +167,14 @@ class WebSocketIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	private Scrape scrape() {
-		return new Scrape(management().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-			.expectBody(String.class).returnResult().getResponseBody());
+		return new Scrape(management().get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody());
 	}
 
 }

@@ -53,7 +53,8 @@ class WebSocketLifecycleIntegrationTests {
 		assertThat(socket.next()).contains("\"upstream\":\"convex\"");
 
 		CompletableFuture<Void> closed = CompletableFuture.runAsync(gateway::close);
-		await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("readiness " + ReadinessState.REFUSING_TRAFFIC));
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> events.contains("readiness " + ReadinessState.REFUSING_TRAFFIC));
 		// Within the drain delay the socket still relays.
 		socket.send("still there?");
 		assertThat(socket.next()).isEqualTo("echo:still there?");
@@ -68,16 +69,17 @@ class WebSocketLifecycleIntegrationTests {
 
 	@Test
 	void aSilentSocketOutlivesTheServersIdleAndReadTimeoutsAndClosesAtItsOwnIdleTimeout() throws Exception {
-		// The server's own timeouts far below the socket's: an upgraded connection is not theirs to close.
+		// The server's own timeouts far below the socket's: an upgraded connection is not
+		// theirs to close.
 		gateway = StandaloneGateway.start(args("--gateway.websocket.idle-timeout=4s", "--gateway.edge.idle-timeout=1s",
 				"--gateway.edge.read-timeout=1s", "--gateway.edge.request-timeout=1s"));
-		// A first handshake in a cold JVM on a loaded machine may take longer than these timeouts to be read.
-		await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-			.until(() -> {
-				try (TestWebSocket warmUp = TestWebSocket.connect(StandaloneGateway.port(gateway), SYNC).awaitOpen()) {
-					return warmUp.next().contains("convex");
-				}
-			});
+		// A first handshake in a cold JVM on a loaded machine may take longer than these
+		// timeouts to be read.
+		await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+			try (TestWebSocket warmUp = TestWebSocket.connect(StandaloneGateway.port(gateway), SYNC).awaitOpen()) {
+				return warmUp.next().contains("convex");
+			}
+		});
 		TestWebSocket socket = TestWebSocket.connect(StandaloneGateway.port(gateway), SYNC).awaitOpen();
 		socket.next();
 		// The gateway notes this frame, and the upstream's echo, no earlier than now.
@@ -93,8 +95,8 @@ class WebSocketLifecycleIntegrationTests {
 	}
 
 	private String[] args(String... extra) {
-		List<String> all = new java.util.ArrayList<>(List.of("--gateway.routing.dir=" + routes.path(),
-				"--CONVEX_URL=" + convex.url()));
+		List<String> all = new java.util.ArrayList<>(
+				List.of("--gateway.routing.dir=" + routes.path(), "--CONVEX_URL=" + convex.url()));
 		all.addAll(List.of(extra));
 		return all.toArray(String[]::new);
 	}
