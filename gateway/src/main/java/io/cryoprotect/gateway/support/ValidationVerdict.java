@@ -1,5 +1,7 @@
 package io.cryoprotect.gateway.support;
 
+import java.util.Locale;
+
 /**
  * What validation made of a request's body, parameters and content type; logged as
  * {@code validation}.
@@ -7,16 +9,16 @@ package io.cryoprotect.gateway.support;
 public enum ValidationVerdict {
 
 	/** Every rule of the endpoint held. */
-	PASSED("passed"),
+	PASSED,
 	/** A rule was broken in enforce mode: the request was refused. */
-	FAILED("failed"),
+	FAILED,
 	/** A rule was broken in shadow mode: counted, and forwarded. */
-	SHADOW_FAILED("shadow_failed");
+	SHADOW_FAILED;
 
 	private final String value;
 
-	ValidationVerdict(String value) {
-		this.value = value;
+	ValidationVerdict() {
+		this.value = name().toLowerCase(Locale.ROOT);
 	}
 
 	/** The lower-case name the access log writes. */
