@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Storage;
 import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.distributed.proxy.optimization.OptimizationListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -91,9 +92,8 @@ final class RateLimitBackend implements SmartLifecycle {
 		boolean shared = redisUrl != null && !redisUrl.isBlank();
 		// Lettuce reconnects no slower than the probe looks, so shared limits resume
 		// within about retryInterval.
-		this.redis = shared
-				? new RedisBuckets(redisUrl, sharedClock, storage().commandTimeout(), () -> storage().retryInterval())
-				: null;
+		this.redis = shared ? new RedisBuckets(redisUrl, sharedClock, storage().commandTimeout(),
+				() -> storage().retryInterval(), skippedCalls(meters)) : null;
 		this.redisDisplay = shared ? redactPassword(redisUrl) : null;
 		// Until the first probe connects, shared buckets are not available.
 		this.degraded = new AtomicBoolean(shared);
@@ -128,7 +128,7 @@ final class RateLimitBackend implements SmartLifecycle {
 		// A timer publisher with a fallback: timeout(Duration) would build a description
 		// string per call
 		// for a TimeoutException that is only logged when the backend degrades.
-		return redis.consume(key, bandwidths, cost)
+		return redis.consume(key, bandwidths, cost, storage.delayedSync())
 			.timeout(Mono.delay(storage.commandTimeout(), timer), Mono.fromSupplier(() -> {
 				degrade(new TimeoutException());
 				return fallback(storage, key, bandwidths, cost);
@@ -137,6 +137,36 @@ final class RateLimitBackend implements SmartLifecycle {
 				degrade(error);
 				return Mono.just(fallback(storage, key, bandwidths, cost));
 			});
+	}
+
+	/**
+	 * Counts the bucket decisions that cost no Redis call of their own: joined to another
+	 * request's call for the same key ({@code batched}), or answered from this replica's
+	 * copy of the bucket ({@code delayed_sync}).
+	 */
+	private static OptimizationListener skippedCalls(MeterRegistry meters) {
+		Counter batched = skippedCalls(meters, "batched");
+		Counter delayed = skippedCalls(meters, "delayed_sync");
+		return new OptimizationListener() {
+
+			@Override
+			public void incrementMergeCount(int count) {
+				batched.increment(count);
+			}
+
+			@Override
+			public void incrementSkipCount(int count) {
+				delayed.increment(count);
+			}
+
+		};
+	}
+
+	private static Counter skippedCalls(MeterRegistry meters, String reason) {
+		return Counter.builder("gateway.ratelimit.redis.skipped.calls")
+			.description("Shared-bucket decisions taken without a Redis call of their own")
+			.tag("reason", reason)
+			.register(meters);
 	}
 
 	/**
@@ -229,7 +259,9 @@ final class RateLimitBackend implements SmartLifecycle {
 			.subscribeOn(Schedulers.boundedElastic())
 			.then(Mono.defer(() -> redis.heartbeat(replicaId, ttl).timeout(storage.commandTimeout().multipliedBy(4))))
 			.flatMap(count -> !degraded.get() ? Mono.just(count)
-					: redis.consume("probe:" + replicaId, PROBE, 1).timeout(storage.commandTimeout()).thenReturn(count))
+					: redis.consume("probe:" + replicaId, PROBE, 1, null)
+						.timeout(storage.commandTimeout())
+						.thenReturn(count))
 			.doOnNext(count -> {
 				countedReplicas = (int) Math.max(1, Math.min(count, 1000));
 				if (degraded.get() && ++probeSuccesses < RESUME_AFTER) {

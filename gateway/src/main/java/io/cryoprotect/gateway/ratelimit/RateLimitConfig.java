@@ -175,16 +175,45 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 
 	/**
 	 * @param replicas gateways sharing the limits, or null to count them through Redis
+	 * @param delayedSync decisions on each replica's copy of a shared bucket, or null for
+	 * a Redis round trip per decision
 	 */
-	record Storage(int maxKeys, Duration commandTimeout, OnFailure onFailure, Duration retryInterval,
-			Integer replicas) {
+	record Storage(int maxKeys, Duration commandTimeout, OnFailure onFailure, Duration retryInterval, Integer replicas,
+			DelayedSync delayedSync) {
 
 		/**
 		 * What a file without a storage section gets, and what the backend uses before
 		 * any file loaded.
 		 */
 		static final Storage DEFAULTS = new Storage(100_000, Duration.ofMillis(50), OnFailure.local,
-				Duration.ofSeconds(1), null);
+				Duration.ofSeconds(1), null, null);
+
+	}
+
+	enum SyncStrategy {
+
+		delaying, predicting
+
+	}
+
+	/**
+	 * Bucket4j's delaying or predicting optimization: a replica answers from its copy of
+	 * a shared bucket and writes what it took to Redis once {@code maxDelay} passed or
+	 * once it holds {@link #maxUnsyncedTokens} not yet written.
+	 */
+	record DelayedSync(SyncStrategy strategy, Duration maxDelay, int maxUnsyncedPercent) {
+
+		/**
+		 * {@code maxUnsyncedPercent} of the smallest capacity among the bucket's rates,
+		 * rounded down: what one replica may take before the others can see it.
+		 */
+		long maxUnsyncedTokens(Bandwidths bandwidths) {
+			long smallest = Long.MAX_VALUE;
+			for (Rate rate : bandwidths.rates()) {
+				smallest = Math.min(smallest, rate.tokens());
+			}
+			return smallest * maxUnsyncedPercent / 100;
+		}
 
 	}
 

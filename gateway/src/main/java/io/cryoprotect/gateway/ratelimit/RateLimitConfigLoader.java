@@ -113,8 +113,8 @@ final class RateLimitConfigLoader {
 	private RateLimitConfig.Storage storage(RateLimitFile.Storage raw) {
 		RateLimitConfig.Storage defaults = RateLimitConfig.Storage.DEFAULTS;
 		Integer maxKeys = raw == null || raw.local() == null ? null : raw.local().maxKeys();
-		RateLimitFile.Redis redis = raw == null || raw.redis() == null ? new RateLimitFile.Redis(null, null, null, null)
-				: raw.redis();
+		RateLimitFile.Redis redis = raw == null || raw.redis() == null
+				? new RateLimitFile.Redis(null, null, null, null, null) : raw.redis();
 		return new RateLimitConfig.Storage(maxKeys == null ? defaults.maxKeys() : maxKeys,
 				bounded("storage.redis.commandTimeout", redis.commandTimeout(), defaults.commandTimeout(),
 						Duration.ofMillis(5), Duration.ofSeconds(1),
@@ -123,7 +123,21 @@ final class RateLimitConfigLoader {
 				bounded("storage.redis.retryInterval", redis.retryInterval(), defaults.retryInterval(),
 						Duration.ofMillis(100), Duration.ofSeconds(60),
 						"how long shared limits stay off after Redis is back, and the Retry-After of deny"),
-				redis.replicas() instanceof Integer replicas ? replicas : defaults.replicas());
+				redis.replicas() instanceof Integer replicas ? replicas : defaults.replicas(),
+				delayedSync(redis.delayedSync()));
+	}
+
+	private RateLimitConfig.DelayedSync delayedSync(RateLimitFile.DelayedSync raw) {
+		if (raw == null) {
+			return null;
+		}
+		return new RateLimitConfig.DelayedSync(
+				ConfigValues.constant(RateLimitConfig.SyncStrategy.class, raw.strategy(),
+						RateLimitConfig.SyncStrategy.delaying),
+				bounded("storage.redis.delayedSync.maxDelay", raw.maxDelay(), Duration.ofMillis(100),
+						Duration.ofMillis(10), Duration.ofSeconds(10),
+						"how long other replicas may not see what this one took"),
+				raw.maxUnsyncedPercent() == null ? 1 : raw.maxUnsyncedPercent());
 	}
 
 	private RateLimitConfig.Limit limit(String key, String id, RateLimitFile.Limit raw, PolicyMode fileMode) {

@@ -49,8 +49,23 @@ public record RateLimitFile(String mode, Map<String, TierRule> tiers, Storage st
 	 * @param retryInterval how often a degraded gateway probes Redis to resume
 	 * @param replicas gateways sharing the limits, to size local buckets: {@code auto}
 	 * (counted through Redis while it works) or a number
+	 * @param delayedSync decisions on each replica's copy of a shared bucket, written to
+	 * Redis in arrears; absent: every decision is a Redis round trip
 	 */
-	public record Redis(String commandTimeout, String onFailure, String retryInterval, Object replicas) {
+	public record Redis(String commandTimeout, String onFailure, String retryInterval, Object replicas,
+			DelayedSync delayedSync) {
+	}
+
+	/**
+	 * Bucket4j's delaying or predicting optimization for Redis-backed buckets.
+	 *
+	 * @param strategy {@code delaying} or {@code predicting} (also subtracts what the
+	 * other replicas are predicted to have taken since the last write)
+	 * @param maxDelay a replica writes what it took to Redis at least this often
+	 * @param maxUnsyncedPercent and once it took this share of a bucket's smallest
+	 * capacity
+	 */
+	public record DelayedSync(String strategy, String maxDelay, Integer maxUnsyncedPercent) {
 	}
 
 	/**

@@ -38,6 +38,7 @@ class RateLimitStatusEndpoint {
 			if (live != null) {
 				storage.put("onFailure", live.storage().onFailure().name());
 				storage.put("replicas", backend.replicas(live.storage()));
+				storage.put("delayedSync", delayedSync(live.storage().delayedSync()));
 			}
 		}
 		storage.put("localBuckets", backend.localBuckets());
@@ -56,6 +57,17 @@ class RateLimitStatusEndpoint {
 		}
 		status.put("limits", limits);
 		return status;
+	}
+
+	private static Map<String, Object> delayedSync(RateLimitConfig.DelayedSync sync) {
+		if (sync == null) {
+			return null;
+		}
+		Map<String, Object> shown = new LinkedHashMap<>();
+		shown.put("strategy", sync.strategy().name());
+		shown.put("maxDelay", sync.maxDelay().toString());
+		shown.put("maxUnsyncedPercent", sync.maxUnsyncedPercent());
+		return shown;
 	}
 
 }

@@ -9,11 +9,18 @@ import java.util.function.Supplier;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cryoprotect.gateway.ratelimit.RateLimitConfig.Bandwidths;
+import io.cryoprotect.gateway.ratelimit.RateLimitConfig.DelayedSync;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.distributed.AsyncBucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
+import io.github.bucket4j.distributed.proxy.optimization.Optimization;
+import io.github.bucket4j.distributed.proxy.optimization.OptimizationListener;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
+import io.github.bucket4j.distributed.proxy.optimization.PredictionParameters;
+import io.github.bucket4j.distributed.proxy.optimization.delay.DelayOptimization;
+import io.github.bucket4j.distributed.proxy.optimization.predictive.PredictiveOptimization;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -62,10 +69,14 @@ final class RedisBuckets implements AutoCloseable {
 	private volatile AsyncProxyManager<String> proxies;
 
 	/**
-	 * Bucket proxies, kept so that batching can join concurrent requests; bounded, and
-	 * cheap to rebuild.
+	 * A bucket proxy per key and sync setting, kept so that batching can join concurrent
+	 * requests and a delayed sync keeps its copy of the bucket; bounded, and cheap to
+	 * rebuild (a dropped proxy forgets at most its unsynced tokens).
 	 */
-	private final Cache<String, AsyncBucketProxy> buckets = Caffeine.newBuilder()
+	private record ProxyKey(String redisKey, DelayedSync sync) {
+	}
+
+	private final Cache<ProxyKey, AsyncBucketProxy> buckets = Caffeine.newBuilder()
 		.maximumSize(10_000)
 		.expireAfterAccess(Duration.ofMinutes(1))
 		.executor(Runnable::run)
@@ -73,14 +84,20 @@ final class RedisBuckets implements AutoCloseable {
 
 	private final Duration requestTimeout;
 
+	private final OptimizationListener optimizationListener;
+
 	/**
 	 * @param requestTimeout bounds one whole bucket operation inside Bucket4j, its
 	 * compare-and-swap retries included, so a contended key cannot keep commands running
 	 * after the caller gave up
+	 * @param optimizationListener told of every decision taken without its own Redis
+	 * round trip
 	 */
-	RedisBuckets(String url, TimeMeter clock, Duration requestTimeout, Supplier<Duration> reconnectCap) {
+	RedisBuckets(String url, TimeMeter clock, Duration requestTimeout, Supplier<Duration> reconnectCap,
+			OptimizationListener optimizationListener) {
 		this.clock = clock;
 		this.requestTimeout = requestTimeout;
+		this.optimizationListener = optimizationListener;
 		this.resources = ClientResources.builder().reconnectDelay(reconnectDelay(reconnectCap)).build();
 		this.client = RedisClient.create(resources, RedisURI.create(url));
 		this.client.setOptions(ClientOptions.builder()
@@ -141,7 +158,11 @@ final class RedisBuckets implements AutoCloseable {
 			.asAsync();
 	}
 
-	Mono<Probe> consume(String key, Bandwidths bandwidths, long cost) {
+	/**
+	 * @param sync decide on this replica's copy of the bucket and write to Redis in
+	 * arrears, or null for a round trip per decision
+	 */
+	Mono<Probe> consume(String key, Bandwidths bandwidths, long cost, DelayedSync sync) {
 		AsyncProxyManager<String> manager = proxies;
 		if (manager == null) {
 			return Mono.error(new IllegalStateException("not connected to Redis yet"));
@@ -151,15 +172,30 @@ final class RedisBuckets implements AutoCloseable {
 		// and replicas still on the old file keep using theirs until they reload (old
 		// keys expire).
 		String redisKey = KEY_PREFIX + Long.toHexString(bandwidths.version()) + ':' + key;
-		AsyncBucketProxy bucket = buckets.get(redisKey, k -> manager.builder()
-			// Requests for one key that arrive while its last command is in flight go to
-			// Redis as one
-			// batch: a busy key (a NAT'd office, one heavy user) costs one
-			// compare-and-swap, not one per request.
-			.withOptimization(Optimizations.batching())
-			.build(k, () -> CompletableFuture.completedFuture(bandwidths.configuration())));
+		AsyncBucketProxy bucket = buckets.get(new ProxyKey(redisKey, sync),
+				k -> manager.builder()
+					.withOptimization(optimization(sync, bandwidths))
+					.build(k.redisKey(), () -> CompletableFuture.completedFuture(bandwidths.configuration())));
 		return Mono.fromFuture(() -> bucket.asVerbose().tryConsumeAndReturnRemaining(cost))
 			.map(result -> Probe.of(result, bandwidths, false));
+	}
+
+	/**
+	 * Without a delayed sync, requests for one key that arrive while its last command is
+	 * in flight go to Redis as one batch: a busy key (a NAT'd office, one heavy user)
+	 * costs one compare-and-swap, not one per request. Both delayed strategies batch as
+	 * well, and answer from the replica's copy until it must be written.
+	 */
+	private Optimization optimization(DelayedSync sync, Bandwidths bandwidths) {
+		if (sync == null) {
+			return Optimizations.batching().withListener(optimizationListener);
+		}
+		DelayParameters delay = new DelayParameters(sync.maxUnsyncedTokens(bandwidths), sync.maxDelay());
+		return switch (sync.strategy()) {
+			case delaying -> new DelayOptimization(delay, optimizationListener, clock);
+			case predicting -> new PredictiveOptimization(PredictionParameters.createDefault(delay), delay,
+					optimizationListener, clock);
+		};
 	}
 
 	/**

@@ -84,6 +84,51 @@ class RateLimitConfigLoaderTests {
 	}
 
 	@Test
+	void delayedSyncIsOffUnlessSetAndItsShareIsOfTheSmallestCapacity() throws Exception {
+		assertThat(shipped(null).storage().delayedSync()).isNull();
+		String text = """
+				storage:
+				  redis: {delayedSync: {strategy: predicting, maxDelay: 250ms, maxUnsyncedPercent: 5}}
+				limits:
+				  a: {rates: [40/min, 100/hour]}
+				  b: {rates: [10/min]}
+				""";
+		RateLimitConfig config = RateLimitConfigLoader.load("ratelimits.yml", text, null);
+		RateLimitConfig.DelayedSync sync = config.storage().delayedSync();
+		assertThat(sync).isEqualTo(
+				new RateLimitConfig.DelayedSync(RateLimitConfig.SyncStrategy.predicting, Duration.ofMillis(250), 5));
+		assertThat(sync.maxUnsyncedTokens(config.limits().get(0).base())).as("5% of 40").isEqualTo(2);
+		assertThat(sync.maxUnsyncedTokens(config.limits().get(1).base())).as("5% of 10, rounded down").isZero();
+	}
+
+	@Test
+	void delayedSyncProblemsAreNamedWithFileKeyAndValue() {
+		String text = """
+				storage:
+				  redis: {delayedSync: {strategy: eager, maxDelay: 1m, maxUnsyncedPercent: 80}}
+				limits:
+				  a: {rates: [40/min]}
+				""";
+		assertThatThrownBy(() -> RateLimitConfigLoader.load("filters-conf/ratelimits.yml", text, null))
+			.isInstanceOf(ConfigRejectedException.class)
+			.hasMessageContaining(
+					"key 'storage.redis.delayedSync.strategy' value 'eager': expected delaying or predicting")
+			.hasMessageContaining("key 'storage.redis.delayedSync.maxDelay' value '1m': must be from 10ms to 10s")
+			.hasMessageContaining(
+					"key 'storage.redis.delayedSync.maxUnsyncedPercent' value '80': required, an integer from 1 to 50");
+		String incomplete = """
+				storage:
+				  redis: {delayedSync: {strategy: delaying}}
+				limits:
+				  a: {rates: [40/min]}
+				""";
+		assertThatThrownBy(() -> RateLimitConfigLoader.load("filters-conf/ratelimits.yml", incomplete, null))
+			.isInstanceOf(ConfigRejectedException.class)
+			.hasMessageContaining("key 'storage.redis.delayedSync.maxDelay': required")
+			.hasMessageContaining("key 'storage.redis.delayedSync.maxUnsyncedPercent': required");
+	}
+
+	@Test
 	void replicaShareRoundsUpAndKeepsWindows() throws Exception {
 		RateLimitConfig.Bandwidths base = shipped(null).limits().get(0).base();
 		assertThat(base.share(3, 1).rates()).extracting(RateLimitConfig.Rate::tokens).containsExactly(7L, 34L, 334L);

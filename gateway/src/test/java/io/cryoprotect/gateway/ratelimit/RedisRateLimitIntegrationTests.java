@@ -127,6 +127,39 @@ class RedisRateLimitIntegrationTests {
 		assertThat(UPSTREAM.count()).isEqualTo(10);
 	}
 
+	/**
+	 * {@code maxUnsyncedPercent: 10} of 10 a minute: each gateway may take one token the
+	 * other cannot see yet, so the two let through at most 10 + 2; refusals are answered
+	 * from each gateway's copy of the bucket, mostly without a Redis call.
+	 */
+	@Test
+	void aDelayedSyncEditAppliesOnReloadAndKeepsTwoGatewaysWithinTheMargin() {
+		String delayed = LIMITS.formatted("local")
+			.replace("replicas: auto}",
+					"replicas: auto, delayedSync: {strategy: delaying, maxDelay: 10s, " + "maxUnsyncedPercent: 10}}");
+		for (int gw = 0; gw < 2; gw++) {
+			FILTERS.get(gw).swap("ratelimits.yml", delayed);
+			reloader(gw).reloadNow();
+			assertThat(storage(gw).get("delayedSync"))
+				.isEqualTo(Map.of("strategy", "delaying", "maxDelay", "PT10S", "maxUnsyncedPercent", 10));
+		}
+		String series = "gateway_ratelimit_redis_skipped_calls_total{reason=\"delayed_sync\"}";
+		double skippedBefore = scrape(0).value(series) + scrape(1).value(series);
+		WebTestClient a = client(0, "127.0.0.11");
+		WebTestClient b = client(1, "127.0.0.11");
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			statuses.add(status(i % 2 == 0 ? a : b));
+		}
+		long passed = statuses.stream().filter(status -> status == 200).count();
+		assertThat(passed).as("statuses %s", statuses).isBetween(10L, 12L);
+		assertThat(statuses.subList((int) passed, 20)).as("statuses %s", statuses).containsOnly(429);
+		assertThat(UPSTREAM.count()).isEqualTo(passed);
+		assertThat(scrape(0).value(series) + scrape(1).value(series) - skippedBefore)
+			.as("decisions answered from a gateway's copy")
+			.isGreaterThanOrEqualTo(10);
+	}
+
 	@Test
 	void redisDownFallsBackToEachReplicasShareWithNo5xxAndSharedLimitsResumeAfterRestart() {
 		WebTestClient a = client(0, "127.0.0.11");

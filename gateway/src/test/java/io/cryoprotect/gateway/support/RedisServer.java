@@ -128,6 +128,32 @@ public final class RedisServer implements AutoCloseable {
 	 * requires a password) and returns the first reply line.
 	 */
 	public String command(String inline) {
+		return exchange(inline, BufferedReader::readLine);
+	}
+
+	/**
+	 * Commands the server processed since it started ({@code INFO stats}
+	 * {@code total_commands_processed}), this query included.
+	 */
+	public long commandsProcessed() {
+		return exchange("INFO stats", in -> {
+			String prefix = "total_commands_processed:";
+			for (String line = in.readLine(); line != null; line = in.readLine()) {
+				if (line.startsWith(prefix)) {
+					return Long.parseLong(line.substring(prefix.length()).trim());
+				}
+			}
+			throw new IllegalStateException("INFO stats named no " + prefix);
+		});
+	}
+
+	private interface Reply<T> {
+
+		T read(BufferedReader in) throws IOException;
+
+	}
+
+	private <T> T exchange(String inline, Reply<T> reply) {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
 			socket.setSoTimeout(2_000);
@@ -144,7 +170,7 @@ public final class RedisServer implements AutoCloseable {
 			}
 			out.write((inline + "\r\n").getBytes(StandardCharsets.US_ASCII));
 			out.flush();
-			return in.readLine();
+			return reply.read(in);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
