@@ -176,8 +176,10 @@ public final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 	 * own, as the exchange was created with: Spring's read-only view of them copies every
 	 * entry to iterate them. Null when a filter mutated or decorated the request (its
 	 * headers may differ from the decoded ones), or the server is not Reactor Netty.
+	 * Package-private: {@code DecodedHeadersTests} holds a real server to the fast
+	 * branch.
 	 */
-	private static io.netty.handler.codec.http.HttpHeaders decodedHeaders(ServerHttpRequest request,
+	static io.netty.handler.codec.http.HttpHeaders decodedHeaders(ServerHttpRequest request,
 			ServerWebExchange exchange) {
 		ServerWebExchange created = exchange;
 		while (created instanceof ServerWebExchangeDecorator decorator) {
