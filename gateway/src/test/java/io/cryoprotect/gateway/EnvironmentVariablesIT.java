@@ -249,6 +249,8 @@ class EnvironmentVariablesIT {
 		}
 		assertThat(limits.path("storage").path("backend").asString()).isEqualTo("redis");
 		assertThat(limits.path("storage").path("redis").asString()).isEqualTo(redis.url());
+		assertThat(limits.path("storage").path("delayedSync").path("strategy").asString()).as("as shipped")
+			.isEqualTo("delaying");
 		await().atMost(Duration.ofSeconds(10))
 			.untilAsserted(() -> assertThat(json(get(managementPort, "/actuator/gatewayratelimits")).path("storage")
 				.path("degraded")

@@ -84,8 +84,12 @@ class RateLimitConfigLoaderTests {
 	}
 
 	@Test
-	void delayedSyncIsOffUnlessSetAndItsShareIsOfTheSmallestCapacity() throws Exception {
-		assertThat(shipped(null).storage().delayedSync()).isNull();
+	void delayedSyncAsShippedOffWhenAbsentAndItsShareIsOfTheSmallestCapacity() throws Exception {
+		assertThat(shipped(null).storage().delayedSync()).isEqualTo(
+				new RateLimitConfig.DelayedSync(RateLimitConfig.SyncStrategy.delaying, Duration.ofMillis(100), 5));
+		assertThat(RateLimitConfigLoader.load("ratelimits.yml", "limits: {a: {rates: [1/min]}}", null)
+			.storage()
+			.delayedSync()).isNull();
 		String text = """
 				storage:
 				  redis: {delayedSync: {strategy: predicting, maxDelay: 250ms, maxUnsyncedPercent: 5}}
