@@ -319,8 +319,11 @@ class RedisRateLimitIntegrationTests {
 	}
 
 	private void useFallback(int gateway, String onFailure) {
-		FILTERS.get(gateway).swap("ratelimits.yml", LIMITS.formatted(onFailure));
+		// Counted before the swap: the 100 ms poll may apply the new file before
+		// reloadNow
+		// does.
 		long applied = reloader(gateway).appliedCount();
+		FILTERS.get(gateway).swap("ratelimits.yml", LIMITS.formatted(onFailure));
 		reloader(gateway).reloadNow();
 		assertThat(reloader(gateway).appliedCount()).isEqualTo(applied + 1);
 	}
