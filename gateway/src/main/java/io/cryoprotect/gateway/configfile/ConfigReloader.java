@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -164,7 +163,7 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 		ConfigRejectedException ex = prepared.rejection();
 		awaitingRoutes = null;
 		if (ex == null && references != null) {
-			Set<String> ids = routeIds.get();
+			LiveRouteIds.Names ids = routeIds.get();
 			if (ids == null) {
 				// Routes load on their own thread: the route ids are checked once the
 				// first route set is live.
@@ -204,7 +203,7 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 	 * (and applies if they all exist now), and a live version naming removed routes is
 	 * reported once per change.
 	 */
-	private synchronized void routesChanged(Set<String> ids) {
+	private synchronized void routesChanged(LiveRouteIds.Names ids) {
 		Prepared<T> waiting = awaitingRoutes;
 		if (waiting != null) {
 			List<ConfigProblem> unknown = unknownRoutes(waiting.value(), ids);
@@ -227,10 +226,10 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 		}
 	}
 
-	private List<ConfigProblem> unknownRoutes(T value, Set<String> ids) {
+	private List<ConfigProblem> unknownRoutes(T value, LiveRouteIds.Names ids) {
 		return references.apply(value)
 			.stream()
-			.filter(reference -> !ids.contains(reference.routeId()))
+			.filter(reference -> !reference.resolvesIn(ids))
 			.map(RouteReference::unknown)
 			.distinct()
 			.toList();

@@ -8,37 +8,48 @@ import java.util.function.Consumer;
 import org.springframework.stereotype.Component;
 
 /**
- * The ids of the live route set, which the policy files may name. The route reloader
- * publishes each route set it applies; every policy reloader that names routes is told at
- * once, on the publishing thread, and checks its files again, so that a rename converges
- * whichever side lands first.
+ * The names of the live route set that the policy files may use: route ids, and the
+ * services the routes belong to (a service is a route file's name: {@code rdkit} for
+ * {@code routes/rdkit.yml}). The route reloader publishes each route set it applies;
+ * every policy reloader that names routes is told at once, on the publishing thread, and
+ * checks its files again, so that a rename converges whichever side lands first.
  */
 @Component
 public class LiveRouteIds {
 
-	private final List<Consumer<Set<String>>> listeners = new CopyOnWriteArrayList<>();
+	/** Route ids and service names of one route set. */
+	public record Names(Set<String> ids, Set<String> services) {
 
-	private volatile Set<String> ids;
+		public Names {
+			ids = Set.copyOf(ids);
+			services = Set.copyOf(services);
+		}
 
-	/** The live route ids, or null before the first route set is live. */
-	public Set<String> get() {
-		return ids;
+	}
+
+	private final List<Consumer<Names>> listeners = new CopyOnWriteArrayList<>();
+
+	private volatile Names names;
+
+	/** The live route ids and services, or null before the first route set is live. */
+	public Names get() {
+		return names;
 	}
 
 	/**
-	 * Makes {@code next} the live route ids; listeners hear of it only when the ids
-	 * changed.
+	 * Makes {@code ids} and {@code services} the live names; listeners hear of it only
+	 * when they changed.
 	 */
-	public void publish(Set<String> next) {
-		if (next.equals(ids)) {
+	public void publish(Set<String> ids, Set<String> services) {
+		Names next = new Names(ids, services);
+		if (next.equals(names)) {
 			return;
 		}
-		Set<String> published = Set.copyOf(next);
-		ids = published;
-		listeners.forEach(listener -> listener.accept(published));
+		names = next;
+		listeners.forEach(listener -> listener.accept(next));
 	}
 
-	void subscribe(Consumer<Set<String>> listener) {
+	void subscribe(Consumer<Names> listener) {
 		listeners.add(listener);
 	}
 

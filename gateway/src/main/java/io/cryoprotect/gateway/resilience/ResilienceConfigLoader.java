@@ -1,6 +1,7 @@
 package io.cryoprotect.gateway.resilience;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -102,12 +103,13 @@ final class ResilienceConfigLoader {
 			}
 		}
 		values.rejectIfAny();
-		List<RouteReference> references = routes.keySet()
-			.stream()
-			.map(id -> new RouteReference(values.file(), "routes." + id, id))
-			.toList();
+		List<RouteReference> references = new ArrayList<>();
+		routes.keySet().forEach(id -> references.add(new RouteReference(values.file(), "routes." + id, id)));
+		upstreams.keySet()
+			.forEach(service -> references
+				.add(new RouteReference(values.file(), "upstreams." + service, service, RouteReference.Kind.SERVICE)));
 		return new ResilienceConfig(presetPolicies.get(defaultPreset), Map.copyOf(routes), upstream(defaults),
-				Map.copyOf(upstreams), references);
+				Map.copyOf(upstreams), List.copyOf(references));
 	}
 
 	private ResilienceConfig.RoutePolicies route(String key, ResilienceFile.RouteBinding binding, JsonNode presets) {

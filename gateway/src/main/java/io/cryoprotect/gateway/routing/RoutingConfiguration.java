@@ -62,8 +62,9 @@ class RoutingConfiguration {
 		return new ConfigReloader<>("routes", properties.dir(), properties.pollInterval(),
 				RouteConfigLoader::isRouteFile, loader::load, config -> {
 					publisher.publishEvent(new RefreshRoutesEvent(config));
-					routeIds
-						.publish(config.routes().stream().map(route -> route.spec().id()).collect(Collectors.toSet()));
+					routeIds.publish(
+							config.routes().stream().map(route -> route.spec().id()).collect(Collectors.toSet()),
+							config.routes().stream().map(RouteConfig.LoadedRoute::service).collect(Collectors.toSet()));
 				}, meters, Clock.systemUTC());
 	}
 

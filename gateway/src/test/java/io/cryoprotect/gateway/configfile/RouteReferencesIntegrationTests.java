@@ -57,6 +57,19 @@ class RouteReferencesIntegrationTests extends GatewayIntegrationTest {
 	}
 
 	@Test
+	void anUpstreamSectionNamingNoRouteFileIsRejected() {
+		ConfigReloader.Loaded<ResilienceConfig> live = resilience.live();
+		FILTERS.swap(RESILIENCE,
+				FILTERS.original(RESILIENCE).replace("\n  rdkit:\n    breaker:", "\n  rdkitt:\n    breaker:"));
+		resilience.reloadNow();
+
+		assertThat(resilience.live()).isSameAs(live);
+		assertThat(resilience.lastRejection().problems()).map(ConfigProblem::toString)
+			.containsExactly(FILTERS.path()
+					+ "/resilience.yml: key 'upstreams.rdkitt' value 'rdkitt': no route file of this name in routes/");
+	}
+
+	@Test
 	void aRouteRemovalThatOrphansALivePolicyAppliesAndIsReportedOnceUntilThePolicyFollows() {
 		ConfigReloader.Loaded<ResilienceConfig> live = resilience.live();
 		long rejected = reloader.rejectedCount();

@@ -41,10 +41,16 @@ class RouteReferencesStartupTests {
 		Files.writeString(dir.resolve(FILE), policy);
 		reloader = new ConfigReloader<>("policy", dir.toString(), Duration.ofHours(1), FILE::equals,
 				files -> files.contents().get(FILE).lines().toList(), routeIds,
-				ids -> ids.stream().map(id -> new RouteReference(FILE, "routes", id)).toList(), value -> {
+				names -> names.stream().map(RouteReferencesStartupTests::reference).toList(), value -> {
 				}, new SimpleMeterRegistry(), Clock.systemUTC());
 		reloader.afterPropertiesSet();
 		reloader.start();
+	}
+
+	/** A line is a route id, or {@code service NAME}. */
+	private static RouteReference reference(String line) {
+		return line.startsWith("service ") ? new RouteReference(FILE, "upstreams", line.substring("service ".length()),
+				RouteReference.Kind.SERVICE) : new RouteReference(FILE, "routes", line);
 	}
 
 	@Test
@@ -55,7 +61,7 @@ class RouteReferencesStartupTests {
 		assertThat(reloader.lastRejection()).isNull();
 		assertThat(reloader.waitingForRoutes()).isTrue();
 
-		routeIds.publish(Set.of("api", "rdkit", "convex"));
+		routeIds.publish(Set.of("api", "rdkit", "convex"), Set.of());
 
 		assertThat(reloader.waitingForRoutes()).isFalse();
 		assertThat(reloader.live().value()).containsExactly("api", "rdkit");
@@ -67,19 +73,32 @@ class RouteReferencesStartupTests {
 			throws IOException {
 		start("api\nrdkit\n");
 
-		routeIds.publish(Set.of("api"));
+		routeIds.publish(Set.of("api"), Set.of());
 
 		assertThat(reloader.live()).isNull();
 		assertThat(reloader.lastRejection().problems())
 			.containsExactly(new ConfigProblem(FILE, "routes", "rdkit", "no route with this id in routes/"));
 
-		routeIds.publish(Set.of("api", "convex"));
+		routeIds.publish(Set.of("api", "convex"), Set.of());
 		assertThat(reloader.rejectedCount()).as("the same verdict on the same version is not counted again")
 			.isEqualTo(1);
 
-		routeIds.publish(Set.of("api", "rdkit"));
+		routeIds.publish(Set.of("api", "rdkit"), Set.of());
 		assertThat(reloader.live().value()).containsExactly("api", "rdkit");
 		assertThat(reloader.appliedCount()).isEqualTo(1);
+	}
+
+	@Test
+	void aServiceIsCheckedAgainstTheNamesOfTheRouteFilesNotTheRouteIds() throws IOException {
+		start("api\nservice rdkit\n");
+
+		routeIds.publish(Set.of("api", "rdkit"), Set.of("flask-api"));
+		assertThat(reloader.live()).isNull();
+		assertThat(reloader.lastRejection().problems())
+			.containsExactly(new ConfigProblem(FILE, "upstreams", "rdkit", "no route file of this name in routes/"));
+
+		routeIds.publish(Set.of("api"), Set.of("flask-api", "rdkit"));
+		assertThat(reloader.live().value()).containsExactly("api", "service rdkit");
 	}
 
 }
