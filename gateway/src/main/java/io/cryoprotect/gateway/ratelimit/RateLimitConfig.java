@@ -238,6 +238,10 @@ record RateLimitConfig(List<Limit> limits, Map<Tier, TierRule> tierRules, Storag
 			.append(storage.maxKeys())
 			.append(", on Redis failure ")
 			.append(storage.onFailure())
+			.append(", Redis delayed sync ")
+			.append(storage.delayedSync() == null ? "off"
+					: storage.delayedSync().strategy() + " " + storage.delayedSync().maxDelay().toMillis() + "ms "
+							+ storage.delayedSync().maxUnsyncedPercent() + "%")
 			.toString();
 	}
 
