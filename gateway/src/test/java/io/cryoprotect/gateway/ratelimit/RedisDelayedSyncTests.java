@@ -156,11 +156,9 @@ class RedisDelayedSyncTests {
 		assertThat(skipped("delayed_sync")).as("decisions answered from a replica's copy")
 			.isGreaterThan(ATTEMPTS * 3 / 4.0);
 
-		// A minute later the buckets are full again, less what was taken beyond the
-		// limit:
-		// each replica writes what it took once maxDelay has passed, and the shared
-		// bucket
-		// carries the excess as a debt.
+		// A minute later the bucket is full again, less the excess: each replica writes
+		// what it took once maxDelay has passed, and the shared bucket carries the
+		// excess as a debt.
 		nanos.addAndGet(Duration.ofMinutes(1).toNanos());
 		long secondMinute = takeTurns();
 		assertThat(firstMinute + secondMinute).as("requests passed over two minutes")
