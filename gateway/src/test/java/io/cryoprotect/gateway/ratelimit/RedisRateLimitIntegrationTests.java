@@ -136,7 +136,7 @@ class RedisRateLimitIntegrationTests {
 	void aDelayedSyncEditAppliesOnReloadAndKeepsTwoGatewaysWithinTheMargin() {
 		String delayed = LIMITS.formatted("local")
 			.replace("replicas: auto}",
-					"replicas: auto, delayedSync: {strategy: delaying, maxDelay: 10s, " + "maxUnsyncedPercent: 10}}");
+					"replicas: auto, delayedSync: {strategy: delaying, maxDelay: 10s, maxUnsyncedPercent: 10}}");
 		for (int gw = 0; gw < 2; gw++) {
 			FILTERS.get(gw).swap("ratelimits.yml", delayed);
 			reloader(gw).reloadNow();
