@@ -24,18 +24,7 @@ class ValidationIntegrationTests extends ValidationIntegrationTest {
 	@Test
 	void validBodyReachesTheUpstreamByteForByte() {
 		byte[] body = VALID_MIXTURE.getBytes(StandardCharsets.UTF_8);
-		client().post()
-			.uri("/api/v1/mixtures")
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(body)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectHeader()
-			.valueEquals("X-Upstream", "flask-blue")
-			.expectBody()
-			.returnResult();
-		assertThat(FLASK_BLUE.last().body()).isEqualTo(body);
+		postReachesBlueByteForByte(body);
 		assertThat(FLASK_BLUE.last().headers().get("Content-Length")).isEqualTo(Integer.toString(body.length));
 	}
 
@@ -263,18 +252,7 @@ class ValidationIntegrationTests extends ValidationIntegrationTest {
 				"    requestSchema: mixture-create.json\n    mode: shadow\n");
 		double shadowRejected = requests("flask-api", "mixture-create", "shadow_rejected");
 		byte[] body = "{\"name\": \"\", \"components\": []}".getBytes(StandardCharsets.UTF_8);
-		client().post()
-			.uri("/api/v1/mixtures")
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(body)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectHeader()
-			.valueEquals("X-Upstream", "flask-blue")
-			.expectBody()
-			.returnResult();
-		assertThat(FLASK_BLUE.last().body()).isEqualTo(body);
+		postReachesBlueByteForByte(body);
 		assertThat(requests("flask-api", "mixture-create", "shadow_rejected")).isEqualTo(shadowRejected + 1);
 	}
 
@@ -349,6 +327,25 @@ class ValidationIntegrationTests extends ValidationIntegrationTest {
 			.expectBody()
 			.returnResult();
 		assertThat(FLASK_BLUE.last().bodyText()).isEqualTo("anything");
+	}
+
+	/**
+	 * POSTs {@code body} as a mixture and asserts Flask blue answered and got it
+	 * unchanged.
+	 */
+	private void postReachesBlueByteForByte(byte[] body) {
+		client().post()
+			.uri("/api/v1/mixtures")
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.valueEquals("X-Upstream", "flask-blue")
+			.expectBody()
+			.returnResult();
+		assertThat(FLASK_BLUE.last().body()).isEqualTo(body);
 	}
 
 }
