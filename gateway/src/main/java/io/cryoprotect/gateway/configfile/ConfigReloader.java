@@ -220,7 +220,7 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 			orphaned = unknown;
 			if (!unknown.isEmpty()) {
 				logger.warn("Config '" + name + "' version " + current.version()
-						+ " stays live but names routes that no longer exist; its policies for them apply to nothing: "
+						+ " stays live but names routes or route files that no longer exist; its policies for them apply to nothing: "
 						+ new ConfigRejectedException(unknown).getMessage());
 			}
 		}
@@ -288,8 +288,8 @@ public class ConfigReloader<T> implements InitializingBean, SmartLifecycle, Disp
 	}
 
 	/**
-	 * Where the live version names routes that no longer exist, one problem each; empty
-	 * when none.
+	 * Where the live version names routes or route files that no longer exist, one
+	 * problem each; empty when none.
 	 */
 	public List<ConfigProblem> orphanedRouteReferences() {
 		return orphaned;
